@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Capstan: a headless WebRTC media bridge and recorder daemon.
+// Target layout follows ../shared/DESIGN.md §2: C system libraries at the
+// bottom, pure value-type codecs above them, then transport, session and
+// server, and the `capstan` executable on top. Dependencies point one way.
+
+let systemLibraries: [Target] = [
+    .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                   providers: [.apt(["libssl-dev"])]),
+    .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2",
+                   providers: [.apt(["libsrtp2-dev"])]),
+    .systemLibrary(name: "COgg", pkgConfig: "ogg",
+                   providers: [.apt(["libogg-dev"])]),
+    .systemLibrary(name: "COpus", pkgConfig: "opus",
+                   providers: [.apt(["libopus-dev"])]),
+    .systemLibrary(name: "CVPX", pkgConfig: "vpx",
+                   providers: [.apt(["libvpx-dev"])]),
+]
+
+let package = Package(
+    name: "Capstan",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "capstan", targets: ["capstan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: systemLibraries + [
+        // MARK: codecs — libopus/libvpx wrappers, test media, packetizers
+
+        // MARK: containers — WebM (Swift EBML writer, libwebm reader), Ogg Opus
+
+        // MARK: inspection — `capstan inspect` / `capstan repair`
+
+        // MARK: sdp
+
+        // MARK: stun-ice
+
+        // MARK: rtp
+
+        // MARK: dtls-srtp
+
+        // MARK: transport — UDP port, demux, per-session transport
+
+        // MARK: executable
+        .executableTarget(
+            name: "capstan",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

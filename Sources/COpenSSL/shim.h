@@ -1,0 +1,36 @@
+#ifndef CAPSTAN_COPENSSL_SHIM_H
+#define CAPSTAN_COPENSSL_SHIM_H
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/ec.h>
+#include <openssl/x509.h>
+#include <openssl/pem.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+/* Function-like macros and variadic calls that Swift cannot import, as
+   typed inline functions. Cast-expression constants as static consts. */
+static inline int capstan_ssl_ctx_set_min_proto_version(SSL_CTX *ctx, int v) { return (int)SSL_CTX_set_min_proto_version(ctx, v); }
+static inline int capstan_ssl_ctx_set_max_proto_version(SSL_CTX *ctx, int v) { return (int)SSL_CTX_set_max_proto_version(ctx, v); }
+static inline void capstan_ssl_ctx_set_read_ahead(SSL_CTX *ctx, int v) { SSL_CTX_set_read_ahead(ctx, v); }
+static inline long capstan_dtls_handle_timeout(SSL *ssl) { return DTLSv1_handle_timeout(ssl); }
+static inline long capstan_dtls_get_timeout(SSL *ssl, struct timeval *tv) { return DTLSv1_get_timeout(ssl, tv); }
+static inline long capstan_ssl_set_mtu(SSL *ssl, long mtu) { return SSL_set_mtu(ssl, mtu); }
+static inline long capstan_bio_set_mem_eof_return(BIO *b, long v) { return BIO_set_mem_eof_return(b, v); }
+static inline long capstan_bio_get_mem_data(BIO *b, char **pp) { return BIO_get_mem_data(b, pp); }
+static inline EVP_PKEY *capstan_evp_ec_gen_p256(void) { return EVP_EC_gen("P-256"); }
+static inline EVP_PKEY *capstan_evp_rsa_gen(unsigned int bits) { return EVP_RSA_gen(bits); }
+static inline int capstan_ssl_ctx_set1_groups_list(SSL_CTX *ctx, const char *list) { return (int)SSL_CTX_set1_groups_list(ctx, list); }
+
+static const uint64_t CAPSTAN_SSL_OP_NO_QUERY_MTU = SSL_OP_NO_QUERY_MTU;
+static const uint64_t CAPSTAN_SSL_OP_NO_TICKET = SSL_OP_NO_TICKET;
+static const int CAPSTAN_DTLS1_2_VERSION = DTLS1_2_VERSION;
+static const int CAPSTAN_DTLS1_VERSION = DTLS1_VERSION;
+static const int CAPSTAN_BIO_TYPE_SOURCE_SINK = BIO_TYPE_SOURCE_SINK;
+static const int CAPSTAN_SSL_VERIFY_PEER = SSL_VERIFY_PEER;
+static const int CAPSTAN_SSL_VERIFY_FAIL_IF_NO_PEER_CERT = SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+#endif

@@ -1,0 +1,11 @@
+#ifndef CAPSTAN_CSRTP_SHIM_H
+#define CAPSTAN_CSRTP_SHIM_H
+#include <srtp2/srtp.h>
+
+/* Key/salt lengths as plain constants (the originals are macros built from
+   other macros, which Swift imports unreliably). */
+static const int CAPSTAN_SRTP_AES_128_KEY_LEN = 16;
+static const int CAPSTAN_SRTP_SALT_LEN = 14;
+static const int CAPSTAN_SRTP_AEAD_SALT_LEN = 12;
+static const int CAPSTAN_SRTP_MAX_TRAILER_LEN = SRTP_MAX_TRAILER_LEN;
+#endif
