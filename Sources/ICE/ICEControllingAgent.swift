@@ -60,7 +60,8 @@ public struct ICEControllingAgent: Sendable {
     }
 
     /// Starts checks to `remoteCandidates` (deduplicated). May be called again with more
-    /// candidates (trickle) while not yet connected; the connect timeout runs from the first call.
+    /// candidates (trickle) while checks are running; once a pair is being nominated or is
+    /// connected, further candidates are ignored. The connect timeout runs from the first call.
     public mutating func start(remoteCandidates: [IPEndpoint], now: UInt64) -> [ICEControllingAction] {
         guard !hasFailed, connectedRemote == nil, !nominating else { return [] }
         if startedAt == nil { startedAt = now }
@@ -209,5 +210,13 @@ public struct ICEControllingAgent: Sendable {
     private func jittered(_ base: UInt64) -> UInt64 {
         let lo = base / 10 * 8, hi = base / 10 * 12
         return hi > lo ? UInt64.random(in: lo...hi) : base
+    }
+}
+
+extension ICEControllingAgent: CustomStringConvertible {
+    /// A summary without passwords, safe to log.
+    public var description: String {
+        "ICEControllingAgent(ufrag: \(localUfrag), remoteUfrag: \(remoteUfrag), connected: \(connectedRemote?.description ?? "-"), "
+            + "failed: \(hasFailed), outstanding: \(transactions.count))"
     }
 }

@@ -151,3 +151,11 @@ public struct ICELiteAgent: Sendable {
         return .error(bytes: BindingReplies.error(to: request, code, key: key, extra: extra), to: to)
     }
 }
+
+extension ICELiteAgent: CustomStringConvertible {
+    /// A summary without passwords, safe to log.
+    public var description: String {
+        "ICELiteAgent(ufrag: \(localUfrag), remoteUfrag: \(remoteUfrag ?? "-"), selected: \(selected?.description ?? "-"), "
+            + "lastConsentAt: \(lastConsentAt.map(String.init) ?? "-"), responses: \(responsesSent))"
+    }
+}
