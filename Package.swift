@@ -40,6 +40,10 @@ let package = Package(
         // MARK: sdp
 
         // MARK: stun-ice
+        .target(name: "STUN", dependencies: ["COpenSSL"]),
+        .target(name: "ICE", dependencies: ["STUN"]),
+        .testTarget(name: "STUNTests", dependencies: ["STUN"]),
+        .testTarget(name: "ICETests", dependencies: ["ICE", "STUN"]),
 
         // MARK: rtp
 
