@@ -109,7 +109,7 @@ public final class DTLSEndpoint {
         SSL_set_bio(ssl, bio, bio) // one reference, owned by ssl from here on
         _ = capstan_ssl_set_app_data(ssl, channel.unmanagedPointer)
         // With SSL_OP_NO_QUERY_MTU, OpenSSL keeps this MTU and never asks the BIO.
-        guard capstan_ssl_set_mtu(ssl, mtu) == 1 else {
+        guard capstan_ssl_set_mtu(ssl, mtu) > 0 else { // returns the MTU, 0 below the minimum
             let reason = OpenSSLErrorQueue.drain()
             SSL_free(ssl)
             SSL_CTX_free(context)
