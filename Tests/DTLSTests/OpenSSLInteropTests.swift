@@ -69,6 +69,15 @@ final class LoopbackUDPSocket {
 
     deinit { Glibc.close(fd) }
 
+    /// Sends to 127.0.0.1:`port` from now on.
+    func setPeer(port: UInt16) {
+        peer = sockaddr_in()
+        peer.sin_family = sa_family_t(AF_INET)
+        peer.sin_port = port.bigEndian
+        peer.sin_addr.s_addr = inet_addr("127.0.0.1")
+        hasPeer = true
+    }
+
     /// Waits up to `milliseconds` for one datagram; remembers the sender.
     func receive(timeoutMilliseconds: Int32) -> [UInt8]? {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -192,5 +201,80 @@ struct InteropCase: Sendable, CustomTestStringConvertible {
                                               pemPrivateKey: String(contentsOfFile: peer.keyPath, encoding: .utf8))
         #expect(certificate.sha256Fingerprint == peer.sha256Fingerprint)
         #expect(certificate.sha256Fingerprint.count == 32 * 3 - 1)
+    }
+
+    /// Our client endpoint against `openssl s_server` (which also enables its
+    /// DTLS cookie exchange, RFC 6347 §4.2.1). s_server prints the negotiated
+    /// profile and exported keying material when it exits after our
+    /// close_notify (`-naccept 1`). Bounded by 20 s.
+    @Test(arguments: [
+        InteropCase(profile: .aeadAES128GCM, peerRSA: false, ourRSA: false),
+        InteropCase(profile: .aes128CMHMACSHA1_80, peerRSA: true, ourRSA: true),
+    ])
+    func ourClientAgainstOpenSSLServer(_ c: InteropCase) throws {
+        let peerCertificate = try OpenSSLPeerCertificate(rsa: c.peerRSA)
+        defer { peerCertificate.remove() }
+        // Pick a free port for s_server (tiny race: released just before it binds).
+        let port = try LoopbackUDPSocket().port
+        let socket = try LoopbackUDPSocket()
+        socket.setPeer(port: port)
+        let client = try DTLSEndpoint(role: .client, certificate: c.ourRSA ? rsaCertificate : ecdsaCertificateB,
+                                      remoteFingerprints: [("sha-256", peerCertificate.sha256Fingerprint)],
+                                      profiles: [c.profile, .aeadAES128GCM, .aes128CMHMACSHA1_80])
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl", "s_server", "-dtls1_2", "-accept", "127.0.0.1:\(port)", "-naccept", "1",
+                             "-use_srtp", c.profile.openSSLName,
+                             "-keymatexport", "EXTRACTOR-dtls_srtp",
+                             "-keymatexportlen", "\(c.profile.exportedKeyingMaterialLength)",
+                             "-cert", peerCertificate.certificatePath, "-key", peerCertificate.keyPath]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        usleep(200_000) // let it bind; the retransmission timer covers a slow start
+
+        var events: [DTLSOutput] = []
+        func perform(_ outputs: [DTLSOutput]) {
+            for output in outputs {
+                if let d = output.datagram { socket.send(d) } else { events.append(output) }
+            }
+        }
+        perform(client.start(now: monotonicNow()))
+        let deadline = monotonicNow() + 20_000_000_000
+        var closedAt: UInt64?
+        while monotonicNow() < deadline, process.isRunning {
+            if let datagram = socket.receive(timeoutMilliseconds: 20) {
+                perform(datagram.withUnsafeBytes { client.receive($0, now: monotonicNow()) })
+            }
+            if let t = client.nextTimeout, t <= monotonicNow() { perform(client.handleTimeout(now: monotonicNow())) }
+            if client.state == .connected, closedAt == nil {
+                closedAt = monotonicNow()
+            }
+            if let t = closedAt, monotonicNow() > t + 300_000_000, client.state == .connected {
+                perform(client.close())
+            }
+            if case .failed = client.state { break }
+        }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+
+        guard case .connected(let material)? = events.first else {
+            Issue.record("client did not connect: \(events), state \(client.state)\n\(text)")
+            return
+        }
+        #expect(material.profile == c.profile)
+        #expect(text.contains("SRTP Extension negotiated, profile=\(c.profile.openSSLName)"), "\(text)")
+        let exported = text.split(separator: "\n").first { $0.contains("Keying material:") }
+            .map { $0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces).uppercased() }
+        let ourExport = (material.clientWriteKey + material.serverWriteKey + material.clientWriteSalt + material.serverWriteSalt)
+            .map { String(format: "%02X", $0) }.joined()
+        #expect(exported == ourExport, "\(text)")
+        #expect(client.remoteCertificateFingerprint == peerCertificate.sha256Fingerprint)
+        #expect(client.state == .closed)
     }
 }
