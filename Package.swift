@@ -48,6 +48,10 @@ let package = Package(
         // MARK: rtp
 
         // MARK: dtls-srtp
+        .target(name: "SRTP", dependencies: ["CSRTP"]),
+        .target(name: "DTLS", dependencies: ["COpenSSL", "SRTP"]),
+        .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "SRTP"]),
 
         // MARK: transport — UDP port, demux, per-session transport
 

@@ -33,4 +33,16 @@ static const int CAPSTAN_DTLS1_VERSION = DTLS1_VERSION;
 static const int CAPSTAN_BIO_TYPE_SOURCE_SINK = BIO_TYPE_SOURCE_SINK;
 static const int CAPSTAN_SSL_VERIFY_PEER = SSL_VERIFY_PEER;
 static const int CAPSTAN_SSL_VERIFY_FAIL_IF_NO_PEER_CERT = SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+
+/* dtls-srtp additions: BIO retry flags and DTLS link MTU are macros. */
+static inline void capstan_bio_set_retry_read(BIO *b) { BIO_set_retry_read(b); }
+static inline void capstan_bio_clear_retry_flags(BIO *b) { BIO_clear_retry_flags(b); }
+static inline long capstan_dtls_set_link_mtu(SSL *ssl, long mtu) { return DTLS_set_link_mtu(ssl, mtu); }
+static inline uint64_t capstan_ssl_ctx_set_options(SSL_CTX *ctx, uint64_t op) { return (uint64_t)SSL_CTX_set_options(ctx, op); }
+static inline int capstan_ssl_set_app_data(SSL *ssl, void *data) { return SSL_set_app_data(ssl, data); }
+static inline void *capstan_ssl_get_app_data(const SSL *ssl) { return SSL_get_app_data(ssl); }
+static inline long capstan_ssl_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_session_cache_mode(ctx, mode); }
+static const long CAPSTAN_SSL_SESS_CACHE_OFF = SSL_SESS_CACHE_OFF;
+static const int CAPSTAN_SSL_RECEIVED_SHUTDOWN = SSL_RECEIVED_SHUTDOWN;
+static const int CAPSTAN_MBSTRING_ASC = MBSTRING_ASC;
 #endif
