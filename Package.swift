@@ -42,6 +42,8 @@ let package = Package(
         // MARK: stun-ice
 
         // MARK: rtp
+        .target(name: "RTP"),
+        .testTarget(name: "RTPTests", dependencies: ["RTP"]),
 
         // MARK: dtls-srtp
 
