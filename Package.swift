@@ -46,6 +46,8 @@ let package = Package(
         .testTarget(name: "ICETests", dependencies: ["ICE", "STUN"]),
 
         // MARK: rtp
+        .target(name: "RTP"),
+        .testTarget(name: "RTPTests", dependencies: ["RTP"]),
 
         // MARK: dtls-srtp
         .target(name: "SRTP", dependencies: ["CSRTP"]),
