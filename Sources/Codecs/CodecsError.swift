@@ -16,9 +16,6 @@ public enum CodecsError: Error, Equatable, Sendable {
     case malformedOpusHeader(OpusHeaderFault)
     /// A VP8 payload header breaks RFC 6386 §9.1.
     case malformedVP8Frame(VP8FrameFault)
-    /// libvpx decoded the frame but flagged it corrupted
-    /// (`VP8D_GET_FRAME_CORRUPTED`), e.g. after a lost reference frame.
-    case corruptVP8Frame
 }
 
 /// Which rule of RFC 6716 §3.4 (or §3.2 framing) an Opus packet violates.
