@@ -41,11 +41,9 @@ public final class OpusEncoder {
         self.channels = channels
         self.frameDuration = frameDuration
         scratch = [UInt8](repeating: 0, count: Self.maxPacketSize)
+        // From here on a throw still runs deinit, which destroys the state.
         let rc = capstan_opus_set_bitrate(st, Int32(bitrate))
-        guard rc == OPUS_OK else {
-            opus_encoder_destroy(st)
-            throw opusError("OPUS_SET_BITRATE", rc)
-        }
+        guard rc == OPUS_OK else { throw opusError("OPUS_SET_BITRATE", rc) }
     }
 
     deinit { opus_encoder_destroy(state) }

@@ -18,11 +18,10 @@ public final class VP8Decoder {
     public init(threads: Int = 1) throws(CodecsError) {
         context = .allocate(capacity: 1)
         context.initialize(to: vpx_codec_ctx_t())
+        // Fully initialized: if this throws, deinit runs and frees the context
+        // (vpx_codec_destroy on a context that failed to open is a no-op).
         let rc = capstan_vpx_dec_init(context, UInt32(max(1, threads)))
-        guard rc == VPX_CODEC_OK else {
-            context.deallocate()
-            throw vpxError("vpx_codec_dec_init", rc, nil)
-        }
+        guard rc == VPX_CODEC_OK else { throw vpxError("vpx_codec_dec_init", rc, nil) }
     }
 
     deinit {

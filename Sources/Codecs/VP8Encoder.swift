@@ -48,13 +48,9 @@ public final class VP8Encoder {
         context.initialize(to: vpx_codec_ctx_t())
         image = .allocate(capacity: 1)
         image.initialize(to: vpx_image_t())
-        do {
-            try Self.open(context, configuration)
-        } catch {
-            context.deallocate()
-            image.deallocate()
-            throw error
-        }
+        // Fully initialized: if this throws, deinit runs and frees both
+        // (vpx_codec_destroy on a context that failed to open is a no-op).
+        try Self.open(context, configuration)
     }
 
     deinit {

@@ -66,11 +66,9 @@ public final class OggOpusWriter {
         serialNumber = Int32(bitPattern: UInt32.random(in: 1...UInt32.max, using: &rng))
         stream = .allocate(capacity: 1)
         stream.initialize(to: ogg_stream_state())
-        guard ogg_stream_init(stream, serialNumber) == 0 else {
-            stream.deallocate()
-            close(fileDescriptor)
-            throw .libogg("ogg_stream_init failed")
-        }
+        // Fully initialized: any throw from here runs deinit, which closes the
+        // descriptor and clears the stream (ogg_stream_clear accepts a zeroed state).
+        guard ogg_stream_init(stream, serialNumber) == 0 else { throw .libogg("ogg_stream_init failed") }
         // Header pages: OpusHead alone on the first page (b_o_s), then OpusTags.
         try submit(head.serialize(), granule: 0, bos: true, eos: false)
         try flushPages()

@@ -71,6 +71,27 @@ import Testing
         #expect(throws: CodecsError.self) { try encoder.encode(small.frame(7), pts: 21_000) }
     }
 
+    @Test func invalidConfigurationThrows() {
+        #expect(throws: CodecsError.self) { try VP8Encoder(configuration: .init(width: 0, height: 480)) }
+        #expect(throws: CodecsError.self) { try VP8Encoder(configuration: .init(width: 640, height: 480, fps: 0)) }
+        #expect(throws: CodecsError.self) { try VP8Encoder(configuration: .init(width: 20_000, height: 480)) }
+    }
+
+    @Test func oddDimensionsRoundTrip() throws {
+        let encoder = try VP8Encoder(configuration: .init(width: 161, height: 121, bitrateKbps: 800))
+        let decoder = try VP8Decoder()
+        let pattern = TestPattern(width: 161, height: 121)
+        for i in 0..<3 {
+            let source = pattern.frame(i)
+            #expect(source.u.count == 81 * 61)
+            let frame = try #require(try encoder.encode(source, pts: Int64(i * 3000)).first)
+            let decoded = try #require(try decoder.decode(frame.data, copyImage: true))
+            #expect(decoded.width == 161 && decoded.height == 121)
+            let picture = try #require(decoded.image)
+            #expect(try #require(picture.lumaPSNR(against: source)) > 25)
+        }
+    }
+
     @Test func decoderRejectsGarbage() throws {
         let decoder = try VP8Decoder()
         #expect(throws: CodecsError.self) { try decoder.decode([UInt8]()) }
