@@ -32,6 +32,10 @@ let package = Package(
     ],
     targets: systemLibraries + [
         // MARK: codecs — libopus/libvpx wrappers, test media, packetizers
+        .target(name: "Codecs", dependencies: ["COpus", "CVPX"]),
+        .target(name: "Ogg", dependencies: ["COgg", "Codecs"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "OggTests", dependencies: ["Ogg", "Codecs"]),
 
         // MARK: containers — WebM (Swift EBML writer, libwebm reader), Ogg Opus
 

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Power of `samples` at `frequency` Hz (Goertzel algorithm), normalised by length.
+func goertzelPower(_ samples: ArraySlice<Int16>, frequency: Double, sampleRate: Double = 48_000) -> Double {
+    let w = 2 * Double.pi * frequency / sampleRate
+    let coeff = 2 * cos(w)
+    var s1 = 0.0, s2 = 0.0
+    for x in samples {
+        let s0 = Double(x) + coeff * s1 - s2
+        s2 = s1
+        s1 = s0
+    }
+    let power = s1 * s1 + s2 * s2 - coeff * s1 * s2
+    return power / Double(samples.count * samples.count)
+}
+
+func rms(_ samples: ArraySlice<Int16>) -> Double {
+    guard !samples.isEmpty else { return 0 }
+    let sum = samples.reduce(0.0) { $0 + Double($1) * Double($1) }
+    return (sum / Double(samples.count)).squareRoot()
+}
+
+func bytes(hex: String) -> [UInt8] {
+    let clean = hex.filter { !$0.isWhitespace }
+    var out: [UInt8] = []
+    var i = clean.startIndex
+    while i < clean.endIndex {
+        let j = clean.index(i, offsetBy: 2)
+        out.append(UInt8(clean[i..<j], radix: 16)!)
+        i = j
+    }
+    return out
+}
+
+/// Deterministic xorshift64* generator so garbage-input tests are reproducible.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed == 0 ? 0x9E3779B97F4A7C15 : seed }
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 2685821657736338717
+    }
+}
