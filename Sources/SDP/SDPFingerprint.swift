@@ -33,3 +33,10 @@ public struct SDPFingerprint: Sendable, Equatable, Hashable {
         value.split(separator: ":").compactMap { UInt8($0, radix: 16) }
     }
 }
+
+extension SDPFingerprint {
+    /// A `sha-256` fingerprint from its `AB:CD:...` text.
+    public static func sha256(_ value: String) -> SDPFingerprint {
+        SDPFingerprint(algorithm: "sha-256", value: value)
+    }
+}
