@@ -190,6 +190,8 @@ public struct ICECandidate: Sendable, Equatable, Hashable {
         guard text.count <= 253, labels.count >= 2,
               labels.allSatisfy({ (1...63).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } })
         else { return nil }
+        // A top-level label is never all digits (RFC 3696 §2): "300.0.0.1" is a bad IPv4 address, not a name.
+        guard labels.last?.contains(where: { $0.isLetter }) == true else { return nil }
         return labels.last?.lowercased() == "local" ? .mdns : .hostname
     }
 
