@@ -42,6 +42,8 @@ let package = Package(
         // MARK: inspection — `capstan inspect` / `capstan repair`
 
         // MARK: sdp
+        .target(name: "SDP"),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"]),
 
         // MARK: stun-ice
         .target(name: "STUN", dependencies: ["COpenSSL"]),

@@ -1,0 +1,55 @@
+extension MediaDescription {
+    /// An RTP section over DTLS-SRTP with our transport attributes, codec and
+    /// candidates. Shared by ``SDPAnswerer`` and ``SDPOfferer``.
+    static func local(kind: MediaKind, proto: String, codec: RTPMap, formatParameters: String?,
+                      feedback: [RTCPFeedback], mid: String?, ufrag: String, pwd: String,
+                      fingerprint: SDPFingerprint, setup: DTLSSetup, direction: MediaDirection,
+                      streams: LocalStreams?, candidates: [ICECandidate]) -> MediaDescription {
+        let (port, connection) = transportAddress(of: candidates)
+        var section = MediaDescription(kind: kind, port: port, proto: proto, formats: ["\(codec.payloadType)"],
+                                       connection: connection)
+        if let mid { section.addAttribute("mid", mid) }
+        section.addAttribute("ice-ufrag", ufrag)
+        section.addAttribute("ice-pwd", pwd)
+        section.addAttribute("fingerprint", fingerprint.serialized)
+        section.addAttribute("setup", setup.rawValue)
+        section.addAttribute(direction.rawValue)
+        let track = direction.sends ? streams?.track(for: kind) : nil
+        if let streams, let track {
+            section.addAttribute("msid", MediaStreamID(streamID: streams.streamID, trackID: track.trackID).serialized)
+        }
+        section.addAttribute("rtcp-mux")
+        section.addAttribute("rtpmap", codec.serialized)
+        if let formatParameters {
+            section.addAttribute("fmtp", FormatParameters(format: "\(codec.payloadType)", parameters: formatParameters).serialized)
+        }
+        for item in feedback { section.addAttribute("rtcp-fb", item.serialized) }
+        if let streams, let track {
+            section.addAttribute("ssrc", SSRCAttribute(ssrc: track.ssrc, attribute: "cname", value: streams.cname).serialized)
+            section.addAttribute("ssrc", SSRCAttribute(ssrc: track.ssrc, attribute: "msid",
+                                                       value: "\(streams.streamID) \(track.trackID)").serialized)
+        }
+        for candidate in candidates { section.addAttribute("candidate", candidate.attributeValue) }
+        section.addAttribute("end-of-candidates")
+        return section
+    }
+
+    /// A rejected section: port 0, one format, `c=` and the mid (RFC 3264 §6, RFC 8829 §5.3.1).
+    static func rejected(answering offered: MediaDescription) -> MediaDescription {
+        var section = MediaDescription(kind: offered.kind, port: 0, proto: offered.proto,
+                                       formats: Array(offered.formats.prefix(1)),
+                                       connection: SDPConnection(address: "0.0.0.0"))
+        if let mid = offered.mid { section.addAttribute("mid", mid) }
+        return section
+    }
+
+    /// Port and `c=` from the first UDP component-1 candidate, else `9` and
+    /// `0.0.0.0` (RFC 8840 §4.1.1 dummy values).
+    static func transportAddress(of candidates: [ICECandidate]) -> (UInt16, SDPConnection) {
+        let rtp = candidates.filter { $0.component == 1 }
+        if let first = rtp.first(where: { $0.transport == .udp }) ?? rtp.first {
+            return (first.port, SDPConnection(address: first.address))
+        }
+        return (9, SDPConnection(address: "0.0.0.0"))
+    }
+}

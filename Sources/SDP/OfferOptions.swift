@@ -1,0 +1,30 @@
+/// What Capstan's own sample peer puts into its offer.
+public struct OfferOptions: Sendable, Equatable {
+    /// Our fresh ICE credentials (RFC 8839 §5.4).
+    public var iceUfrag: String
+    public var icePwd: String
+    /// Our certificate's fingerprint, normally `sha-256`.
+    public var fingerprint: SDPFingerprint
+    /// Our candidates; may be empty when they trickle later.
+    public var candidates: [ICECandidate]
+    /// The tracks we send: an audio section (Opus, PT 111) when `streams.audio`
+    /// is set, a video section (VP8, PT 96) when `streams.video` is set.
+    public var streams: LocalStreams
+    /// `true` offers `sendrecv` (loopback), `false` offers `sendonly`.
+    public var loopback: Bool
+    /// `o=` session id and version.
+    public var sessionID: UInt64
+    public var sessionVersion: UInt64
+
+    public init(iceUfrag: String, icePwd: String, fingerprint: SDPFingerprint, candidates: [ICECandidate] = [],
+                streams: LocalStreams, loopback: Bool = false, sessionID: UInt64, sessionVersion: UInt64 = 1) {
+        self.iceUfrag = iceUfrag
+        self.icePwd = icePwd
+        self.fingerprint = fingerprint
+        self.candidates = candidates
+        self.streams = streams
+        self.loopback = loopback
+        self.sessionID = sessionID
+        self.sessionVersion = sessionVersion
+    }
+}

@@ -1,0 +1,157 @@
+/// Builds Capstan's answer to a peer's offer (RFC 3264 §6, JSEP RFC 8829 §5.3).
+///
+/// Policy: max-bundle (RFC 8843), rtcp-mux required (RFC 5761), ICE-lite
+/// (RFC 8445 §2.5) with our host candidates, DTLS-SRTP (RFC 5763/5764),
+/// at most one Opus audio and one VP8 video section; everything else is
+/// rejected with port 0 and a minimal body that keeps its mid.
+public enum SDPAnswerer {
+    /// Answers `offer`, or throws ``SDPError/unacceptableOffer(reason:)`` when
+    /// nothing can be accepted or the offer lacks ICE credentials or a fingerprint.
+    public static func answer(offer: SessionDescription, options: AnswerOptions) throws(SDPError) -> NegotiatedAnswer {
+        if let problem = ICECredentials.validate(ufrag: options.iceUfrag, pwd: options.icePwd) {
+            throw .unacceptableOffer(reason: "local credentials: \(problem)")
+        }
+        guard !offer.media.isEmpty else { throw .unacceptableOffer(reason: "offer has no media sections") }
+        let bundle = offer.bundleGroup
+        let streams: LocalStreams?
+        if case .sendrecv(let local) = options.mode { streams = local } else { streams = nil }
+
+        var decisions: [SectionDecision] = []
+        var taken: Set<String> = []
+        for section in offer.media {
+            let decision = decide(section, in: offer, bundle: bundle, streams: streams, taken: taken)
+            if case .accept = decision { taken.insert(section.kind.description) }
+            decisions.append(decision)
+        }
+        let acceptedIndices = decisions.indices.filter { if case .accept = decisions[$0] { true } else { false } }
+        guard let tagIndex = acceptedIndices.first else {
+            let reasons = decisions.enumerated().map { index, decision -> String in
+                if case .reject(let reason) = decision { return "m=\(offer.media[index].kind) #\(index): \(reason)" }
+                return ""
+            }
+            throw .unacceptableOffer(reason: "no acceptable media section (\(reasons.joined(separator: "; ")))")
+        }
+        if acceptedIndices.count > 1 && bundle == nil {
+            throw .unacceptableOffer(reason: "offer has several media sections but no a=group:BUNDLE; WHIP requires BUNDLE (RFC 9725)")
+        }
+
+        // Transport parameters come from the bundle tag: the first accepted section (RFC 8843 §7.3.1).
+        let tag = offer.media[tagIndex]
+        for index in acceptedIndices {
+            let section = offer.media[index]
+            let label = section.mid.map { "section '\($0)'" } ?? "section #\(index)"
+            guard let credentials = offer.effectiveICECredentials(of: section) else {
+                throw .unacceptableOffer(reason: "\(label) has no a=ice-ufrag/a=ice-pwd (RFC 8839 §5.4)")
+            }
+            if let problem = ICECredentials.validate(ufrag: credentials.ufrag, pwd: credentials.pwd) {
+                throw .unacceptableOffer(reason: "\(label): \(problem)")
+            }
+            guard !offer.effectiveFingerprints(of: section).isEmpty else {
+                throw .unacceptableOffer(reason: "\(label) has no valid a=fingerprint (RFC 8122 §5)")
+            }
+        }
+        guard let credentials = offer.effectiveICECredentials(of: tag) else {
+            throw .unacceptableOffer(reason: "missing ICE credentials")
+        }
+        let localSetup: DTLSSetup
+        let role: DTLSRole
+        switch offer.effectiveSetup(of: tag) {
+        case .actpass, .active, nil:
+            // RFC 5763 §5: answer passive to actpass (we choose to be DTLS server)
+            // and to active; an absent setup means active (RFC 4145 §4).
+            localSetup = .passive
+            role = .server
+        case .passive:
+            localSetup = .active
+            role = .client
+        case .holdconn:
+            throw .unacceptableOffer(reason: "a=setup:holdconn: the offer does not want a DTLS connection")
+        }
+
+        var answer = SessionDescription(origin: SDPOrigin(sessionID: "\(options.sessionID)",
+                                                          sessionVersion: "\(options.sessionVersion)"))
+        let bundleMids = bundle == nil ? [] : acceptedIndices.compactMap { offer.media[$0].mid }
+        if !bundleMids.isEmpty { answer.addAttribute("group", SDPGroup(semantics: "BUNDLE", mids: bundleMids).serialized) }
+        answer.addAttribute("ice-lite")
+
+        var tracks: [NegotiatedTrack] = []
+        var rejected: [RejectedSection] = []
+        for (index, section) in offer.media.enumerated() {
+            switch decisions[index] {
+            case .reject(let reason):
+                answer.media.append(.rejected(answering: section))
+                rejected.append(RejectedSection(mLineIndex: index, kind: section.kind, mid: section.mid, reason: reason))
+            case .accept(let codec, let direction):
+                let supported = SupportedCodec(kind: section.kind) ?? .opus
+                let offeredFeedback = section.rtcpFeedback(for: codec.payloadType)
+                let nack = supported == .vp8 && offeredFeedback.contains(where: \.isNACK)
+                let pli = supported == .vp8 && offeredFeedback.contains(where: \.isPLI)
+                let fir = supported == .vp8 && offeredFeedback.contains(where: \.isFIR)
+                var feedback: [RTCPFeedback] = []
+                if nack { feedback.append(RTCPFeedback(payloadType: codec.payloadType, type: "nack")) }
+                if pli { feedback.append(RTCPFeedback(payloadType: codec.payloadType, type: "nack", parameter: "pli")) }
+                if fir { feedback.append(RTCPFeedback(payloadType: codec.payloadType, type: "ccm", parameter: "fir")) }
+                answer.media.append(.local(kind: section.kind, proto: section.proto, codec: codec,
+                                           formatParameters: supported.localFormatParameters, feedback: feedback,
+                                           mid: section.mid, ufrag: options.iceUfrag, pwd: options.icePwd,
+                                           fingerprint: options.fingerprint, setup: localSetup,
+                                           direction: direction, streams: streams, candidates: options.candidates))
+                let offerSends = offer.effectiveDirection(of: section).sends
+                tracks.append(NegotiatedTrack(
+                    kind: section.kind, mLineIndex: index, mid: section.mid, direction: direction,
+                    payloadType: codec.payloadType, codecName: codec.encodingName, clockRate: codec.clockRate,
+                    channels: codec.channels, formatParameters: section.formatParameters(for: codec.payloadType)?.parameters,
+                    nack: nack, pli: pli, fir: fir,
+                    remoteSSRCs: offerSends ? section.primarySSRCs : [], remoteCNAME: section.firstCNAME,
+                    localSSRC: direction.sends ? streams?.track(for: section.kind)?.ssrc : nil,
+                    extensionMaps: section.extensionMaps))
+            }
+        }
+
+        let session = NegotiatedSession(
+            remoteICEUfrag: credentials.ufrag, remoteICEPwd: credentials.pwd, remoteICELite: offer.isICELite,
+            remoteFingerprints: offer.effectiveFingerprints(of: tag), dtlsRole: role,
+            remoteCandidates: tag.candidates.filter { $0.component == 1 },
+            remoteEndOfCandidates: tag.hasEndOfCandidates || offer.hasEndOfCandidates,
+            bundleMids: bundleMids, tracks: tracks, rejected: rejected)
+        return NegotiatedAnswer(answer: answer, session: session)
+    }
+
+    private enum SectionDecision {
+        case accept(codec: RTPMap, direction: MediaDirection)
+        case reject(String)
+    }
+
+    private static func decide(_ section: MediaDescription, in offer: SessionDescription, bundle: SDPGroup?,
+                               streams: LocalStreams?, taken: Set<String>) -> SectionDecision {
+        guard let codec = SupportedCodec(kind: section.kind) else {
+            if section.kind == .application { return .reject("data channels are not supported") }
+            return .reject("media kind '\(section.kind)' is not supported")
+        }
+        guard section.proto.uppercased().hasSuffix("RTP/SAVPF") else {
+            return .reject("transport '\(section.proto)' is not supported (need UDP/TLS/RTP/SAVPF)")
+        }
+        if section.isRejected { return .reject("disabled by the offerer (port 0)") }
+        let offered = offer.effectiveDirection(of: section)
+        let direction: MediaDirection
+        switch offered {
+        case .sendrecv: direction = streams?.track(for: section.kind) != nil ? .sendrecv : .recvonly
+        case .sendonly: direction = .recvonly
+        case .recvonly, .inactive: return .reject("offer direction '\(offered.rawValue)' sends nothing to record")
+        }
+        guard section.isRTCPMux else { return .reject("rtcp-mux is required (RFC 5761 §5.1.1, RFC 8829 §4.1.1)") }
+        if let bundle {
+            guard let mid = section.mid, bundle.mids.contains(mid) else {
+                return .reject("section is not in the offer's BUNDLE group")
+            }
+        }
+        guard !taken.contains(section.kind.description) else {
+            return .reject("only one \(section.kind) section is accepted")
+        }
+        guard let map = codec.firstMatch(in: section) else {
+            return .reject(codec == .opus ? "no Opus 48000/2 among the offered audio codecs"
+                                          : "no VP8 among the offered video codecs")
+        }
+        return .accept(codec: map, direction: direction)
+    }
+}

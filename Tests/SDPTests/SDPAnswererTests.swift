@@ -1,0 +1,346 @@
+import Testing
+@testable import SDP
+
+@Suite("SDPAnswerer")
+struct SDPAnswererTests {
+    /// Checks that hold for every acceptable WebRTC offer with Opus and VP8.
+    @Test(arguments: capturedFixtures + reconstructedAcceptedFixtures)
+    func answersFixture(name: String) throws {
+        let offer = try parse(try fixture(name))
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        let answer = try parse(result.answerSDP)
+        #expect(answer == result.answer)
+        #expect(answer.serialized == result.answerSDP)
+        #expect(answer.media.count == offer.media.count)
+        #expect(answer.isICELite)
+        #expect(answer.origin.sessionID == "4242")
+
+        let offeredMids = offer.media.compactMap(\.mid)
+        #expect(answer.media.compactMap(\.mid) == offeredMids)
+        #expect(answer.bundleGroup?.mids == offeredMids)          // both sections accepted, in m= order
+        #expect(result.session.bundleMids == offeredMids)
+
+        for (offered, answered) in zip(offer.media, answer.media) {
+            #expect(answered.kind == offered.kind)
+            #expect(answered.port == 40000)
+            #expect(answered.connection == SDPConnection(address: "127.0.0.1"))
+            #expect(answered.formats.count == 1)
+            let pt = try #require(UInt8(answered.formats[0]))
+            let offeredMap = try #require(offered.rtpMap(for: pt))
+            let answeredMap = try #require(answered.rtpMap(for: pt))
+            #expect(answeredMap == offeredMap)                   // offer's PT and name kept
+            #expect(answered.rtpMaps.count == 1)
+            if offered.kind == .audio {
+                #expect(offeredMap.encodingName.lowercased() == "opus" && offeredMap.channels == 2)
+                #expect(answered.formatParameters(for: pt)?.parameters == "minptime=10;useinbandfec=1")
+                #expect(answered.rtcpFeedback.isEmpty)
+            } else {
+                #expect(offeredMap.encodingName == "VP8")
+                let allowed = Set(["nack", "nack pli", "ccm fir"])
+                let written = answered.rtcpFeedback.map { [$0.type, $0.parameter].compactMap { $0 }.joined(separator: " ") }
+                #expect(written.allSatisfy(allowed.contains))
+                #expect(answered.rtcpFeedback.allSatisfy { $0.payloadType == pt })
+                let offeredFeedback = offered.rtcpFeedback(for: pt)
+                #expect(answered.rtcpFeedback.contains{ $0.isPLI } == offeredFeedback.contains{ $0.isPLI })
+                #expect(answered.rtcpFeedback.contains{ $0.isNACK } == offeredFeedback.contains{ $0.isNACK })
+                #expect(answered.rtcpFeedback.contains{ $0.isFIR } == offeredFeedback.contains{ $0.isFIR })
+            }
+            #expect(answered.iceUfrag == "CapS" && answered.icePwd == "capstanPasswordOf24Chars")
+            #expect(answered.fingerprints == [localFingerprint])
+            #expect(answered.setup == .passive)
+            #expect(answered.direction == .recvonly)
+            #expect(answered.isRTCPMux)
+            #expect(answered.candidates == [.host(address: "127.0.0.1", port: 40000)])
+            #expect(answered.hasEndOfCandidates)
+            #expect(answered.extensionMaps.isEmpty && answered.ssrcAttributes.isEmpty && answered.msid == nil)
+            let others = Set(answered.attributes.map(\.name))
+            #expect(others.isSubset(of: ["mid", "ice-ufrag", "ice-pwd", "fingerprint", "setup", "recvonly", "rtcp-mux",
+                                         "rtpmap", "fmtp", "rtcp-fb", "candidate", "end-of-candidates"]))
+        }
+
+        let session = result.session
+        #expect(session.dtlsRole == .server)
+        #expect(session.rejected.isEmpty)
+        let tag = offer.media[0]
+        #expect(session.remoteICEUfrag == tag.iceUfrag ?? offer.iceUfrag)
+        #expect(session.remoteICEPwd == tag.icePwd ?? offer.icePwd)
+        #expect(session.remoteFingerprints == offer.effectiveFingerprints(of: tag))
+        #expect(session.remoteCandidates == tag.candidates.filter { $0.component == 1 })
+        #expect(session.tracks.map(\.kind) == offer.media.map(\.kind))
+        for track in session.tracks {
+            let offered = offer.media[track.mLineIndex]
+            #expect(track.mid == offered.mid)
+            #expect(track.direction == .recvonly && track.localSSRC == nil)
+            #expect(offered.rtpMap(for: track.payloadType)?.encodingName == track.codecName)
+            #expect(track.clockRate == (track.kind == .audio ? 48000 : 90000))
+            #expect(track.channels == (track.kind == .audio ? 2 : nil))
+            #expect(track.remoteSSRCs == offered.primarySSRCs)
+            #expect(track.extensionMaps == offered.extensionMaps)
+        }
+    }
+
+    @Test func chromiumDefaultChoosesOnlyVP8AndOpus() throws {
+        let offer = try parse(try fixture("chromium-156-default-offer.sdp"))
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        for banned in ["VP9", "AV1", "H264", "rtx", "red", "ulpfec", "G722", "PCMU", "PCMA", "telephone-event",
+                       "transport-cc", "goog-remb", "extmap", "ssrc-group"] {
+            #expect(!result.answerSDP.contains(banned), "answer contains \(banned)")
+        }
+        #expect(result.answer.media[0].formats == ["111"])
+        #expect(result.answer.media[1].formats == ["96"])
+        let video = try #require(result.session.video)
+        #expect(video.nack && video.pli && video.fir)
+        #expect(video.remoteSSRCs == [809402888])          // RTX SSRC of the FID group left out
+        #expect(video.remoteCNAME == "LYKX4LZo//Ux5N80")
+        #expect(result.session.remoteCandidates.count == 2)
+        #expect(result.session.remoteCandidates[1].tcpType == .active)
+        #expect(!result.session.remoteEndOfCandidates)
+    }
+
+    @Test func firefoxDefault() throws {
+        let offer = try parse(try fixture("firefox-153esr-default-offer.sdp"))
+        #expect(offer.direction == .sendrecv)
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        // Session-level sendrecv is overridden by media-level sendonly: we answer recvonly.
+        #expect(result.answer.media.map(\.direction) == [.recvonly, .recvonly])
+        #expect(result.answer.direction == nil)
+        #expect(result.answer.media.map(\.formats) == [["109"], ["120"]])
+        #expect(!result.answerSDP.contains("a=rtcp:"))
+        // Component 2 (RTCP) candidates are dropped, `::1` ones kept.
+        let remote = result.session.remoteCandidates
+        #expect(remote.count == 4 && remote.allSatisfy { $0.component == 1 })
+        #expect(remote.contains { $0.address == "::1" && $0.addressKind == .ipv6 && $0.port == 34694 })
+        #expect(result.session.remoteEndOfCandidates)
+        #expect(result.session.remoteFingerprints == offer.fingerprints)   // session-level fingerprint
+        #expect(result.session.audio?.remoteSSRCs == [2446213988])
+        #expect(result.session.video?.remoteSSRCs == [2700610484])
+    }
+
+    @Test func firefoxVP8FeedbackOnlyForChosenPayloadType() throws {
+        let offer = try parse(try fixture("firefox-153esr-vp8-opus-offer.sdp"))
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        #expect(result.answer.media[1].rtcpFeedback.map(\.serialized) == ["120 nack", "120 nack pli", "120 ccm fir"])
+        #expect(result.session.video?.remoteSSRCs == [181892391])
+    }
+
+    @Test func gstreamerBundleOnlyAudio() throws {
+        let offer = try parse(try fixture("gstreamer-1.22-webrtcbin-offer.sdp"))
+        #expect(offer.media[1].port == 0 && offer.media[1].isBundleOnly && !offer.media[1].isRejected)
+        #expect(offer.media.allSatisfy { $0.isRTCPMuxOnly })
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        #expect(result.answer.bundleGroup?.mids == ["video0", "audio1"])
+        #expect(result.answer.media.map(\.port) == [40000, 40000])
+        #expect(!result.answer.media.contains{ $0.isBundleOnly })
+        let audio = try #require(result.session.audio)
+        #expect(audio.codecName == "OPUS" && audio.payloadType == 111 && audio.mid == "audio1")
+        #expect(result.answer.media[1].rtpMap(for: 111)?.encodingName == "OPUS")
+        let video = try #require(result.session.video)
+        #expect(!video.nack && video.pli && video.fir)          // only what was offered
+        #expect(result.answer.media[0].rtcpFeedback.map(\.serialized) == ["96 nack pli", "96 ccm fir"])
+        #expect(result.session.remoteICEUfrag == "DDEWu2mBcQMJ1ouaNlKBZCWA4U7EGJIC")
+        #expect(result.session.remoteCandidates.count == 3)
+        #expect(result.session.remoteCandidates.last?.tcpType == .passive)
+        #expect(video.remoteSSRCs == [1060278560] && audio.remoteSSRCs == [1470476930])
+    }
+
+    @Test func aiortcSeveralFingerprints() throws {
+        let offer = try parse(try fixture("aiortc-1.16-offer.sdp"))
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        #expect(result.session.remoteFingerprints.map(\.algorithm) == ["sha-256", "sha-384", "sha-512"])
+        #expect(result.session.remoteFingerprints[2].bytes.count == 64)
+        #expect(result.session.audio?.payloadType == 96 && result.session.video?.payloadType == 97)
+        #expect(result.session.video.map { ($0.nack, $0.pli, $0.fir) } ?? (false, false, true) == (true, true, false))
+        #expect(result.session.remoteICEUfrag == "yj2u")
+    }
+
+    @Test func safariPicksVP8BehindH264() throws {
+        let offer = try parse(try fixture("safari-17-offer.sdp"))
+        #expect(offer.hasAttribute("extmap-allow-mixed"))
+        #expect(offer.media[1].formats.first == "96")
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        #expect(result.answer.media[1].formats == ["100"])
+        #expect(result.session.video?.payloadType == 100 && result.session.video?.codecName == "VP8")
+        #expect(!result.answerSDP.contains("H264") && !result.answerSDP.contains("extmap-allow-mixed"))
+        #expect(result.session.remoteCandidates.map(\.addressKind) == [.ipv4, .ipv6])
+        #expect(result.session.video?.remoteSSRCs == [3804115672])
+    }
+
+    @Test func obsWithH264OnlyRejectsVideoAcceptsAudio() throws {
+        let offer = try parse(try fixture("obs-30-whip-h264-offer.sdp"))
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        #expect(result.session.tracks.map(\.kind) == [.audio])
+        #expect(result.session.rejected.map(\.mid) == ["1"])
+        #expect(result.session.rejected[0].reason.contains("VP8"))
+        let rejected = result.answer.media[1]
+        #expect(rejected.port == 0 && rejected.mid == "1" && rejected.kind == .video)
+        #expect(rejected.attributes == [SDPAttribute("mid", "1")])
+        #expect(result.answer.bundleGroup?.mids == ["0"])
+        // Credentials and fingerprint came from session level.
+        #expect(result.session.remoteICEUfrag == "Wb1T")
+        #expect(result.session.remoteFingerprints == offer.fingerprints)
+        #expect(result.session.audio?.formatParameters?.contains("stereo=1") == true)
+    }
+
+    @Test func obsWithVP8AcceptsBoth() throws {
+        let offer = try parse(try fixture("obs-30-whip-vp8-offer.sdp"))
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        #expect(result.session.tracks.map(\.kind) == [.audio, .video])
+        #expect(result.session.video.map { ($0.nack, $0.pli, $0.fir) } ?? (false, false, true) == (true, true, false))
+        #expect(result.session.video?.remoteSSRCs == [1127745231])
+    }
+
+    @Test func dataChannelOnlyOfferThrows() throws {
+        let offer = try parse(try fixture("datachannel-only-offer.sdp"))
+        #expect {
+            try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        } throws: { error in
+            guard case .unacceptableOffer(let reason) = error as? SDPError else { return false }
+            return reason.contains("no acceptable media section") && reason.contains("data channels")
+        }
+    }
+
+    @Test func dataChannelBesideMediaIsRejectedWithItsMid() throws {
+        var text = try fixture("chromium-156-vp8-opus-offer.sdp")
+        text = text.replacingOccurrences("a=group:BUNDLE 0 1", with: "a=group:BUNDLE 0 1 2")
+        text += "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=sctp-port:5000\r\n"
+        let result = try SDPAnswerer.answer(offer: try parse(text), options: recordingOptions())
+        #expect(result.answer.media.count == 3)
+        #expect(result.answer.media[2].port == 0 && result.answer.media[2].mid == "2")
+        #expect(result.answer.media[2].mediaLine == "application 0 UDP/DTLS/SCTP webrtc-datachannel")
+        #expect(result.answer.bundleGroup?.mids == ["0", "1"])
+        #expect(result.session.rejected.first?.reason == "data channels are not supported")
+    }
+
+    @Test func secondVideoAndInactiveSectionsAreRejected() throws {
+        var text = try fixture("chromium-156-vp8-opus-offer.sdp")
+        let videoStart = try #require(text.firstRange(of: "m=video"))
+        let video = String(text[videoStart.lowerBound...])
+        text = text.replacingOccurrences("a=group:BUNDLE 0 1", with: "a=group:BUNDLE 0 1 2 3")
+        text += video.replacingOccurrences("a=mid:1", with: "a=mid:2")
+        text += video.replacingOccurrences("a=mid:1", with: "a=mid:3").replacingOccurrences("a=sendonly", with: "a=inactive")
+        let result = try SDPAnswerer.answer(offer: try parse(text), options: recordingOptions())
+        #expect(result.answer.media.map(\.port) == [40000, 40000, 0, 0])
+        #expect(result.session.rejected.map(\.mid) == ["2", "3"])
+        #expect(result.session.rejected[0].reason.contains("only one video"))
+        #expect(result.session.rejected[1].reason.contains("inactive"))
+    }
+
+    @Test func withoutRTCPMuxSectionIsRejectedWithReason() throws {
+        let text = try fixture("chromium-156-vp8-opus-offer.sdp")
+        let noMuxVideo = removingLine("a=rtcp-mux", inSectionWithMid: "1", of: text)
+        let partial = try SDPAnswerer.answer(offer: try parse(noMuxVideo), options: recordingOptions())
+        #expect(partial.session.tracks.map(\.kind) == [.audio])
+        #expect(partial.session.rejected.first?.reason.contains("rtcp-mux") == true)
+        #expect(partial.answer.media[1].port == 0)
+
+        let noMuxAtAll = text.replacingOccurrences("a=rtcp-mux\r\n", with: "")
+        #expect {
+            try SDPAnswerer.answer(offer: try parse(noMuxAtAll), options: recordingOptions())
+        } throws: { error in
+            guard case .unacceptableOffer(let reason) = error as? SDPError else { return false }
+            return reason.contains("rtcp-mux")
+        }
+    }
+
+    @Test func withoutFingerprintThrows() throws {
+        let text = try fixture("chromium-156-vp8-opus-offer.sdp")
+        let noFingerprint = text.split(separator: "\r\n").filter { !$0.hasPrefix("a=fingerprint") }
+            .joined(separator: "\r\n") + "\r\n"
+        #expect {
+            try SDPAnswerer.answer(offer: try parse(noFingerprint), options: recordingOptions())
+        } throws: { error in
+            guard case .unacceptableOffer(let reason) = error as? SDPError else { return false }
+            return reason.contains("fingerprint")
+        }
+    }
+
+    @Test func withoutICECredentialsThrows() throws {
+        let text = try fixture("chromium-156-vp8-opus-offer.sdp")
+        let noPwd = text.split(separator: "\r\n").filter { !$0.hasPrefix("a=ice-pwd") }.joined(separator: "\r\n") + "\r\n"
+        #expect {
+            try SDPAnswerer.answer(offer: try parse(noPwd), options: recordingOptions())
+        } throws: { error in
+            guard case .unacceptableOffer(let reason) = error as? SDPError else { return false }
+            return reason.contains("ice-pwd")
+        }
+    }
+
+    /// RFC 5763 §5: the answerer must use active or passive; to an `active`
+    /// offer it answers `passive` (we are the DTLS server), to `passive` it
+    /// answers `active` (we are the client), to `actpass` we choose `passive`.
+    @Test(arguments: [
+        (DTLSSetup.actpass, DTLSSetup.passive, DTLSRole.server),
+        (.active, .passive, .server),
+        (.passive, .active, .client),
+    ])
+    func setupRoles(offered: DTLSSetup, answered: DTLSSetup, role: DTLSRole) throws {
+        let text = try fixture("chromium-156-vp8-opus-offer.sdp")
+            .replacingOccurrences("a=setup:actpass", with: "a=setup:\(offered.rawValue)")
+        let result = try SDPAnswerer.answer(offer: try parse(text), options: recordingOptions())
+        #expect(result.answer.media.allSatisfy { $0.setup == answered })
+        #expect(result.session.dtlsRole == role)
+    }
+
+    @Test func holdconnThrows() throws {
+        let text = try fixture("chromium-156-vp8-opus-offer.sdp").replacingOccurrences("a=setup:actpass", with: "a=setup:holdconn")
+        #expect(throws: SDPError.self) { try SDPAnswerer.answer(offer: try parse(text), options: recordingOptions()) }
+    }
+
+    @Test func loopbackAnswersSendrecvWithSSRCAndMsid() throws {
+        let text = try fixture("chromium-156-vp8-opus-offer.sdp").replacingOccurrences("a=sendonly", with: "a=sendrecv")
+        let streams = LocalStreams(cname: "capstan", streamID: "loop",
+                                   audio: LocalTrack(ssrc: 1111, trackID: "loop-audio"),
+                                   video: LocalTrack(ssrc: 2222, trackID: "loop-video"))
+        var options = recordingOptions()
+        options.mode = .sendrecv(streams)
+        let result = try SDPAnswerer.answer(offer: try parse(text), options: options)
+        #expect(result.answer.media.map(\.direction) == [.sendrecv, .sendrecv])
+        #expect(result.answer.media[0].msid == MediaStreamID(streamID: "loop", trackID: "loop-audio"))
+        #expect(result.answer.media[1].ssrcAttributes.contains(SSRCAttribute(ssrc: 2222, attribute: "cname", value: "capstan")))
+        #expect(result.session.tracks.map(\.localSSRC) == [1111, 2222])
+        #expect(result.session.tracks.map(\.direction) == [.sendrecv, .sendrecv])
+
+        // A sendonly offer in loopback mode still gets recvonly (RFC 3264 §6.1).
+        let sendonly = try SDPAnswerer.answer(offer: try parse(try fixture("chromium-156-vp8-opus-offer.sdp")), options: options)
+        #expect(sendonly.answer.media.map(\.direction) == [.recvonly, .recvonly])
+        #expect(sendonly.answer.media.allSatisfy { $0.ssrcAttributes.isEmpty && $0.msid == nil })
+    }
+
+    @Test func severalSectionsWithoutBundleThrow() throws {
+        let text = try fixture("chromium-156-vp8-opus-offer.sdp").replacingOccurrences("a=group:BUNDLE 0 1\r\n", with: "")
+        #expect {
+            try SDPAnswerer.answer(offer: try parse(text), options: recordingOptions())
+        } throws: { error in
+            guard case .unacceptableOffer(let reason) = error as? SDPError else { return false }
+            return reason.contains("BUNDLE")
+        }
+    }
+
+    @Test func ipv6LocalCandidateSetsConnectionLine() throws {
+        let offer = try parse(try fixture("aiortc-1.16-offer.sdp"))
+        let options = recordingOptions(candidates: [.host(address: "2001:db8::7", port: 5004),
+                                                    .host(address: "192.0.2.7", port: 5004)])
+        let result = try SDPAnswerer.answer(offer: offer, options: options)
+        #expect(result.answer.media[0].connection == SDPConnection(networkType: "IN", addressType: "IP6", address: "2001:db8::7"))
+        #expect(result.answer.media[0].candidates.count == 2)
+    }
+}
+
+/// Drops one line from the media section with the given mid.
+func removingLine(_ line: String, inSectionWithMid mid: String, of text: String) -> String {
+    var sections = text.components("m=")
+    for index in sections.indices where sections[index].contains("a=mid:\(mid)\r\n") {
+        sections[index] = sections[index].replacingOccurrences(line + "\r\n", with: "")
+    }
+    return sections.joined(separator: "m=")
+}
+
+extension String {
+    func replacingOccurrences(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+
+    func components(_ separator: String) -> [String] {
+        split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+    }
+}
