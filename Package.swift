@@ -34,6 +34,12 @@ let package = Package(
         // MARK: codecs — libopus/libvpx wrappers, test media, packetizers
 
         // MARK: containers — WebM (Swift EBML writer, libwebm reader), Ogg Opus
+        .target(
+            name: "CWebMParser",
+            linkerSettings: [.linkedLibrary("webm")]
+        ),
+        .target(name: "WebM", dependencies: ["CWebMParser"]),
+        .testTarget(name: "WebMTests", dependencies: ["WebM"]),
 
         // MARK: inspection — `capstan inspect` / `capstan repair`
 
