@@ -74,8 +74,9 @@ public struct WebMFileInfo: Sendable, Equatable {
     public var lastCompleteClusterEnd: UInt64?
 
     public var hasSeekHead: Bool { !seekEntries.isEmpty }
-    /// Duration present and at least one CuePoint.
-    public var isFinalized: Bool { durationNs != nil && cuePointCount > 0 }
+    /// Duration present, at least one CuePoint, and the whole file parsed
+    /// (a finalized file that was later cut is not finalized).
+    public var isFinalized: Bool { durationNs != nil && cuePointCount > 0 && parseError == nil }
     /// Frames in clusters that were read completely.
     public var framesInCompleteClusters: Int {
         clusters.reduce(0) { $0 + ($1.endOffset == nil ? 0 : $1.frameCount) }
