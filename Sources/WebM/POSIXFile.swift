@@ -10,6 +10,10 @@ import Darwin
 /// Not thread-safe; owned by its writer.
 final class POSIXFile {
     private(set) var fd: Int32
+    /// Fault injection for tests: appends that would grow the file past this
+    /// size write what fits, then fail with ENOSPC, as a full disk does.
+    var sizeLimit: UInt64?
+    private var position: UInt64 = 0
 
     init(creatingAt path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -24,7 +28,12 @@ final class POSIXFile {
         guard var base = buffer.baseAddress else { return }
         var remaining = buffer.count
         while remaining > 0 {
-            let n = Glibc.write(fd, base, remaining)
+            var chunk = remaining
+            if let sizeLimit {
+                guard position < sizeLimit else { throw WebMError.writeFailed(errno: ENOSPC) }
+                chunk = Int(min(UInt64(chunk), sizeLimit - position))
+            }
+            let n = Glibc.write(fd, base, chunk)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw WebMError.writeFailed(errno: errno)
@@ -32,6 +41,7 @@ final class POSIXFile {
             if n == 0 { throw WebMError.writeFailed(errno: ENOSPC) }
             remaining -= n
             base += n
+            position += UInt64(n)
         }
     }
 
@@ -57,6 +67,7 @@ final class POSIXFile {
     func truncate(to length: UInt64) throws {
         if ftruncate(fd, off_t(length)) != 0 { throw WebMError.writeFailed(errno: errno) }
         if lseek(fd, off_t(length), SEEK_SET) < 0 { throw WebMError.writeFailed(errno: errno) }
+        position = length
     }
 
     func sync() throws {

@@ -160,6 +160,9 @@ public final class WebMWriter {
 
     deinit { file.close() }
 
+    /// Test hook: make appends fail with ENOSPC past `bytes` of file size.
+    func simulateDiskFull(atFileSize bytes: UInt64) { file.sizeLimit = bytes }
+
     /// Appends one frame as a SimpleBlock. Audio frames are always keyframes.
     /// Throws `.trackNotConfigured`, `.invalidFrame`, `.alreadyFinalized`, or
     /// `.writeFailed(errno:)` (then and afterwards: the writer is stopped; call

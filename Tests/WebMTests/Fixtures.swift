@@ -7,10 +7,15 @@ struct Fixtures: Sendable {
     let src640: String
     let src320: String
 
+    /// The per-process fixture directory (removed at exit).
+    static func directoryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("capstan-webm-fixtures-\(getpid())").path
+    }
+
     static func make() throws -> Fixtures {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("capstan-webm-fixtures-\(getpid())").path
+        let dir = directoryPath()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: Fixtures.directoryPath()) }
         func encode(_ size: String, _ name: String) throws -> String {
             let out = dir + "/" + name
             try ToolRunner.check("ffmpeg", [

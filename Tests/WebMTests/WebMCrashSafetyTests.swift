@@ -96,3 +96,91 @@ enum CutSource: String, CaseIterable, Sendable {
         }
     }
 }
+
+@Suite struct WebMWriteFailureTests {
+    /// The disk fills mid-recording: the writer throws ENOSPC, and finalize()
+    /// leaves a file that plays every frame of every cluster that made it.
+    /// 0.3: fails while a cluster is flushed during writeFrame; 0.9: the
+    /// last cluster only fails when finalize() flushes it.
+    @Test(arguments: [0.3, 0.9])
+    func diskFullMidRecordingStillFinalizes(_ fraction: Double) throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let src = try SourceMedia(path: try Fixtures.get().src640)
+        let out = dir.path("full.webm")
+        // Size of the complete recording, to place the "disk full" point.
+        let reference = dir.path("reference.webm")
+        let ref = try WebMWriter(path: reference, video: src.videoTrack, audio: src.audioTrack,
+                                 muxingApp: "t", writingApp: "t")
+        try write(src.all, source: src, to: ref)
+        let full = try ref.finalize().bytes
+
+        let writer = try WebMWriter(path: out, video: src.videoTrack, audio: src.audioTrack,
+                                    muxingApp: "t", writingApp: "t")
+        writer.simulateDiskFull(atFileSize: UInt64(Double(full) * fraction))
+        var failure: WebMError?
+        do {
+            try write(src.all, source: src, to: writer)
+        } catch let error as WebMError {
+            failure = error
+        }
+        if fraction < 0.5 {
+            #expect(failure == .writeFailed(errno: ENOSPC))
+            // Further frames are refused with the same error.
+            #expect(throws: WebMError.writeFailed(errno: ENOSPC)) {
+                try writer.writeFrame(track: .audio, timestampNs: 9_000_000_000, keyframe: true, data: [1])
+            }
+        } else {
+            #expect(failure == nil)
+        }
+        let summary = try writer.finalize()
+        #expect(summary.writeErrno == ENOSPC)
+        #expect(summary.lostFrames > 0)
+
+        var frames: [WebMFrame] = []
+        let info = try WebMReader.read(path: out) { frames.append($0) }
+        #expect(info.parseError == nil)
+        #expect(info.durationNs == summary.durationNs)
+        #expect(frames.count == summary.videoFrames + summary.audioFrames)
+        #expect(frames.count > 0 && frames.count < src.all.count)
+        #expect(info.fileSize == summary.bytes)
+        #expect(info.segmentSize == info.fileSize - info.segmentDataOffset)
+        #expect(info.hasCues == summary.hasCues)
+        let probed = try Probe.countFrames(out).values.reduce(0, +)
+        #expect(probed == frames.count)
+        let decode = try ToolRunner.run("ffmpeg", ["-v", "error", "-i", out, "-f", "null", "-"])
+        #expect(decode.status == 0 && decode.stderr.isEmpty, "\(decode.stderr)")
+    }
+}
+
+@Suite struct WebMFlushTests {
+    /// flush() puts the open cluster on disk: a copy taken then plays every frame so far.
+    @Test func flushMakesEverythingWrittenPlayable() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let src = try SourceMedia(path: try Fixtures.get().src640)
+        let out = dir.path("flush.webm")
+        let writer = try WebMWriter(path: out, video: src.videoTrack, audio: src.audioTrack,
+                                    muxingApp: "t", writingApp: "t")
+        let half = src.all.count / 2
+        try write(Array(src.all.prefix(half)), source: src, to: writer)
+        try writer.flush()
+        let snapshot = dir.path("snapshot.webm")
+        try FileManager.default.copyItem(atPath: out, toPath: snapshot)
+        try write(Array(src.all.dropFirst(half)), source: src, to: writer)
+        let summary = try writer.finalize()
+
+        var snapFrames = 0
+        let snapInfo = try WebMReader.read(path: snapshot) { _ in snapFrames += 1 }
+        #expect(snapFrames == half)
+        #expect(snapInfo.parseError == nil && !snapInfo.isFinalized)
+        #expect(try Probe.countFrames(snapshot).values.reduce(0, +) == half)
+
+        var all: [WebMFrame] = []
+        let info = try WebMReader.read(path: out) { all.append($0) }
+        #expect(info.isFinalized)
+        #expect(all.count == src.all.count)
+        #expect(summary.videoFrames + summary.audioFrames == src.all.count)
+        #expect(try Probe.countFrames(out).values.reduce(0, +) == src.all.count)
+    }
+}
