@@ -39,6 +39,14 @@ public struct WebMClusterInfo: Sendable, Equatable {
     public var frameCount: Int
 }
 
+/// One CuePoint (its first CueTrackPositions).
+public struct WebMCuePoint: Sendable, Equatable {
+    public var timeNs: Int64
+    public var track: UInt64
+    /// Cluster position relative to the Segment data.
+    public var clusterPosition: UInt64
+}
+
 /// Where and why parsing stopped early (truncated or malformed input).
 public struct WebMParseError: Sendable, Equatable {
     /// libwebm status: -3 end of file inside an element (truncated);
@@ -64,7 +72,7 @@ public struct WebMFileInfo: Sendable, Equatable {
     /// Segment size, nil for an unknown-size (live / unfinalized) Segment.
     public var segmentSize: UInt64?
     public var hasCues: Bool
-    public var cuePointCount: Int
+    public var cuePoints: [WebMCuePoint]
     /// SeekHead entries: element ID → position relative to the Segment data.
     public var seekEntries: [UInt64: UInt64]
     public var frameCount: Int
@@ -74,6 +82,7 @@ public struct WebMFileInfo: Sendable, Equatable {
     public var lastCompleteClusterEnd: UInt64?
 
     public var hasSeekHead: Bool { !seekEntries.isEmpty }
+    public var cuePointCount: Int { cuePoints.count }
     /// Duration present, at least one CuePoint, and the whole file parsed
     /// (a finalized file that was later cut is not finalized).
     public var isFinalized: Bool { durationNs != nil && cuePointCount > 0 && parseError == nil }

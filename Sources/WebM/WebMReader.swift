@@ -36,7 +36,7 @@ private final class ReadContext {
     var segmentDataOffset: UInt64 = 0
     var segmentSize: UInt64?
     var hasCues = false
-    var cuePoints = 0
+    var cuePoints: [WebMCuePoint] = []
     var seekEntries: [UInt64: UInt64] = [:]
     var frameCount = 0
     var lastCompleteClusterEnd: UInt64?
@@ -113,8 +113,10 @@ private final class ReadContext {
             }
             return 0
         }
-        callbacks.on_cue_point = { ctx, _ in
-            ReadContext.from(ctx).cuePoints += 1
+        callbacks.on_cue_point = { ctx, cue in
+            guard let c = cue?.pointee else { return 0 }
+            ReadContext.from(ctx).cuePoints.append(
+                WebMCuePoint(timeNs: c.time_ns, track: c.track, clusterPosition: c.cluster_position))
             return 0
         }
         callbacks.on_cues = { ctx, _ in
@@ -148,7 +150,7 @@ private final class ReadContext {
                 return ns.isFinite && ns >= 0 && ns < 9.2e18 ? Int64(ns) : nil
             },
             tracks: tracks, clusters: clusters, segmentDataOffset: segmentDataOffset,
-            segmentSize: segmentSize, hasCues: hasCues, cuePointCount: cuePoints,
+            segmentSize: segmentSize, hasCues: hasCues, cuePoints: cuePoints,
             seekEntries: seekEntries, frameCount: frameCount,
             parseError: code == Int32(CWEBM_OK) ? nil : WebMParseError(code: code, offset: status.offset),
             lastCompleteClusterEnd: lastCompleteClusterEnd)

@@ -9,7 +9,12 @@
 ///
 /// Clusters: a new one at every video keyframe and whenever a frame is 5 s or
 /// more past the cluster start (so block timecodes stay in Int16 range). Cues:
-/// one per video keyframe; audio-only files get one per cluster.
+/// one per video keyframe; a cluster opened by an audio frame gets an audio
+/// cue when no video keyframe was cued in the last 5 s (audio-only files,
+/// audio before the first keyframe, video outages).
+///
+/// Duration: end of the last frame, i.e. its time plus its length (from the
+/// Opus TOC for audio, the last frame interval for video).
 ///
 /// Timestamps: TimecodeScale is 1 ms; ns are floored to ms; negative times are
 /// clamped to 0. A frame older than its track's previous frame is clamped to
@@ -45,6 +50,8 @@ public final class WebMWriter {
         var previousMs: Int64 = -1
         var frames = 0
         var keyframes = 0
+        /// Duration of the last frame when the codec says (Opus TOC), else nil.
+        var lastDurationNs: Int64?
     }
 
     private let file: POSIXFile
@@ -65,6 +72,8 @@ public final class WebMWriter {
     private static let clusterHeaderSize = 12  // 4-byte ID + 8-byte size
     private var clustersWritten = 0
     private var cues: [Cue] = []
+    private var lastVideoCueMs: Int64?
+    private let audioIsOpus: Bool
     private var video = TrackState()
     private var audio = TrackState()
     /// Track states as of the last cluster that reached the file.
@@ -82,6 +91,7 @@ public final class WebMWriter {
                 muxingApp: String, writingApp: String) throws {
         guard video != nil || audio != nil else { throw WebMError.noTracks }
         self.path = path
+        audioIsOpus = audio?.codecID == "A_OPUS"
         videoTrackNumber = video == nil ? nil : 1
         audioTrackNumber = audio == nil ? nil : (video == nil ? 1 : 2)
 
@@ -207,9 +217,15 @@ public final class WebMWriter {
                 }
             }
             openCluster(at: ms)
-            if (track == .video && isKey) || (videoTrackNumber == nil) {
-                cues.append(Cue(timeMs: ms, track: trackNumber,
-                                clusterPosition: fileEnd - segmentDataStart))
+            let position = fileEnd - segmentDataStart
+            if track == .video && isKey {
+                cues.append(Cue(timeMs: ms, track: trackNumber, clusterPosition: position))
+                lastVideoCueMs = ms
+            } else if track == .audio,
+                      lastVideoCueMs.map({ ms - $0 >= Self.maxClusterDurationMs }) ?? true {
+                // Audio-only files, audio before the first video keyframe, or a
+                // video outage: the cluster's first audio block is a seek point.
+                cues.append(Cue(timeMs: ms, track: trackNumber, clusterPosition: position))
             }
         }
         var relative = ms - clusterStartMs
@@ -242,6 +258,7 @@ public final class WebMWriter {
             audio.lastMs = ms
             audio.frames += 1
             audio.keyframes += 1
+            audio.lastDurationNs = audioIsOpus ? OpusPacket.durationNs(data) : nil
         }
     }
 
@@ -259,13 +276,8 @@ public final class WebMWriter {
         guard !finalized else { throw WebMError.alreadyFinalized }
         if let writeErrno { throw WebMError.writeFailed(errno: writeErrno) }
         if clusterOpen && clusterFrames > 0 {
-            let lastMs = max(video.lastMs, audio.lastMs)
+            // The next frame opens a fresh cluster.
             try flushCluster()
-            // Frames that follow continue in a fresh cluster at the same time.
-            openCluster(at: max(clusterStartMs, lastMs))
-            if videoTrackNumber == nil, let n = audioTrackNumber {
-                cues.append(Cue(timeMs: clusterStartMs, track: n, clusterPosition: fileEnd - segmentDataStart))
-            }
         }
     }
 
@@ -394,9 +406,11 @@ public final class WebMWriter {
     private func endTimeNs() -> Int64 {
         func end(_ t: TrackState) -> Int64 {
             guard t.lastMs >= 0 else { return 0 }
-            let step = t.previousMs >= 0 ? t.lastMs - t.previousMs : 0
-            return (t.lastMs + step) * 1_000_000
+            let step = t.lastDurationNs ?? (t.previousMs >= 0 ? (t.lastMs - t.previousMs) * 1_000_000 : 0)
+            return t.lastMs * 1_000_000 + step
         }
-        return max(end(committedVideo), end(committedAudio))
+        let end = max(end(committedVideo), end(committedAudio))
+        // A zero Duration reads as "unknown": give a lone frame 1 ms.
+        return committedVideo.frames + committedAudio.frames > 0 ? max(end, 1_000_000) : 0
     }
 }

@@ -60,13 +60,25 @@ enum Layout: String, CaseIterable, Sendable {
             #expect(outVideo.map(\.bytes) == src.video.map(\.bytes))
             #expect(outVideo.map(\.timestampNs) == src.video.map(\.timestampNs))
             #expect(outVideo.map(\.isKeyframe) == src.video.map(\.isKeyframe))
-            // One cue per keyframe, each keyframe first in its cluster.
-            #expect(info.cuePointCount == src.video.filter(\.isKeyframe).count)
+            // One video cue per keyframe, each keyframe first in its cluster,
+            // each cue pointing at its keyframe's cluster.
+            let videoCues = info.cuePoints.filter { $0.track == writerNumber(info, .video) }
+            #expect(videoCues.map(\.timeNs) == src.video.filter(\.isKeyframe).map(\.timestampNs))
+            for cue in videoCues {
+                let key = outVideo.first { $0.isKeyframe && $0.timestampNs == cue.timeNs }
+                #expect(key?.clusterOffset == cue.clusterPosition + info.segmentDataOffset)
+            }
+            // Audio cues only on clusters that do not open with a video keyframe.
+            let keyClusters = Set(outVideo.filter(\.isKeyframe).map(\.clusterOffset))
+            for cue in info.cuePoints where cue.track != writerNumber(info, .video) {
+                #expect(!keyClusters.contains(cue.clusterPosition + info.segmentDataOffset))
+            }
             for key in outVideo where key.isKeyframe {
                 #expect(info.clusters.contains { $0.offset == key.clusterOffset && $0.timecodeNs == key.timestampNs })
             }
         } else {
             #expect(info.cuePointCount == info.clusters.count)
+            #expect(info.cuePoints.map { $0.clusterPosition + info.segmentDataOffset } == info.clusters.map(\.offset))
         }
         if layout != .videoOnly {
             #expect(outAudio.map(\.bytes) == src.audio.map(\.bytes))
@@ -143,6 +155,29 @@ enum Layout: String, CaseIterable, Sendable {
         var got: [Int64] = []
         try WebMReader.read(path: out) { got.append($0.timestampNs) }
         #expect(got == times)
+    }
+
+    /// Regression: an A/V file whose only cluster holds audio from before the
+    /// first video keyframe is still finalized (audio cue) with a real Duration.
+    @Test func audioBeforeFirstKeyframeIsSeekableAndTimed() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let src = try SourceMedia(path: try Fixtures.get().src640)
+        let out = dir.path("early-audio.webm")
+        let writer = try WebMWriter(path: out, video: src.videoTrack, audio: src.audioTrack,
+                                    muxingApp: "t", writingApp: "t")
+        for f in src.audio.prefix(5) {
+            try writer.writeFrame(track: .audio, timestampNs: f.timestampNs, keyframe: true, data: f.bytes)
+        }
+        let summary = try writer.finalize()
+        let info = try WebMReader.info(path: out)
+        #expect(info.isFinalized)
+        #expect(info.cuePoints.map(\.track) == [writerNumber(info, .audio)])
+        // 5 Opus packets of 20 ms each (ffprobe's own view of their length).
+        let lastStart = Double(src.audio[4].timestampNs) / 1e9
+        #expect(abs(try Probe.duration(out) - (lastStart + 0.020)) < 0.0015)
+        #expect(summary.durationNs == src.audio[4].timestampNs / 1_000_000 * 1_000_000 + 20_000_000)
+        #expect(try Probe.countFrames(out)["audio"] == 5)
     }
 
     @Test func writerErrorsAreTyped() throws {
