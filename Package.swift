@@ -38,6 +38,12 @@ let package = Package(
         .testTarget(name: "OggTests", dependencies: ["Ogg", "Codecs"]),
 
         // MARK: containers — WebM (Swift EBML writer, libwebm reader), Ogg Opus
+        .target(
+            name: "CWebMParser",
+            linkerSettings: [.linkedLibrary("webm")]
+        ),
+        .target(name: "WebM", dependencies: ["CWebMParser"]),
+        .testTarget(name: "WebMTests", dependencies: ["WebM"]),
 
         // MARK: inspection — `capstan inspect` / `capstan repair`
 
