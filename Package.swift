@@ -68,6 +68,12 @@ let package = Package(
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "SRTP"]),
 
         // MARK: transport — UDP port, demux, per-session transport
+        .target(name: "Transport", dependencies: [
+            "STUN", "ICE", "DTLS", "SRTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "SDP", "RTP", "ICE"]),
 
         // MARK: executable
         .executableTarget(

@@ -1,0 +1,227 @@
+import NIOCore
+import NIOPosix
+import STUN
+
+/// The one UDP port every session shares (DESIGN.md §1). Classifies each
+/// datagram by its first byte (RFC 7983), routes STUN by the USERNAME ufrag
+/// and everything else by source address, and drives every session's timers
+/// from one periodic tick.
+///
+/// All state is confined to `eventLoop`: call `register`, `unregister` and
+/// read `counters` only on it (use `eventLoop.execute`/`submit` from
+/// elsewhere). That confinement is why the class is `@unchecked Sendable`.
+public final class MediaPort: @unchecked Sendable {
+    public let eventLoop: EventLoop
+    public let localAddress: IPEndpoint
+    private let channel: Channel
+
+    private var sessionsByUfrag: [String: TransportSession] = [:]
+    private var sessionsByAddress: [IPEndpoint: TransportSession] = [:]
+    /// A client port (the sample peer) has one session that owns everything.
+    private weak var defaultSession: TransportSession?
+    private var sessions: [ObjectIdentifier: TransportSession] = [:]
+    private var tickTask: RepeatedTask?
+
+    /// Reused for every inbound SRTP datagram: unprotect happens in place here.
+    private let receiveScratch: UnsafeMutableRawBufferPointer
+
+    public struct Counters: Sendable, Equatable {
+        public var datagramsIn: UInt64 = 0
+        public var bytesIn: UInt64 = 0
+        public var datagramsOut: UInt64 = 0
+        public var drops = TransportDropCounters()
+    }
+
+    /// Port-level counters (drops before any session is found).
+    public private(set) var counters = Counters()
+
+    /// Datagrams read per system call (recvmmsg).
+    static let vectorReadCount = 16
+    /// Receive slot size: larger than any datagram a WebRTC peer sends, so a
+    /// datagram that fills it is known to be oversized and dropped.
+    static let maxReceiveDatagram = 2048
+
+    /// Binds a UDP socket on `host:port` (port 0 picks a free one).
+    public static func bind(host: String, port: Int, group: EventLoopGroup,
+                            tickInterval: TimeAmount = .milliseconds(10)) async throws -> MediaPort {
+        let holder = HandlerHolder()
+        let channel = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
+            // NIO splits one receive buffer evenly across the vector-read
+            // slots, so it must hold `vectorReadCount` full-size datagrams.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(
+                capacity: vectorReadCount * maxReceiveDatagram))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(holder.handler)
+                }
+            }
+            .bind(host: host, port: port).get()
+        let port = try MediaPort(channel: channel)
+        try await channel.eventLoop.submit {
+            holder.handler.port = port
+            port.startTicking(every: tickInterval)
+        }.get()
+        return port
+    }
+
+    private init(channel: Channel) throws {
+        self.channel = channel
+        self.eventLoop = channel.eventLoop
+        guard let address = channel.localAddress, let endpoint = IPEndpoint(address) else {
+            throw TransportError.unsupportedAddress(String(describing: channel.localAddress))
+        }
+        self.localAddress = endpoint
+        receiveScratch = .allocate(byteCount: TransportSession.maxDatagram + 64, alignment: 16)
+    }
+
+    deinit {
+        receiveScratch.deallocate()
+    }
+
+    /// Adds a session: STUN for its ufrag reaches it; addresses it validates
+    /// are routed to it. With `asDefault`, every datagram no other session
+    /// claims goes to it (a client port with a single session).
+    public func register(_ session: TransportSession, asDefault: Bool = false) {
+        eventLoop.preconditionInEventLoop()
+        sessions[ObjectIdentifier(session)] = session
+        sessionsByUfrag[session.localUfrag] = session
+        if asDefault { defaultSession = session }
+        session.sink = self
+        session.addressValidated = { [unowned self, unowned session] address in
+            self.sessionsByAddress[address] = session
+        }
+    }
+
+    /// Call after an ICE restart changed the session's local ufrag.
+    public func rekey(_ session: TransportSession, oldUfrag: String) {
+        eventLoop.preconditionInEventLoop()
+        if sessionsByUfrag[oldUfrag] === session { sessionsByUfrag[oldUfrag] = nil }
+        sessionsByUfrag[session.localUfrag] = session
+    }
+
+    /// Removes a session and every route to it.
+    public func unregister(_ session: TransportSession) {
+        eventLoop.preconditionInEventLoop()
+        sessions[ObjectIdentifier(session)] = nil
+        sessionsByUfrag = sessionsByUfrag.filter { $0.value !== session }
+        sessionsByAddress = sessionsByAddress.filter { $0.value !== session }
+        if defaultSession === session { defaultSession = nil }
+        session.addressValidated = nil
+        session.sink = nil
+    }
+
+    /// Number of registered sessions.
+    public var sessionCount: Int {
+        eventLoop.preconditionInEventLoop()
+        return sessions.count
+    }
+
+    /// Closes the socket and stops the tick.
+    public func close() async throws {
+        try await eventLoop.submit { self.tickTask?.cancel() }.get()
+        try await channel.close()
+    }
+
+    private func startTicking(every interval: TimeAmount) {
+        tickTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
+            guard let self else { return }
+            let now = NIODeadline.now().uptimeNanoseconds
+            for session in self.sessions.values { session.poll(now: now) }
+        }
+    }
+
+    // MARK: - Inbound
+
+    /// Entry point for every datagram read from the socket.
+    func receive(_ data: ByteBuffer, from address: SocketAddress) {
+        counters.datagramsIn &+= 1
+        counters.bytesIn &+= UInt64(data.readableBytes)
+        guard let remote = IPEndpoint(address)?.unmappingIPv4 else {
+            counters.drops.increment(.unknownSource)
+            return
+        }
+        receive(data, from: remote, now: NIODeadline.now().uptimeNanoseconds)
+    }
+
+    /// Routes one datagram; exposed to tests and benchmarks that feed bytes
+    /// without a socket.
+    public func receive(_ data: ByteBuffer, from remote: IPEndpoint, now: UInt64) {
+        data.withUnsafeReadableBytes { raw in
+            switch DatagramClass.classify(raw) {
+            case .stun:
+                if let session = stunOwner(raw, from: remote) {
+                    session.receiveSTUN(raw, from: remote, now: now)
+                } else {
+                    counters.drops.increment(.unknownSource)
+                }
+            case .dtls:
+                guard let session = addressOwner(remote) else {
+                    counters.drops.increment(.unknownSource); return
+                }
+                session.receiveDTLS(raw, from: remote, now: now)
+            case .rtp, .rtcp:
+                guard let session = addressOwner(remote) else {
+                    counters.drops.increment(.unknownSource); return
+                }
+                guard raw.count <= receiveScratch.count else {
+                    counters.drops.increment(.tooLarge); return
+                }
+                receiveScratch.copyMemory(from: raw)
+                session.receiveSRTP(receiveScratch, length: raw.count,
+                                    isRTCP: raw[1] >= 192 && raw[1] <= 223, now: now)
+            case .unknown:
+                counters.drops.increment(.unknownClass)
+            }
+        }
+    }
+
+    private func stunOwner(_ raw: UnsafeRawBufferPointer, from remote: IPEndpoint) -> TransportSession? {
+        if let range = STUNMessage.peekUsername(raw) {
+            let ufrag = String(decoding: UnsafeRawBufferPointer(rebasing: raw[range]), as: UTF8.self)
+            if let session = sessionsByUfrag[ufrag] { return session }
+            return nil
+        }
+        // Responses and indications carry no USERNAME: route by address.
+        return addressOwner(remote)
+    }
+
+    @inline(__always)
+    private func addressOwner(_ remote: IPEndpoint) -> TransportSession? {
+        sessionsByAddress[remote] ?? defaultSession
+    }
+}
+
+extension MediaPort: DatagramSink {
+    public func send(_ datagram: UnsafeRawBufferPointer, to remote: IPEndpoint) {
+        guard let address = try? SocketAddress(remote) else { return }
+        var buffer = channel.allocator.buffer(capacity: datagram.count)
+        buffer.writeBytes(datagram)
+        counters.datagramsOut &+= 1
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+    }
+}
+
+/// Lets the channel initializer (a `@Sendable` closure) create the handler
+/// before the port exists; the port is attached on the loop right after bind.
+private final class HandlerHolder: @unchecked Sendable {
+    let handler = MediaPortHandler()
+}
+
+final class MediaPortHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    weak var port: MediaPort?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        port?.receive(envelope.data, from: envelope.remoteAddress)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // ICMP port-unreachable and similar surface here on UDP; they must
+        // never close the shared port.
+    }
+}

@@ -1,0 +1,11 @@
+/// Errors of the transport layer.
+public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// An address NIO gave us that is neither IPv4 nor IPv6.
+    case unsupportedAddress(String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedAddress(let address): "unsupported socket address \(address)"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import STUN
+import SRTP
+
+/// Milestones and failures a `TransportSession` reports to its owner
+/// (the PeerSession), on the media port's event loop.
+public enum TransportEvent: Sendable, Equatable {
+    /// ICE picked (or moved to) this remote address.
+    case iceSelected(IPEndpoint)
+    /// DTLS finished and SRTP keys are installed: media can flow.
+    case connected(SRTPProfile)
+    /// The transport failed; `detail` is the end-reason detail
+    /// (`ice-timeout`, `dtls-failed`, `consent-lost`, …).
+    case failed(detail: String)
+    /// The remote closed DTLS (close_notify).
+    case closed
+}
+
+/// Receives decrypted media from a `TransportSession`. Called on the media
+/// port's event loop; the buffers are only valid during the call.
+public protocol TransportMediaReceiver: AnyObject {
+    /// A decrypted RTP packet (header and payload).
+    func transportDidReceiveRTP(_ packet: UnsafeRawBufferPointer, now: UInt64)
+    /// A decrypted RTCP compound packet.
+    func transportDidReceiveRTCP(_ packet: UnsafeRawBufferPointer, now: UInt64)
+    /// Called on every port tick while attached: timers of the media pipeline.
+    func transportTick(now: UInt64)
+}
+
+/// Receives `TransportEvent`s. Called on the media port's event loop.
+public protocol TransportEventHandler: AnyObject {
+    func transport(_ session: TransportSession, didEmit event: TransportEvent)
+}
+
+/// Where a session's outgoing datagrams go. The media port implements it;
+/// tests can implement it in memory.
+public protocol DatagramSink: AnyObject {
+    func send(_ datagram: UnsafeRawBufferPointer, to remote: IPEndpoint)
+}

@@ -1,0 +1,351 @@
+import DTLS
+import ICE
+import SRTP
+import STUN
+
+/// One peer's transport on the shared media port: an ICE agent (lite when
+/// Capstan answers, controlling when Capstan's own peer offers), a DTLS
+/// endpoint, and the SRTP contexts its handshake keys.
+///
+/// Datagrams come in already classified (RFC 7983) from `MediaPort`;
+/// decrypted RTP/RTCP goes to the attached `TransportMediaReceiver`;
+/// milestones and failures go to the `TransportEventHandler`.
+///
+/// Not thread-safe: owned by the media port's event loop. Every method must
+/// be called on that loop.
+public final class TransportSession {
+    /// How this side takes part in ICE.
+    public enum ICEMode {
+        /// ICE-lite answerer (RFC 8445 §2.5): answers checks, follows nomination.
+        case lite
+        /// Full controlling agent checking these remote candidates (the sample peer).
+        case controlling(remoteCandidates: [IPEndpoint], tieBreaker: UInt64)
+    }
+
+    public enum State: String, Sendable {
+        case checking, handshaking, connected, failed, closed
+    }
+
+    public struct Counters: Sendable, Equatable {
+        public var rtpPacketsIn: UInt64 = 0
+        public var rtpBytesIn: UInt64 = 0
+        public var rtcpPacketsIn: UInt64 = 0
+        public var rtpPacketsOut: UInt64 = 0
+        public var rtcpPacketsOut: UInt64 = 0
+        public var stunIn: UInt64 = 0
+        public var dtlsIn: UInt64 = 0
+        public var drops = TransportDropCounters()
+        public init() {}
+    }
+
+    public let id: String
+    public private(set) var localUfrag: String
+    public private(set) var state: State = .checking
+    public private(set) var selectedRemote: IPEndpoint?
+    public private(set) var counters = Counters()
+    public private(set) var profile: SRTPProfile?
+
+    public weak var eventHandler: TransportEventHandler?
+    /// Set by MediaBridge when the session goes active; cleared on teardown.
+    public weak var mediaReceiver: TransportMediaReceiver?
+
+    weak var sink: DatagramSink?
+    /// Called when an address proves itself (valid ICE check or response),
+    /// so the port can route DTLS and SRTP from it to this session.
+    var addressValidated: ((IPEndpoint) -> Void)?
+
+    private enum Agent {
+        case lite(ICELiteAgent)
+        case controlling(ICEControllingAgent, [IPEndpoint])
+    }
+
+    private var agent: Agent
+    private let dtls: DTLSEndpoint
+    private let dtlsRole: DTLSRole
+    private var dtlsStarted = false
+    private var srtp: SRTPSession?
+    /// Scratch for outgoing protection; one allocation for the session's life.
+    private let sendScratch: UnsafeMutableRawBufferPointer
+
+    /// Largest datagram we protect or unprotect.
+    public static let maxDatagram = 1500
+
+    public init(
+        id: String,
+        localUfrag: String,
+        localPassword: String,
+        remoteUfrag: String?,
+        remotePassword: String?,
+        iceMode: ICEMode,
+        dtlsRole: DTLSRole,
+        certificate: DTLSCertificate,
+        remoteFingerprints: [(algorithm: String, value: String)],
+        profiles: [SRTPProfile] = [.aeadAES128GCM, .aes128CMHMACSHA1_80],
+        consentTimeoutNs: UInt64 = 30_000_000_000
+    ) throws {
+        self.id = id
+        self.localUfrag = localUfrag
+        self.dtlsRole = dtlsRole
+        switch iceMode {
+        case .lite:
+            agent = .lite(ICELiteAgent(
+                localUfrag: localUfrag, localPassword: localPassword,
+                remoteUfrag: remoteUfrag, remotePassword: remotePassword,
+                consentTimeoutNs: consentTimeoutNs))
+        case .controlling(let candidates, let tieBreaker):
+            var config = ICEControllingConfiguration()
+            config.consentTimeoutNs = consentTimeoutNs
+            agent = .controlling(ICEControllingAgent(
+                localUfrag: localUfrag, localPassword: localPassword,
+                remoteUfrag: remoteUfrag ?? "", remotePassword: remotePassword ?? "",
+                tieBreaker: tieBreaker, configuration: config), candidates)
+        }
+        dtls = try DTLSEndpoint(role: dtlsRole, certificate: certificate,
+                                remoteFingerprints: remoteFingerprints, profiles: profiles)
+        sendScratch = .allocate(byteCount: Self.maxDatagram + 64, alignment: 16)
+    }
+
+    deinit {
+        sendScratch.deallocate()
+    }
+
+    /// Starts the controlling agent's checks. A lite session waits for checks.
+    public func start(now: UInt64) {
+        guard case .controlling(var controlling, let candidates) = agent else { return }
+        let actions = controlling.start(remoteCandidates: candidates, now: now)
+        agent = .controlling(controlling, candidates)
+        apply(actions, now: now)
+    }
+
+    /// Remote ICE credentials learned after creation (trickle) or changed (ICE restart).
+    public func setRemoteCredentials(ufrag: String, password: String) {
+        if case .lite(var lite) = agent {
+            lite.setRemoteCredentials(ufrag: ufrag, password: password)
+            agent = .lite(lite)
+        }
+    }
+
+    /// ICE restart (RFC 8445 §9) with new credentials on both sides; the
+    /// selected pair and DTLS/SRTP survive.
+    public func restartICE(localUfrag: String, localPassword: String,
+                           remoteUfrag: String, remotePassword: String) {
+        guard case .lite(var lite) = agent else { return }
+        lite.restart(localUfrag: localUfrag, localPassword: localPassword,
+                     remoteUfrag: remoteUfrag, remotePassword: remotePassword)
+        agent = .lite(lite)
+        self.localUfrag = localUfrag
+    }
+
+    // MARK: - Inbound
+
+    func receiveSTUN(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint, now: UInt64) {
+        counters.stunIn &+= 1
+        switch agent {
+        case .lite(var lite):
+            let action = lite.handle(datagram, from: remote, now: now)
+            agent = .lite(lite)
+            switch action {
+            case .respond(let bytes, let to):
+                addressValidated?(to)
+                send(bytes, to: to)
+            case .respondAndSelect(let bytes, let to, let selected):
+                addressValidated?(to)
+                send(bytes, to: to)
+                select(selected, now: now)
+            case .error(let bytes, let to):
+                counters.drops.increment(.stunRejected)
+                send(bytes, to: to)
+            case .drop:
+                counters.drops.increment(.stunRejected)
+            }
+        case .controlling(var controlling, let candidates):
+            let actions = controlling.handle(datagram, from: remote, now: now)
+            agent = .controlling(controlling, candidates)
+            if actions.isEmpty { counters.drops.increment(.stunRejected) }
+            apply(actions, now: now)
+        }
+    }
+
+    func receiveDTLS(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint, now: UInt64) {
+        counters.dtlsIn &+= 1
+        // A client waits for ICE before it starts; a closed or failed session
+        // takes nothing more.
+        guard state != .failed && state != .closed, dtlsRole == .server || dtlsStarted else {
+            counters.drops.increment(.dtlsRejected)
+            return
+        }
+        lastDTLSSource = remote
+        if !dtlsStarted {
+            dtlsStarted = true
+            if state == .checking { state = .handshaking }
+            handle(dtls.start(now: now), now: now)
+        }
+        let outputs = dtls.receive(datagram, now: now)
+        if outputs.isEmpty && state == .connected {
+            // A stray or garbage record after the handshake: counted, harmless.
+            counters.drops.increment(.dtlsRejected)
+        }
+        handle(outputs, now: now)
+    }
+
+    /// Unprotects an SRTP or SRTCP datagram in place in `buffer` (which the
+    /// port owns and reuses) and hands the plaintext to the media receiver.
+    func receiveSRTP(_ buffer: UnsafeMutableRawBufferPointer, length: Int, isRTCP: Bool, now: UInt64) {
+        guard let srtp else {
+            counters.drops.increment(.srtpNotReady)
+            return
+        }
+        do {
+            if isRTCP {
+                let plain = try srtp.unprotectRTCP(buffer, length: length)
+                counters.rtcpPacketsIn &+= 1
+                mediaReceiver?.transportDidReceiveRTCP(UnsafeRawBufferPointer(rebasing: buffer[0..<plain]), now: now)
+            } else {
+                let plain = try srtp.unprotectRTP(buffer, length: length)
+                counters.rtpPacketsIn &+= 1
+                counters.rtpBytesIn &+= UInt64(length)
+                mediaReceiver?.transportDidReceiveRTP(UnsafeRawBufferPointer(rebasing: buffer[0..<plain]), now: now)
+            }
+        } catch {
+            counters.drops.increment(Self.dropReason(for: error))
+        }
+    }
+
+    static func dropReason(for error: SRTPError) -> TransportDropReason {
+        switch error {
+        case .authenticationFailed: .srtpAuthentication
+        case .replayOld, .replayFailed: .srtpReplay
+        default: .srtpMalformed
+        }
+    }
+
+    // MARK: - Timers
+
+    /// Drives ICE (consent, retransmissions), DTLS retransmissions and the
+    /// media receiver's timers. Called on every port tick.
+    public func poll(now: UInt64) {
+        switch agent {
+        case .lite(var lite):
+            let event = lite.poll(now: now)
+            agent = .lite(lite)
+            if case .consentLost = event { fail("consent-lost") }
+        case .controlling(var controlling, let candidates):
+            let actions = controlling.poll(now: now)
+            agent = .controlling(controlling, candidates)
+            apply(actions, now: now)
+        }
+        if dtlsStarted, state == .handshaking, let deadline = dtls.nextTimeout, deadline <= now {
+            handle(dtls.handleTimeout(now: now), now: now)
+        }
+        if state == .connected { mediaReceiver?.transportTick(now: now) }
+    }
+
+    // MARK: - Outbound media
+
+    /// Protects an RTP packet and sends it to the selected remote address.
+    /// Returns false when the session cannot send (not connected, too large).
+    @discardableResult
+    public func sendRTP(_ packet: UnsafeRawBufferPointer) -> Bool {
+        sendProtected(packet, rtcp: false)
+    }
+
+    /// Protects an RTCP compound packet and sends it.
+    @discardableResult
+    public func sendRTCP(_ packet: UnsafeRawBufferPointer) -> Bool {
+        sendProtected(packet, rtcp: true)
+    }
+
+    private func sendProtected(_ packet: UnsafeRawBufferPointer, rtcp: Bool) -> Bool {
+        guard let srtp, let remote = selectedRemote, packet.count <= Self.maxDatagram else { return false }
+        sendScratch.copyMemory(from: packet)
+        do {
+            let length = rtcp
+                ? try srtp.protectRTCP(sendScratch, length: packet.count)
+                : try srtp.protectRTP(sendScratch, length: packet.count)
+            if rtcp { counters.rtcpPacketsOut &+= 1 } else { counters.rtpPacketsOut &+= 1 }
+            sink?.send(UnsafeRawBufferPointer(rebasing: sendScratch[0..<length]), to: remote)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Sends DTLS close_notify and stops the session.
+    public func close(now: UInt64) {
+        guard state != .closed && state != .failed else { return }
+        if dtlsStarted { handle(dtls.close(), now: now) }
+        state = .closed
+        mediaReceiver = nil
+    }
+
+    // MARK: - Internals
+
+    private func select(_ remote: IPEndpoint, now: UInt64) {
+        let changed = selectedRemote != remote
+        selectedRemote = remote
+        addressValidated?(remote)
+        if changed { eventHandler?.transport(self, didEmit: .iceSelected(remote)) }
+        if dtlsRole == .client && !dtlsStarted {
+            dtlsStarted = true
+            state = .handshaking
+            handle(dtls.start(now: now), now: now)
+        } else if state == .checking && dtlsRole == .server {
+            state = .handshaking
+        }
+    }
+
+    private func apply(_ actions: [ICEControllingAction], now: UInt64) {
+        for action in actions {
+            switch action {
+            case .send(let bytes, let to):
+                send(bytes, to: to)
+            case .connected(let remote):
+                addressValidated?(remote)
+                select(remote, now: now)
+            case .failed(let reason):
+                fail(reason.description)
+            }
+        }
+    }
+
+    private func handle(_ outputs: [DTLSOutput], now: UInt64) {
+        for output in outputs {
+            switch output {
+            case .send(let bytes):
+                if let remote = (dtlsRole == .server ? lastDTLSSource : nil) ?? selectedRemote { send(bytes, to: remote) }
+            case .connected(let material):
+                do {
+                    let keys = material.keys(for: dtlsRole)
+                    srtp = try SRTPSession(profile: material.profile,
+                                           localKeySalt: keys.local, remoteKeySalt: keys.remote,
+                                           allowRepeatTransmit: true)
+                    profile = material.profile
+                    state = .connected
+                    eventHandler?.transport(self, didEmit: .connected(material.profile))
+                } catch {
+                    fail("srtp-failed")
+                }
+            case .failed:
+                fail("dtls-failed")
+            case .closed:
+                guard state != .closed && state != .failed else { break }
+                state = .closed
+                eventHandler?.transport(self, didEmit: .closed)
+            }
+        }
+    }
+
+    /// Source of the last DTLS datagram, used to answer before ICE selection
+    /// completes (a client may send ClientHello right after its first check).
+    var lastDTLSSource: IPEndpoint?
+
+    private func fail(_ detail: String) {
+        guard state != .failed && state != .closed else { return }
+        state = .failed
+        eventHandler?.transport(self, didEmit: .failed(detail: detail))
+    }
+
+    private func send(_ bytes: [UInt8], to remote: IPEndpoint) {
+        bytes.withUnsafeBytes { sink?.send($0, to: remote) }
+    }
+}
