@@ -75,6 +75,12 @@ let package = Package(
         ]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "SDP", "RTP", "ICE"]),
 
+        // MARK: session — PeerSession call lifecycle (sans-I/O)
+
+        // MARK: pipeline — depacketizers, packetizers, jitter buffer, keyframe gate
+
+        // MARK: server — configuration, HTTP/WebSocket signalling, REST, metrics
+
         // MARK: executable
         .executableTarget(
             name: "capstan",
