@@ -1,13 +1,13 @@
 import ArgumentParser
 
 @main
-struct Capstan: ParsableCommand {
+struct Capstan: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
         commandName: "capstan",
         abstract: "Headless WebRTC media bridge and recorder.",
         version: version,
-        subcommands: []
+        subcommands: [ServeCommand.self]
     )
 }

@@ -1,0 +1,221 @@
+import Foundation
+
+/// Everything `capstan serve` can be told. Sources, lowest precedence first:
+/// built-in defaults < the JSON file (`config/capstan.json`) < `CAPSTAN_*`
+/// environment variables < command-line flags. Every key is validated at
+/// start-up; an unknown key or a bad value stops the daemon with a message
+/// that names it.
+public struct CapstanConfiguration: Sendable, Equatable {
+    public enum Mode: String, Sendable, CaseIterable {
+        case record
+        case loopback
+        case recordAndLoopback = "record+loopback"
+    }
+
+    /// HTTP listener (WHIP, WebSocket, REST, metrics).
+    public var http = HostPort(host: "127.0.0.1", port: 8080)
+    /// The one UDP port for all media.
+    public var media = HostPort(host: "127.0.0.1", port: 50000)
+    /// Addresses put in SDP host candidates; empty means the media host.
+    public var announce: [String] = []
+    /// Where recordings and sidecars go.
+    public var recordings = "recordings"
+    public var mode: Mode = .record
+    /// Bearer token required on every endpoint but /healthz, when set.
+    public var token: String?
+    public var logLevel = "info"
+    public var maxSessions = 100
+    public var maxSDPBytes = 65_536
+    public var maxSignallingMessageBytes = 65_536
+    public var maxSessionDurationSeconds = 4 * 3600
+    public var ringTimeoutSeconds = 30
+    public var negotiationTimeoutSeconds = 20
+    public var consentTimeoutSeconds = 30
+    /// ICE servers advertised in WHIP `Link` headers (RFC 9725 §4.6).
+    public var iceServers: [String] = []
+
+    public init() {}
+
+    /// A `host:port` pair; IPv6 hosts in brackets (`[::1]:8080`).
+    public struct HostPort: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        public init(parsing text: String, key: String) throws(ServerError) {
+            let host: Substring, portText: Substring
+            if text.hasPrefix("[") {
+                guard let close = text.firstIndex(of: "]"),
+                      text[text.index(after: close)...].hasPrefix(":") else {
+                    throw .invalidConfiguration("\(key): \"\(text)\" is not [IPv6]:PORT")
+                }
+                host = text[text.index(after: text.startIndex)..<close]
+                portText = text[text.index(close, offsetBy: 2)...]
+            } else {
+                guard let colon = text.lastIndex(of: ":") else {
+                    throw .invalidConfiguration("\(key): \"\(text)\" is not HOST:PORT")
+                }
+                host = text[..<colon]
+                portText = text[text.index(after: colon)...]
+            }
+            guard !host.isEmpty else { throw .invalidConfiguration("\(key): \"\(text)\" has no host") }
+            guard let port = Int(portText), (0...65535).contains(port) else {
+                throw .invalidConfiguration("\(key): port \"\(portText)\" is not a number from 0 to 65535")
+            }
+            self.host = String(host)
+            self.port = port
+        }
+
+        public var description: String {
+            host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        }
+    }
+
+    /// The keys, as written in the file; environment names are
+    /// `CAPSTAN_` + the key in upper snake case (`maxSessions` → `CAPSTAN_MAX_SESSIONS`).
+    public static let keys = [
+        "http", "media", "announce", "recordings", "mode", "token", "logLevel",
+        "maxSessions", "maxSDPBytes", "maxSignallingMessageBytes", "maxSessionDurationSeconds",
+        "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers",
+    ]
+
+    static func environmentName(for key: String) -> String {
+        var out = "CAPSTAN_"
+        var previousWasLower = false
+        for character in key {
+            if character.isUppercase && previousWasLower { out.append("_") }
+            out.append(contentsOf: character.uppercased())
+            previousWasLower = character.isLowercase || character.isNumber
+        }
+        return out
+    }
+
+    /// Applies one setting given as text (from the environment or a flag).
+    public mutating func set(_ key: String, text: String) throws(ServerError) {
+        switch key {
+        case "http": http = try HostPort(parsing: text, key: key)
+        case "media": media = try HostPort(parsing: text, key: key)
+        case "announce": announce = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        case "iceServers": iceServers = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        case "recordings": recordings = text
+        case "mode":
+            guard let value = Mode(rawValue: text) else {
+                throw .invalidConfiguration("mode: \"\(text)\" is not one of \(Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            mode = value
+        case "token": token = text.isEmpty ? nil : text
+        case "logLevel": logLevel = text
+        case "maxSessions": maxSessions = try Self.int(text, key: key, min: 1)
+        case "maxSDPBytes": maxSDPBytes = try Self.int(text, key: key, min: 1024)
+        case "maxSignallingMessageBytes": maxSignallingMessageBytes = try Self.int(text, key: key, min: 1024)
+        case "maxSessionDurationSeconds": maxSessionDurationSeconds = try Self.int(text, key: key, min: 1)
+        case "ringTimeoutSeconds": ringTimeoutSeconds = try Self.int(text, key: key, min: 1)
+        case "negotiationTimeoutSeconds": negotiationTimeoutSeconds = try Self.int(text, key: key, min: 1)
+        case "consentTimeoutSeconds": consentTimeoutSeconds = try Self.int(text, key: key, min: 1)
+        default: throw .invalidConfiguration("unknown key \"\(key)\" (known: \(Self.keys.joined(separator: ", ")))")
+        }
+    }
+
+    private static func int(_ text: String, key: String, min: Int) throws(ServerError) -> Int {
+        guard let value = Int(text), value >= min else {
+            throw .invalidConfiguration("\(key): \"\(text)\" is not a whole number ≥ \(min)")
+        }
+        return value
+    }
+
+    /// Reads a JSON object file: every key must be known and every value
+    /// well-typed (strings, whole numbers, or lists of strings for lists).
+    public mutating func apply(file path: String) throws(ServerError) {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .invalidConfiguration("cannot read \(path): \(error.localizedDescription)")
+        }
+        let object: [String: ConfigValue]
+        do { object = try JSONDecoder().decode([String: ConfigValue].self, from: data) } catch {
+            throw .invalidConfiguration("\(path) is not a JSON object of settings: \(error)")
+        }
+        for key in object.keys.sorted() {
+            let text: String
+            switch object[key]! {
+            case .string(let string): text = string
+            case .number(let number):
+                guard number == number.rounded(), abs(number) < 1e15 else {
+                    throw .invalidConfiguration("\(path): \(key): \(number) is not a whole number")
+                }
+                text = String(Int(number))
+            case .list(let list) where key == "announce" || key == "iceServers":
+                text = list.joined(separator: ",")
+            case .null where key == "token": text = ""
+            default:
+                throw .invalidConfiguration("\(path): \(key): unsupported value (expected \(Self.expectedType(of: key)))")
+            }
+            do { try set(key, text: text) } catch { throw .invalidConfiguration("\(path): \(error.message)") }
+        }
+    }
+
+    private static func expectedType(of key: String) -> String {
+        switch key {
+        case "announce", "iceServers": "a list of strings"
+        case "token": "a string or null"
+        case _ where key.hasPrefix("max") || key.hasSuffix("Seconds"): "a whole number"
+        default: "a string"
+        }
+    }
+
+    /// Applies every `CAPSTAN_*` variable; an unknown `CAPSTAN_*` name is an error.
+    public mutating func apply(environment: [String: String]) throws(ServerError) {
+        let names = Dictionary(uniqueKeysWithValues: Self.keys.map { (Self.environmentName(for: $0), $0) })
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("CAPSTAN_") {
+            guard let key = names[name] else {
+                throw .invalidConfiguration("unknown environment variable \(name) (known: \(names.keys.sorted().joined(separator: ", ")))")
+            }
+            do { try set(key, text: value) } catch { throw .invalidConfiguration("\(name): \(error.message)") }
+        }
+    }
+
+    /// Checks relations between values after all sources were applied.
+    public func validate() throws(ServerError) {
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(logLevel) else {
+            throw .invalidConfiguration("logLevel: \"\(logLevel)\" is not one of \(levels.joined(separator: ", "))")
+        }
+        if media.host == "0.0.0.0" || media.host == "::", announce.isEmpty {
+            throw .invalidConfiguration("media listens on \(media.host): set announce to the address peers reach")
+        }
+        for address in announce where address.isEmpty {
+            throw .invalidConfiguration("announce: empty address")
+        }
+    }
+
+    /// Addresses for host candidates.
+    public var candidateAddresses: [String] {
+        announce.isEmpty ? [media.host] : announce
+    }
+}
+
+/// A JSON value a configuration file may hold.
+enum ConfigValue: Decodable, Sendable {
+    case string(String), number(Double), bool(Bool), null, list([String]), other
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([String].self) { self = .list(value) }
+        else { self = .other }
+    }
+}
+
+extension ServerError {
+    var message: String {
+        switch self {
+        case .invalidConfiguration(let message): message
+        }
+    }
+}

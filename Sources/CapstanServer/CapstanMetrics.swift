@@ -1,0 +1,52 @@
+import Metrics
+
+/// The daemon's metrics, created once. Labels are bounded (`state`,
+/// `reason`, `kind`, `signaller`): never a session id or an SSRC.
+public struct CapstanMetrics: Sendable {
+    /// Sessions ended, by end reason.
+    public func sessionEnded(reason: String) {
+        Counter(label: "capstan_sessions_ended_total", dimensions: [("reason", reason)]).increment()
+    }
+
+    /// Sessions started, by signaller (`whip`, `websocket`).
+    public func sessionStarted(signaller: String) {
+        Counter(label: "capstan_sessions_started_total", dimensions: [("signaller", signaller)]).increment()
+    }
+
+    /// Current sessions in each state (set from a snapshot).
+    public func sessions(inState state: String, count: Int) {
+        Gauge(label: "capstan_sessions", dimensions: [("state", state)]).record(count)
+    }
+
+    /// Media packets and bytes received (decrypted), by kind (`rtp`, `rtcp`).
+    public func packetsIn(kind: String, count: UInt64) {
+        guard count > 0 else { return }
+        Counter(label: "capstan_packets_in_total", dimensions: [("kind", kind)]).increment(by: Int64(count))
+    }
+
+    public func bytesIn(count: UInt64) {
+        guard count > 0 else { return }
+        Counter(label: "capstan_bytes_in_total").increment(by: Int64(count))
+    }
+
+    /// Datagrams dropped, by reason.
+    public func dropped(reason: String, count: UInt64) {
+        guard count > 0 else { return }
+        Counter(label: "capstan_drops_total", dimensions: [("reason", reason)]).increment(by: Int64(count))
+    }
+
+    /// Recordings finalized, by container.
+    public func recordingFinalized(container: String) {
+        Counter(label: "capstan_recordings_finalized_total", dimensions: [("container", container)]).increment()
+    }
+
+    /// WHIP POST → 201 latency.
+    public func whipAnswered(seconds: Double) {
+        Timer(label: "capstan_whip_answer_seconds").recordSeconds(seconds)
+    }
+
+    /// Signalling requests refused, by status and reason class.
+    public func signallingRejected(status: Int) {
+        Counter(label: "capstan_signalling_rejected_total", dimensions: [("status", String(status))]).increment()
+    }
+}

@@ -1,0 +1,192 @@
+import DTLS
+import Foundation
+import ICE
+import Logging
+import NIOCore
+import SDP
+import STUN
+import Transport
+
+/// Owns every call: creates sessions from offers, routes hangups and trickle
+/// to them, lists them, and ends them all on shutdown.
+///
+/// The session table and every `CallSession` are confined to the media
+/// port's event loop; the async methods here are the control plane and hop
+/// onto that loop (DESIGN §6). That confinement is why the class is
+/// `@unchecked Sendable`.
+public final class SessionManager: @unchecked Sendable {
+    public let port: MediaPort
+    public let configuration: CapstanConfiguration
+    let certificate: DTLSCertificate
+    let metrics = CapstanMetrics()
+    let logger: Logger
+    private var sessions: [String: CallSession] = [:]
+    /// Ended sessions kept for the API, newest last, bounded.
+    private var ended: [SessionSummary] = []
+    private static let endedKept = 200
+    private var acceptingNewSessions = true
+
+    public init(port: MediaPort, configuration: CapstanConfiguration,
+                certificate: DTLSCertificate, logger: Logger) {
+        self.port = port
+        self.configuration = configuration
+        self.certificate = certificate
+        self.logger = logger
+    }
+
+    var eventLoop: EventLoop { port.eventLoop }
+
+    /// Answers a WHIP offer: validates, negotiates, starts the transport.
+    public func createWHIPSession(offer: String, loopback: Bool) async throws(SignallingError) -> (id: String, answer: String, etag: String) {
+        let description: SessionDescription
+        do {
+            description = try SessionDescription(parsing: Array(offer.utf8),
+                                                 limits: SDPLimits(maxSize: configuration.maxSDPBytes))
+        } catch {
+            throw .badRequest("unparsable offer: \(error.reason)")
+        }
+        let credentials = ICECredentials.generate()
+        let candidates = configuration.candidateAddresses.map {
+            ICECandidate.host(address: $0, port: port.localAddress.port)
+        }
+        let negotiated: NegotiatedAnswer
+        do {
+            negotiated = try SDPAnswerer.answer(offer: description, options: AnswerOptions(
+                iceUfrag: credentials.ufrag, icePwd: credentials.password,
+                fingerprint: .sha256(certificate.sha256Fingerprint),
+                candidates: candidates, mode: .recvonly,
+                sessionID: UInt64.random(in: 1...UInt64(Int64.max))))
+        } catch {
+            throw .badRequest("unsupported offer: \(error.reason)")
+        }
+        let id = Self.makeSessionID()
+        let transport: TransportSession
+        do {
+            transport = try TransportSession(
+                id: id, localUfrag: credentials.ufrag, localPassword: credentials.password,
+                remoteUfrag: negotiated.session.remoteICEUfrag, remotePassword: negotiated.session.remoteICEPwd,
+                iceMode: .lite, dtlsRole: negotiated.session.dtlsRole == .server ? .server : .client,
+                certificate: certificate,
+                remoteFingerprints: negotiated.session.remoteFingerprints.map { (algorithm: $0.algorithm, value: $0.value) },
+                consentTimeoutNs: UInt64(configuration.consentTimeoutSeconds) * 1_000_000_000)
+        } catch {
+            throw .badRequest("cannot use the offer's DTLS fingerprint: \(error)")
+        }
+        let limit = configuration.maxSessions
+        let admitted: Bool = (try? await eventLoop.submit { [self] () -> Bool in
+            guard acceptingNewSessions, sessions.count < limit else { return false }
+            let call = CallSession(id: id, signaller: "whip", mode: loopback ? "loopback" : configuration.mode.rawValue,
+                                   transport: transport, manager: self, negotiated: negotiated.session,
+                                   now: NIODeadline.now().uptimeNanoseconds)
+            sessions[id] = call
+            port.register(transport)
+            metrics.sessionStarted(signaller: "whip")
+            return true
+        }.get()) ?? false
+        guard admitted else { throw .unavailable("session limit reached (\(limit)) or shutting down") }
+        return (id, negotiated.answerSDP, "\"\(credentials.ufrag)\"")
+    }
+
+    /// Applies a trickle fragment (RFC 8840) to a WHIP session. An ICE
+    /// restart (new remote credentials) returns our new credentials.
+    public func patch(id: String, fragment: String, ifMatch: String?) async throws(SignallingError) -> (body: String?, etag: String) {
+        let parsed: TrickleFragment
+        do { parsed = try TrickleFragment(parsing: fragment) } catch {
+            throw .badRequest("unparsable sdpfrag: \(error.reason)")
+        }
+        let result: Result<(String?, String), SignallingError> = (try? await eventLoop.submit { [self] in
+            guard let call = sessions[id] else { return .failure(.notFound("no session \(id)")) }
+            return call.applyTrickle(parsed, ifMatch: ifMatch)
+        }.get()) ?? .failure(.unavailable("shutting down"))
+        return try result.get()
+    }
+
+    /// Ends a live session; false when there is none with that id.
+    public func end(id: String, reason: EndReason) async -> Bool {
+        (try? await eventLoop.submit { [self] in
+            guard let call = sessions[id] else { return false }
+            call.end(reason, now: NIODeadline.now().uptimeNanoseconds)
+            return true
+        }.get()) ?? false
+    }
+
+    /// Every live session, then the most recent ended ones.
+    public func list() async -> [SessionSummary] {
+        (try? await eventLoop.submit { [self] in
+            sessions.values.sorted { $0.createdAt < $1.createdAt }.map { $0.summary(includeEvents: false) } + ended.reversed()
+        }.get()) ?? []
+    }
+
+    public func summary(id: String) async -> SessionSummary? {
+        try? await eventLoop.submit { [self] in
+            sessions[id]?.summary(includeEvents: true) ?? ended.last { $0.id == id }
+        }.get()
+    }
+
+    /// Stops taking sessions and ends every live one with `shutdown`.
+    public func shutdown() async {
+        _ = try? await eventLoop.submit { [self] in
+            acceptingNewSessions = false
+            let now = NIODeadline.now().uptimeNanoseconds
+            for call in sessions.values { call.end(.shutdown, now: now) }
+        }.get()
+    }
+
+    /// Live session count.
+    public func liveCount() async -> Int {
+        (try? await eventLoop.submit { [self] in sessions.count }.get()) ?? 0
+    }
+
+    /// Session timers (negotiation, maximum duration); on the loop.
+    func tickCalls(now: UInt64) {
+        eventLoop.preconditionInEventLoop()
+        for call in Array(sessions.values) { call.tick(now: now) }
+    }
+
+    // MARK: - Called by CallSession on the loop
+
+    func callDidEnd(_ call: CallSession) {
+        eventLoop.preconditionInEventLoop()
+        port.unregister(call.transport)
+        sessions[call.id] = nil
+        ended.append(call.summary(includeEvents: true))
+        if ended.count > Self.endedKept { ended.removeFirst(ended.count - Self.endedKept) }
+        metrics.sessionEnded(reason: call.endReason?.name ?? "unknown")
+        let counters = call.transport.counters
+        metrics.packetsIn(kind: "rtp", count: counters.rtpPacketsIn)
+        metrics.packetsIn(kind: "rtcp", count: counters.rtcpPacketsIn)
+        metrics.bytesIn(count: counters.rtpBytesIn)
+        for reason in TransportDropReason.allCases {
+            metrics.dropped(reason: reason.description, count: counters.drops[reason])
+        }
+    }
+
+    static func makeSessionID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<16).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+    }
+}
+
+/// What a signaller maps onto a status code.
+public enum SignallingError: Error, Sendable, Equatable {
+    case badRequest(String)
+    case notFound(String)
+    case preconditionFailed(String)
+    case unavailable(String)
+
+    public var status: Int {
+        switch self {
+        case .badRequest: 400
+        case .notFound: 404
+        case .preconditionFailed: 412
+        case .unavailable: 503
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .badRequest(let r), .notFound(let r), .preconditionFailed(let r), .unavailable(let r): r
+        }
+    }
+}

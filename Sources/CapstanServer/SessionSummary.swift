@@ -1,0 +1,37 @@
+/// What the REST API reports about one session.
+public struct SessionSummary: Codable, Sendable, Equatable {
+    public var id: String
+    public var signaller: String
+    public var peer: String?
+    public var mode: String
+    public var state: String
+    public var endReason: String?
+    public var endDetail: String?
+    public var createdAt: String
+    public var endedAt: String?
+    public var stats: Stats
+    public var events: [LogEntry]?
+
+    public struct Stats: Codable, Sendable, Equatable {
+        public var rtpPacketsIn: UInt64
+        public var rtpBytesIn: UInt64
+        public var rtcpPacketsIn: UInt64
+        public var rtpPacketsOut: UInt64
+        public var drops: [String: UInt64]
+        public var selectedRemote: String?
+        public var srtpProfile: String?
+    }
+
+    public struct LogEntry: Codable, Sendable, Equatable {
+        public var at: String
+        public var sinceStartMs: Int64
+        public var kind: String
+        public var detail: String?
+    }
+}
+
+/// JSON error body of the REST API (DESIGN §3).
+struct ErrorBody: Codable, Sendable {
+    var error: String
+    var reason: String
+}
