@@ -95,6 +95,13 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // MARK: sample peer — WHIP client on Capstan's own stack
+        .target(name: "SamplePeer", dependencies: ["Transport", "SDP", "DTLS", "ICE", "STUN", "SRTP"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "CapstanServer", "SamplePeer", "DTLS", "Transport",
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
         // MARK: executable
         .executableTarget(
             name: "capstan",

@@ -46,6 +46,7 @@ final class CallSession: TransportEventHandler {
             record("dtls-connected", detail: profile.description, now: now)
             guard state == "negotiating" else { return }
             transition(to: "active", now: now)
+            manager.logger.info("session active", metadata: ["session.id": .string(id)])
             maxDurationDeadline = now + UInt64(manager.configuration.maxSessionDurationSeconds) * 1_000_000_000
         case .failed(let detail):
             end(.failed(detail: detail), now: now)

@@ -152,6 +152,10 @@ public final class SessionManager: @unchecked Sendable {
         ended.append(call.summary(includeEvents: true))
         if ended.count > Self.endedKept { ended.removeFirst(ended.count - Self.endedKept) }
         metrics.sessionEnded(reason: call.endReason?.name ?? "unknown")
+        logger.info("session ended", metadata: [
+            "session.id": .string(call.id), "session.end_reason": .string(call.endReason?.name ?? "unknown"),
+            "session.end_detail": .string(call.endReason?.detail ?? ""),
+        ])
         let counters = call.transport.counters
         metrics.packetsIn(kind: "rtp", count: counters.rtpPacketsIn)
         metrics.packetsIn(kind: "rtcp", count: counters.rtcpPacketsIn)

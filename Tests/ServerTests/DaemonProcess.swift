@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A `capstan serve` child process on 127.0.0.1 with free ports, its
+/// stderr captured. The binary is the one `swift build` put next to the
+/// test bundle.
+final class DaemonProcess: @unchecked Sendable {
+    let process = Process()
+    let directory: URL
+    private let output = Pipe()
+    private let lock = NSLock()
+    private var captured = ""
+    private(set) var httpBase: URL!
+    private(set) var mediaAddress = ""
+
+    static var binary: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/capstan")
+    }
+
+    init(arguments: [String] = [], environment: [String: String] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-daemon-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--http", "127.0.0.1:0", "--media", "127.0.0.1:0",
+                             "--recordings", directory.appendingPathComponent("recordings").path] + arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CAPSTAN_") }
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardError = output
+        process.standardOutput = output
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.captured += String(decoding: data, as: UTF8.self) }
+        }
+    }
+
+    var log: String { lock.withLock { captured } }
+
+    /// Starts and waits (bounded) for the "capstan serving" line.
+    func start(timeout: Duration = .seconds(20)) async throws {
+        try process.run()
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let line = log.split(separator: "\n").first(where: { $0.contains("capstan serving") }),
+               let http = Self.value(of: "http", in: line), let media = Self.value(of: "media", in: line) {
+                httpBase = URL(string: "http://\(http)")!
+                mediaAddress = media
+                return
+            }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw DaemonError.didNotStart(log)
+    }
+
+    /// Waits (bounded) for the process to exit; nil if it did not.
+    func waitForExit(timeout: Duration) async -> Int32? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if !process.isRunning { return process.terminationStatus }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        output.fileHandleForReading.readabilityHandler = nil
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static func value(of key: String, in line: Substring) -> String? {
+        guard let range = line.range(of: "\(key)=") else { return nil }
+        return String(line[range.upperBound...].prefix { !$0.isWhitespace })
+    }
+
+    /// One HTTP request to the daemon.
+    func request(_ method: String, _ path: String, body: String? = nil, contentType: String? = nil,
+                 headers: [String: String] = [:]) async throws -> (status: Int, body: String, headers: [String: String]) {
+        var request = URLRequest(url: URL(string: path, relativeTo: httpBase)!)
+        request.httpMethod = method
+        if let body { request.httpBody = Data(body.utf8) }
+        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { fields[String(describing: name).lowercased()] = String(describing: value) }
+        return (http.statusCode, String(decoding: data, as: UTF8.self), fields)
+    }
+}
+
+enum DaemonError: Error { case didNotStart(String) }
