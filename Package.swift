@@ -81,6 +81,8 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "SDP", "RTP", "ICE"]),
 
         // MARK: session — PeerSession call lifecycle (sans-I/O)
+        .target(name: "PeerSession"),
+        .testTarget(name: "PeerSessionTests", dependencies: ["PeerSession"]),
 
         // MARK: pipeline — depacketizers, packetizers, jitter buffer, keyframe gate
 
