@@ -88,7 +88,7 @@ let package = Package(
 
         // MARK: server — configuration, HTTP/WebSocket signalling, REST, metrics
         .target(name: "CapstanServer", dependencies: [
-            "Transport", "SDP", "DTLS", "ICE", "STUN",
+            "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),

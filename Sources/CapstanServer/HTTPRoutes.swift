@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import PeerSession
 import Prometheus
 
 /// The daemon's HTTP surface (DESIGN §3): WHIP (RFC 9725), REST, health and

@@ -3,6 +3,7 @@ import Foundation
 import ICE
 import Logging
 import NIOCore
+import PeerSession
 import SDP
 import STUN
 import Transport
@@ -79,8 +80,8 @@ public final class SessionManager: @unchecked Sendable {
                                    transport: transport, manager: self, negotiated: negotiated.session,
                                    now: NIODeadline.now().uptimeNanoseconds)
             sessions[id] = call
-            port.register(transport)
             metrics.sessionStarted(signaller: "whip")
+            call.startAsWHIPAnswerer(answer: negotiated.answerSDP, now: NIODeadline.now().uptimeNanoseconds)
             return true
         }.get()) ?? false
         guard admitted else { throw .unavailable("session limit reached (\(limit)) or shutting down") }

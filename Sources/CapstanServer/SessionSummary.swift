@@ -1,3 +1,5 @@
+import PeerSession
+
 /// What the REST API reports about one session.
 public struct SessionSummary: Codable, Sendable, Equatable {
     public var id: String
@@ -10,7 +12,7 @@ public struct SessionSummary: Codable, Sendable, Equatable {
     public var createdAt: String
     public var endedAt: String?
     public var stats: Stats
-    public var events: [LogEntry]?
+    public var events: [SessionLogEntry]?
 
     public struct Stats: Codable, Sendable, Equatable {
         public var rtpPacketsIn: UInt64
@@ -22,12 +24,6 @@ public struct SessionSummary: Codable, Sendable, Equatable {
         public var srtpProfile: String?
     }
 
-    public struct LogEntry: Codable, Sendable, Equatable {
-        public var at: String
-        public var sinceStartMs: Int64
-        public var kind: String
-        public var detail: String?
-    }
 }
 
 /// JSON error body of the REST API (DESIGN §3).

@@ -38,8 +38,11 @@ struct WHIPEndToEndTests {
         let summary = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
         #expect(summary?["state"] as? String == "ended")
         #expect(summary?["endReason"] as? String == "remote-hangup")
-        let events = (summary?["events"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
-        #expect(events.contains("ice-selected") && events.contains("dtls-connected") && events.contains("ended"))
+        let log = summary?["events"] as? [[String: Any]] ?? []
+        let events = log.compactMap { $0["name"] as? String }
+        let states = log.compactMap { $0["to"] as? String }
+        #expect(events.contains("ice-selected") && events.contains("dtls-connected"), "\(log)")
+        #expect(states == ["idle", "negotiating", "active", "ending", "ended"], "\(log)")
 
         let metrics = try await daemon.request("GET", "/metrics").body
         #expect(metrics.contains(#"capstan_sessions_ended_total{reason="remote-hangup"} 1"#), "\(metrics)")
