@@ -6,6 +6,10 @@ public struct AnswerOptions: Sendable, Equatable {
         case recvonly
         /// Answer `sendrecv` to `sendrecv` sections, sending the given tracks.
         case sendrecv(LocalStreams)
+        /// A publisher answering a recorder's offer (the daemon calling a
+        /// peer): `sendonly` to `recvonly`/`sendrecv` sections, sending the
+        /// given tracks; sections without a track are rejected.
+        case sendonly(LocalStreams)
     }
 
     /// Our fresh ICE credentials (RFC 8839 §5.4); the caller generates them.

@@ -12,6 +12,14 @@ public struct OfferOptions: Sendable, Equatable {
     public var streams: LocalStreams
     /// `true` offers `sendrecv` (loopback), `false` offers `sendonly`.
     public var loopback: Bool
+    /// Overrides the direction of every section (e.g. `.recvonly` when the
+    /// daemon calls a peer to record it; the tracks in `streams` then only
+    /// select which sections exist). `nil`: `sendonly`, or `sendrecv` with
+    /// `loopback`.
+    public var direction: MediaDirection?
+    /// Adds `a=ice-lite` (RFC 8839 §5.3) at session level: Capstan's daemon
+    /// is a lite agent even when it offers.
+    public var iceLite: Bool = false
     /// `o=` session id and version.
     public var sessionID: UInt64
     public var sessionVersion: UInt64

@@ -14,12 +14,17 @@ public enum SDPAnswerer {
         guard !offer.media.isEmpty else { throw .unacceptableOffer(reason: "offer has no media sections") }
         let bundle = offer.bundleGroup
         let streams: LocalStreams?
-        if case .sendrecv(let local) = options.mode { streams = local } else { streams = nil }
+        switch options.mode {
+        case .sendrecv(let local), .sendonly(let local): streams = local
+        case .recvonly: streams = nil
+        }
+        let publishing: Bool
+        if case .sendonly = options.mode { publishing = true } else { publishing = false }
 
         var decisions: [SectionDecision] = []
         var taken: Set<String> = []
         for section in offer.media {
-            let decision = decide(section, in: offer, bundle: bundle, streams: streams, taken: taken)
+            let decision = decide(section, in: offer, bundle: bundle, streams: streams, publishing: publishing, taken: taken)
             if case .accept = decision { taken.insert(section.kind.description) }
             decisions.append(decision)
         }
@@ -123,7 +128,7 @@ public enum SDPAnswerer {
     }
 
     private static func decide(_ section: MediaDescription, in offer: SessionDescription, bundle: SDPGroup?,
-                               streams: LocalStreams?, taken: Set<String>) -> SectionDecision {
+                               streams: LocalStreams?, publishing: Bool, taken: Set<String>) -> SectionDecision {
         guard let codec = SupportedCodec(kind: section.kind) else {
             if section.kind == .application { return .reject("data channels are not supported") }
             return .reject("media kind '\(section.kind)' is not supported")
@@ -134,10 +139,15 @@ public enum SDPAnswerer {
         if section.isRejected { return .reject("disabled by the offerer (port 0)") }
         let offered = offer.effectiveDirection(of: section)
         let direction: MediaDirection
-        switch offered {
-        case .sendrecv: direction = streams?.track(for: section.kind) != nil ? .sendrecv : .recvonly
-        case .sendonly: direction = .recvonly
-        case .recvonly, .inactive: return .reject("offer direction '\(offered.rawValue)' sends nothing to record")
+        if publishing && (offered == .recvonly || offered == .sendrecv) {
+            guard streams?.track(for: section.kind) != nil else { return .reject("no local \(section.kind) track to send") }
+            direction = .sendonly
+        } else {
+            switch offered {
+            case .sendrecv: direction = streams?.track(for: section.kind) != nil ? .sendrecv : .recvonly
+            case .sendonly: direction = .recvonly
+            case .recvonly, .inactive: return .reject("offer direction '\(offered.rawValue)' sends nothing to record")
+            }
         }
         guard section.isRTCPMux else { return .reject("rtcp-mux is required (RFC 5761 §5.1.1, RFC 8829 §4.1.1)") }
         if let bundle {

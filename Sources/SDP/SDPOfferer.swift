@@ -9,7 +9,7 @@ public enum SDPOfferer {
     public static func offer(options: OfferOptions) -> SessionDescription {
         var offer = SessionDescription(origin: SDPOrigin(sessionID: "\(options.sessionID)",
                                                          sessionVersion: "\(options.sessionVersion)"))
-        let direction: MediaDirection = options.loopback ? .sendrecv : .sendonly
+        let direction: MediaDirection = options.direction ?? (options.loopback ? .sendrecv : .sendonly)
         var mids: [String] = []
         for (kind, codec) in [(MediaKind.audio, SupportedCodec.opus), (.video, .vp8)] {
             guard options.streams.track(for: kind) != nil else { continue }
@@ -31,6 +31,7 @@ public enum SDPOfferer {
         if !mids.isEmpty {
             offer.attributes.insert(SDPAttribute("group", SDPGroup(semantics: "BUNDLE", mids: mids).serialized), at: 0)
         }
+        if options.iceLite { offer.addAttribute("ice-lite") }
         return offer
     }
 
