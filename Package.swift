@@ -100,8 +100,9 @@ let package = Package(
         // MARK: sample peer — WHIP client on Capstan's own stack
         .target(name: "SamplePeer", dependencies: ["Transport", "SDP", "DTLS", "ICE", "STUN", "SRTP"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "CapstanServer", "SamplePeer", "DTLS", "Transport",
+            "CapstanServer", "SamplePeer", "DTLS", "Transport", "SDP", "ICE", "STUN",
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
 
         // MARK: executable

@@ -1,4 +1,5 @@
 import Foundation
+import ICE
 import Logging
 import NIOCore
 import PeerSession
@@ -14,8 +15,13 @@ final class CallSession: TransportEventHandler {
     let id: String
     let signaller: String
     let mode: String
-    let transport: TransportSession
-    let negotiated: NegotiatedSession
+    /// Set once SDP is settled (at once for WHIP; after offer/answer on WebSocket).
+    private(set) var transport: TransportSession?
+    private(set) var negotiated: NegotiatedSession?
+    /// The WebSocket peer's channel; nil for WHIP.
+    let channel: SignallingChannel?
+    /// Our offer and its credentials while we wait for the peer's answer.
+    private var pendingOffer: (offer: SessionDescription, credentials: ICECredentials)?
     let createdAt = Date()
     private unowned let manager: SessionManager
     private(set) var peer: PeerSession
@@ -25,14 +31,13 @@ final class CallSession: TransportEventHandler {
     var state: PeerSessionState { peer.state }
     var endReason: EndReason? { peer.endReason }
 
-    init(id: String, signaller: String, mode: String, transport: TransportSession,
-         manager: SessionManager, negotiated: NegotiatedSession, now: UInt64) {
+    init(id: String, signaller: String, mode: String, channel: SignallingChannel?,
+         manager: SessionManager, now: UInt64) {
         self.id = id
         self.signaller = signaller
         self.mode = mode
-        self.transport = transport
+        self.channel = channel
         self.manager = manager
-        self.negotiated = negotiated
         let configuration = manager.configuration
         peer = PeerSession(
             configuration: PeerSessionConfiguration(
@@ -42,6 +47,12 @@ final class CallSession: TransportEventHandler {
             now: now, wallClockUnixNs: Self.unixNow())
         logger = manager.logger
         logger[metadataKey: "session.id"] = .string(id)
+        if let peerID = channel?.peerID { logger[metadataKey: "peer.id"] = .string(peerID) }
+    }
+
+    private func attach(_ transport: TransportSession, _ negotiated: NegotiatedSession) {
+        self.transport = transport
+        self.negotiated = negotiated
         transport.eventHandler = self
     }
 
@@ -49,15 +60,83 @@ final class CallSession: TransportEventHandler {
 
     /// A WHIP offer was answered by the server: idle → negotiating, the
     /// answer is sent (in the HTTP response) and the transport starts.
-    func startAsWHIPAnswerer(answer: String, now: UInt64) {
+    func startAsWHIPAnswerer(answer: NegotiatedAnswer, transport: TransportSession, now: UInt64) {
+        attach(transport, answer.session)
         drive(now) { peer, now in
             var actions = try peer.receiveOffer(now: now)
-            actions += try peer.localAnswerCreated(sdp: answer, now: now)
+            actions += try peer.localAnswerCreated(sdp: answer.answerSDP, now: now)
             return actions
         }
     }
 
+    /// A WebSocket peer calls the daemon; the call policy accepts or declines.
+    func receiveCallInit(accept: Bool, now: UInt64) {
+        drive(now) { peer, now in
+            var actions = try peer.receiveCallInit(now: now)
+            actions += accept ? try peer.acceptCall(now: now) : try peer.rejectCall(reason: .declined, now: now)
+            return actions
+        }
+    }
+
+    /// The WebSocket peer's offer (after our `call:accept`).
+    func receiveOffer(sdp: String, now: UInt64) throws(SignallingError) {
+        guard peer.state == .negotiating, transport == nil else {
+            throw .badRequest("offer not expected in state \(peer.state.rawValue)")
+        }
+        let result: (answer: NegotiatedAnswer, transport: TransportSession)
+        do {
+            result = try manager.negotiator.answer(offer: sdp, id: id)
+        } catch {
+            drive(now) { peer, now in try peer.negotiationFailed(detail: "bad-offer", now: now) }
+            throw error
+        }
+        attach(result.transport, result.answer.session)
+        drive(now) { peer, now in
+            var actions = try peer.receiveOffer(now: now)
+            actions += try peer.localAnswerCreated(sdp: result.answer.answerSDP, now: now)
+            return actions
+        }
+    }
+
+    /// The daemon calls the WebSocket peer (`POST /api/calls`).
+    func placeCall(now: UInt64) {
+        drive(now) { peer, now in try peer.placeCall(now: now) }
+    }
+
+    func receiveCallAccept(now: UInt64) throws(SignallingError) {
+        guard peer.state == .outgoingInit else { throw .badRequest("no call waiting for call:accept") }
+        drive(now) { peer, now in try peer.receiveCallAccept(now: now) }
+    }
+
+    func receiveCallReject(reason: String?, now: UInt64) {
+        let endReason: EndReason = reason == "busy" ? .busy : .declined
+        drive(now) { peer, now in try peer.receiveCallReject(reason: endReason, now: now) }
+    }
+
+    /// The WebSocket peer's answer to our offer.
+    func receiveAnswer(sdp: String, now: UInt64) throws(SignallingError) {
+        guard let pending = pendingOffer, transport == nil else { throw .badRequest("no offer waiting for an answer") }
+        let result: (session: NegotiatedSession, transport: TransportSession)
+        do {
+            result = try manager.negotiator.accept(answer: sdp, to: pending.offer, credentials: pending.credentials, id: id)
+        } catch {
+            drive(now) { peer, now in try peer.negotiationFailed(detail: "bad-answer", now: now) }
+            throw error
+        }
+        pendingOffer = nil
+        attach(result.transport, result.session)
+        drive(now) { peer, now in try peer.receiveAnswer(now: now) }
+    }
+
+    /// A trickled candidate from the WebSocket peer.
+    func receiveCandidate(_ candidate: String, now: UInt64) throws(SignallingError) {
+        do { execute(try peer.receiveRemoteCandidate(candidate, now: now), now: now) } catch {
+            throw .badRequest("candidate refused: \(error)")
+        }
+    }
+
     func applyTrickle(_ fragment: TrickleFragment, ifMatch: String?) -> Result<(String?, String), SignallingError> {
+        guard let transport else { return .failure(.notFound("session \(id) has no transport")) }
         let etag = "\"\(transport.localUfrag)\""
         if let ifMatch, ifMatch != "*", ifMatch != etag {
             return .failure(.preconditionFailed("ETag \(ifMatch) does not match \(etag)"))
@@ -130,7 +209,7 @@ final class CallSession: TransportEventHandler {
                 logger.debug("state", metadata: ["from": .string(from.rawValue), "to": .string(to.rawValue)])
                 if to == .active { logger.info("session active") }
             case .startTransport:
-                manager.port.register(transport)
+                if let transport { manager.port.register(transport) }
             case .applyRemoteCandidates, .applyEndOfCandidates:
                 // An ICE-lite answerer does not check candidates: the peer's
                 // checks tell it the addresses (RFC 8445 §2.5).
@@ -139,33 +218,56 @@ final class CallSession: TransportEventHandler {
                 // The receive pipeline (MediaBridge) hooks in here.
                 break
             case .stopTransport:
-                transport.close(now: now)
-                manager.port.unregister(transport)
+                if let transport {
+                    transport.close(now: now)
+                    manager.port.unregister(transport)
+                }
                 drive(now) { peer, now in try peer.teardownCompleted(now: now) }
             case .ended:
                 endedAt = Date()
                 manager.callDidEnd(self)
-            case .sendAnswer, .sendOffer, .sendCallInit, .sendCallAccept, .sendCallReject, .sendHangup,
-                 .createOffer, .createAnswer:
-                // WHIP carries the answer in the POST response and has no
-                // call control; the WebSocket signaller sends these.
+            case .createAnswer:
+                // The answer was made with the transport, before this event.
                 break
+            case .createOffer:
+                let made = manager.negotiator.offer()
+                pendingOffer = made
+                drive(now) { peer, now in try peer.localOfferCreated(sdp: made.offer.serialized, now: now) }
+            case .sendCallInit:
+                send(.init(type: .callInit, to: channel?.peerID, from: SignallingMessage.daemonPeerID))
+            case .sendCallAccept:
+                send(.init(type: .callAccept, to: channel?.peerID, from: SignallingMessage.daemonPeerID))
+            case .sendCallReject(let reason):
+                send(.init(type: .callReject, to: channel?.peerID, from: SignallingMessage.daemonPeerID, reason: reason.name))
+            case .sendHangup(let reason):
+                send(.init(type: .callHangup, to: channel?.peerID, from: SignallingMessage.daemonPeerID, reason: reason.name))
+            case .sendAnswer(let sdp):
+                send(.init(type: .answer, to: channel?.peerID, from: SignallingMessage.daemonPeerID, sdp: sdp))
+            case .sendOffer(let sdp):
+                send(.init(type: .offer, to: channel?.peerID, from: SignallingMessage.daemonPeerID, sdp: sdp))
             }
         }
+    }
+
+    /// WHIP has no channel: its answer travels in the HTTP response.
+    private func send(_ message: SignallingMessage) {
+        var message = message
+        message.sessionId = id
+        channel?.send(message)
     }
 
     // MARK: - API
 
     func summary(includeEvents: Bool) -> SessionSummary {
-        let counters = transport.counters
+        let counters = transport?.counters ?? TransportSession.Counters()
         return SessionSummary(
-            id: id, signaller: signaller, peer: nil, mode: mode, state: peer.state.rawValue,
+            id: id, signaller: signaller, peer: channel?.peerID, mode: mode, state: peer.state.rawValue,
             endReason: peer.endReason?.name, endDetail: peer.endReason?.detail,
             createdAt: Self.iso(createdAt), endedAt: endedAt.map(Self.iso),
             stats: .init(rtpPacketsIn: counters.rtpPacketsIn, rtpBytesIn: counters.rtpBytesIn,
                          rtcpPacketsIn: counters.rtcpPacketsIn, rtpPacketsOut: counters.rtpPacketsOut,
-                         drops: counters.drops.nonZero, selectedRemote: transport.selectedRemote?.description,
-                         srtpProfile: transport.profile?.description),
+                         drops: counters.drops.nonZero, selectedRemote: transport?.selectedRemote?.description,
+                         srtpProfile: transport?.profile?.description),
             events: includeEvents ? peer.log.entries : nil)
     }
 

@@ -31,6 +31,9 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public var ringTimeoutSeconds = 30
     public var negotiationTimeoutSeconds = 20
     public var consentTimeoutSeconds = 30
+    /// What the daemon does with a WebSocket `call:init`.
+    public enum CallPolicy: String, Sendable, CaseIterable { case accept, reject }
+    public var callPolicy: CallPolicy = .accept
     /// ICE servers advertised in WHIP `Link` headers (RFC 9725 §4.6).
     public var iceServers: [String] = []
 
@@ -80,7 +83,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public static let keys = [
         "http", "media", "announce", "recordings", "mode", "token", "logLevel",
         "maxSessions", "maxSDPBytes", "maxSignallingMessageBytes", "maxSessionDurationSeconds",
-        "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers",
+        "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers", "callPolicy",
     ]
 
     static func environmentName(for key: String) -> String {
@@ -107,6 +110,11 @@ public struct CapstanConfiguration: Sendable, Equatable {
                 throw .invalidConfiguration("mode: \"\(text)\" is not one of \(Mode.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             mode = value
+        case "callPolicy":
+            guard let value = CallPolicy(rawValue: text) else {
+                throw .invalidConfiguration("callPolicy: \"\(text)\" is not one of \(CallPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            callPolicy = value
         case "token": token = text.isEmpty ? nil : text
         case "logLevel": logLevel = text
         case "maxSessions": maxSessions = try Self.int(text, key: key, min: 1)

@@ -1,6 +1,7 @@
 import DTLS
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Metrics
 import NIOCore
@@ -42,6 +43,9 @@ public enum CapstanDaemon {
         let mediaAddress = port.localAddress.description
         let app = Application(
             router: HTTPRoutes.router(manager: manager, registry: registry),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: WebSocketRoute.router(manager: manager),
+                configuration: .init(maxFrameSize: WebSocketRoute.maxFrameSize)),
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port),
                                  serverName: "capstan"),
             onServerRunning: { channel in

@@ -86,6 +86,21 @@ enum HTTPRoutes {
             return Response(status: .ok, headers: corsHeaders())
         }
 
+        router.post("api/calls") { request, context -> Response in
+            struct CallRequest: Decodable { var peerId: String }
+            let body: CallRequest
+            do { body = try await request.decode(as: CallRequest.self, context: context) } catch {
+                return try jsonError(.badRequest, "bad-request", "body must be {\"peerId\": \"...\"}")
+            }
+            let id: String
+            do throws(SignallingError) {
+                id = try await manager.call(peerID: body.peerId)
+            } catch {
+                return try jsonError(HTTPResponse.Status(code: error.status), "call-failed", error.reason)
+            }
+            return try json(["id": id, "peerId": body.peerId], status: .created)
+        }
+
         router.get("api/sessions") { _, _ in
             try json(await manager.list())
         }

@@ -21,11 +21,14 @@ public final class SessionManager: @unchecked Sendable {
     let certificate: DTLSCertificate
     let metrics = CapstanMetrics()
     let logger: Logger
-    private var sessions: [String: CallSession] = [:]
+    let negotiator: Negotiator
+    var sessions: [String: CallSession] = [:]
+    /// Registered WebSocket peers by peer id.
+    var webSocketPeers: [String: WebSocketChannel] = [:]
     /// Ended sessions kept for the API, newest last, bounded.
     private var ended: [SessionSummary] = []
     private static let endedKept = 200
-    private var acceptingNewSessions = true
+    var acceptingNewSessions = true
 
     public init(port: MediaPort, configuration: CapstanConfiguration,
                 certificate: DTLSCertificate, logger: Logger) {
@@ -33,59 +36,28 @@ public final class SessionManager: @unchecked Sendable {
         self.configuration = configuration
         self.certificate = certificate
         self.logger = logger
+        negotiator = Negotiator(configuration: configuration, certificate: certificate,
+                                mediaPort: port.localAddress.port)
     }
 
     var eventLoop: EventLoop { port.eventLoop }
 
     /// Answers a WHIP offer: validates, negotiates, starts the transport.
     public func createWHIPSession(offer: String, loopback: Bool) async throws(SignallingError) -> (id: String, answer: String, etag: String) {
-        let description: SessionDescription
-        do {
-            description = try SessionDescription(parsing: Array(offer.utf8),
-                                                 limits: SDPLimits(maxSize: configuration.maxSDPBytes))
-        } catch {
-            throw .badRequest("unparsable offer: \(error.reason)")
-        }
-        let credentials = ICECredentials.generate()
-        let candidates = configuration.candidateAddresses.map {
-            ICECandidate.host(address: $0, port: port.localAddress.port)
-        }
-        let negotiated: NegotiatedAnswer
-        do {
-            negotiated = try SDPAnswerer.answer(offer: description, options: AnswerOptions(
-                iceUfrag: credentials.ufrag, icePwd: credentials.password,
-                fingerprint: .sha256(certificate.sha256Fingerprint),
-                candidates: candidates, mode: .recvonly,
-                sessionID: UInt64.random(in: 1...UInt64(Int64.max))))
-        } catch {
-            throw .badRequest("unsupported offer: \(error.reason)")
-        }
         let id = Self.makeSessionID()
-        let transport: TransportSession
-        do {
-            transport = try TransportSession(
-                id: id, localUfrag: credentials.ufrag, localPassword: credentials.password,
-                remoteUfrag: negotiated.session.remoteICEUfrag, remotePassword: negotiated.session.remoteICEPwd,
-                iceMode: .lite, dtlsRole: negotiated.session.dtlsRole == .server ? .server : .client,
-                certificate: certificate,
-                remoteFingerprints: negotiated.session.remoteFingerprints.map { (algorithm: $0.algorithm, value: $0.value) },
-                consentTimeoutNs: UInt64(configuration.consentTimeoutSeconds) * 1_000_000_000)
-        } catch {
-            throw .badRequest("cannot use the offer's DTLS fingerprint: \(error)")
-        }
+        let (answer, transport) = try negotiator.answer(offer: offer, id: id)
         let limit = configuration.maxSessions
         let admitted: Bool = (try? await eventLoop.submit { [self] () -> Bool in
             guard acceptingNewSessions, sessions.count < limit else { return false }
             let call = CallSession(id: id, signaller: "whip", mode: loopback ? "loopback" : configuration.mode.rawValue,
-                                   transport: transport, manager: self, negotiated: negotiated.session,
-                                   now: NIODeadline.now().uptimeNanoseconds)
+                                   channel: nil, manager: self, now: NIODeadline.now().uptimeNanoseconds)
             sessions[id] = call
             metrics.sessionStarted(signaller: "whip")
-            call.startAsWHIPAnswerer(answer: negotiated.answerSDP, now: NIODeadline.now().uptimeNanoseconds)
+            call.startAsWHIPAnswerer(answer: answer, transport: transport, now: NIODeadline.now().uptimeNanoseconds)
             return true
         }.get()) ?? false
         guard admitted else { throw .unavailable("session limit reached (\(limit)) or shutting down") }
-        return (id, negotiated.answerSDP, "\"\(credentials.ufrag)\"")
+        return (id, answer.answerSDP, "\"\(transport.localUfrag)\"")
     }
 
     /// Applies a trickle fragment (RFC 8840) to a WHIP session. An ICE
@@ -148,7 +120,7 @@ public final class SessionManager: @unchecked Sendable {
 
     func callDidEnd(_ call: CallSession) {
         eventLoop.preconditionInEventLoop()
-        port.unregister(call.transport)
+        if let transport = call.transport { port.unregister(transport) }
         sessions[call.id] = nil
         ended.append(call.summary(includeEvents: true))
         if ended.count > Self.endedKept { ended.removeFirst(ended.count - Self.endedKept) }
@@ -157,7 +129,7 @@ public final class SessionManager: @unchecked Sendable {
             "session.id": .string(call.id), "session.end_reason": .string(call.endReason?.name ?? "unknown"),
             "session.end_detail": .string(call.endReason?.detail ?? ""),
         ])
-        let counters = call.transport.counters
+        let counters = call.transport?.counters ?? TransportSession.Counters()
         metrics.packetsIn(kind: "rtp", count: counters.rtpPacketsIn)
         metrics.packetsIn(kind: "rtcp", count: counters.rtcpPacketsIn)
         metrics.bytesIn(count: counters.rtpBytesIn)
@@ -178,6 +150,7 @@ public enum SignallingError: Error, Sendable, Equatable {
     case badRequest(String)
     case notFound(String)
     case preconditionFailed(String)
+    case conflict(String)
     case unavailable(String)
 
     public var status: Int {
@@ -185,13 +158,14 @@ public enum SignallingError: Error, Sendable, Equatable {
         case .badRequest: 400
         case .notFound: 404
         case .preconditionFailed: 412
+        case .conflict: 409
         case .unavailable: 503
         }
     }
 
     public var reason: String {
         switch self {
-        case .badRequest(let r), .notFound(let r), .preconditionFailed(let r), .unavailable(let r): r
+        case .badRequest(let r), .notFound(let r), .preconditionFailed(let r), .conflict(let r), .unavailable(let r): r
         }
     }
 }

@@ -1,0 +1,86 @@
+import DTLS
+import ICE
+import SDP
+import STUN
+import Transport
+
+/// Turns SDP into a configured `TransportSession`, for every signaller:
+/// answering an offer (WHIP, WebSocket client calls) and offering then
+/// reading the answer (the daemon calls a WebSocket client).
+struct Negotiator: Sendable {
+    let configuration: CapstanConfiguration
+    let certificate: DTLSCertificate
+    let mediaPort: UInt16
+
+    var candidates: [ICECandidate] {
+        configuration.candidateAddresses.map { ICECandidate.host(address: $0, port: mediaPort) }
+    }
+
+    /// Answers `offer`; the transport is ready to register.
+    func answer(offer text: String, id: String) throws(SignallingError) -> (answer: NegotiatedAnswer, transport: TransportSession) {
+        let offer: SessionDescription
+        do {
+            offer = try SessionDescription(parsing: Array(text.utf8), limits: SDPLimits(maxSize: configuration.maxSDPBytes))
+        } catch {
+            throw .badRequest("unparsable offer: \(error.reason)")
+        }
+        let credentials = ICECredentials.generate()
+        let negotiated: NegotiatedAnswer
+        do {
+            negotiated = try SDPAnswerer.answer(offer: offer, options: AnswerOptions(
+                iceUfrag: credentials.ufrag, icePwd: credentials.password,
+                fingerprint: .sha256(certificate.sha256Fingerprint),
+                candidates: candidates, mode: .recvonly,
+                sessionID: UInt64.random(in: 1...UInt64(Int64.max))))
+        } catch {
+            throw .badRequest("unsupported offer: \(error.reason)")
+        }
+        let transport = try makeTransport(id: id, credentials: credentials, negotiated: negotiated.session)
+        return (negotiated, transport)
+    }
+
+    /// A `recvonly`, ice-lite offer for calling a peer, with the credentials
+    /// the transport will use once the answer arrives.
+    func offer() -> (offer: SessionDescription, credentials: ICECredentials) {
+        let credentials = ICECredentials.generate()
+        var options = OfferOptions(
+            iceUfrag: credentials.ufrag, icePwd: credentials.password,
+            fingerprint: .sha256(certificate.sha256Fingerprint), candidates: candidates,
+            streams: LocalStreams(cname: "capstan", streamID: "capstan",
+                                  audio: LocalTrack(ssrc: 1, trackID: "audio"),
+                                  video: LocalTrack(ssrc: 2, trackID: "video")),
+            sessionID: UInt64.random(in: 1...UInt64(Int64.max)))
+        options.direction = .recvonly
+        options.iceLite = true
+        return (SDPOfferer.offer(options: options), credentials)
+    }
+
+    /// Reads the peer's answer to our `offer`; the transport is ready to register.
+    func accept(answer text: String, to offer: SessionDescription, credentials: ICECredentials,
+                id: String) throws(SignallingError) -> (session: NegotiatedSession, transport: TransportSession) {
+        let negotiated: NegotiatedSession
+        do {
+            let answer = try SessionDescription(parsing: Array(text.utf8), limits: SDPLimits(maxSize: configuration.maxSDPBytes))
+            negotiated = try SDPOfferer.readAnswer(answer, for: offer)
+        } catch {
+            throw .badRequest("unusable answer: \(error.reason)")
+        }
+        guard !negotiated.tracks.isEmpty else { throw .badRequest("the answer accepts no media") }
+        return (negotiated, try makeTransport(id: id, credentials: credentials, negotiated: negotiated))
+    }
+
+    private func makeTransport(id: String, credentials: ICECredentials,
+                               negotiated: NegotiatedSession) throws(SignallingError) -> TransportSession {
+        do {
+            return try TransportSession(
+                id: id, localUfrag: credentials.ufrag, localPassword: credentials.password,
+                remoteUfrag: negotiated.remoteICEUfrag, remotePassword: negotiated.remoteICEPwd,
+                iceMode: .lite, dtlsRole: negotiated.dtlsRole == .server ? .server : .client,
+                certificate: certificate,
+                remoteFingerprints: negotiated.remoteFingerprints.map { (algorithm: $0.algorithm, value: $0.value) },
+                consentTimeoutNs: UInt64(configuration.consentTimeoutSeconds) * 1_000_000_000)
+        } catch {
+            throw .badRequest("cannot use the peer's DTLS fingerprint: \(error)")
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import NIOCore
+
+/// The WebSocket side of the SessionManager: a directory of registered
+/// peers and the dispatch of their messages onto their calls. Runs on the
+/// media loop, like every call.
+extension SessionManager {
+    /// Registers `channel` under its peer id; false when the id is taken.
+    func register(_ channel: WebSocketChannel) async -> Bool {
+        (try? await eventLoop.submit { [self] in
+            if let existing = webSocketPeers[channel.peerID], existing !== channel { return false }
+            webSocketPeers[channel.peerID] = channel
+            return true
+        }.get()) ?? false
+    }
+
+    /// The connection closed: its live calls end `remote-hangup`.
+    func unregister(_ channel: WebSocketChannel) async {
+        _ = try? await eventLoop.submit { [self] in
+            if webSocketPeers[channel.peerID] === channel { webSocketPeers[channel.peerID] = nil }
+            let now = NIODeadline.now().uptimeNanoseconds
+            for call in liveCalls(of: channel) { call.end(.remoteHangup, now: now) }
+        }.get()
+    }
+
+    /// One message from a registered peer.
+    func handle(_ message: SignallingMessage, from channel: WebSocketChannel) async {
+        _ = try? await eventLoop.submit { [self] in
+            let now = NIODeadline.now().uptimeNanoseconds
+            do throws(SignallingError) {
+                try dispatch(message, from: channel, now: now)
+            } catch {
+                channel.send(.error(error.reason))
+            }
+        }.get()
+    }
+
+    private func dispatch(_ message: SignallingMessage, from channel: WebSocketChannel, now: UInt64) throws(SignallingError) {
+        let call = liveCalls(of: channel).first
+        switch message.type {
+        case .register:
+            throw .badRequest("already registered as \(channel.peerID)")
+        case .callInit:
+            if let to = message.to, to != SignallingMessage.daemonPeerID {
+                throw .badRequest("call:init to \"\(to)\": only \"\(SignallingMessage.daemonPeerID)\" can be called here")
+            }
+            guard call == nil, acceptingNewSessions, sessions.count < configuration.maxSessions else {
+                channel.send(.init(type: .callReject, to: channel.peerID, from: SignallingMessage.daemonPeerID, reason: "busy"))
+                metrics.sessionEnded(reason: "busy")
+                return
+            }
+            let created = newWebSocketCall(for: channel, now: now)
+            created.receiveCallInit(accept: configuration.callPolicy == .accept, now: now)
+        case .callAccept:
+            guard let call else { throw .notFound("no call to accept") }
+            try call.receiveCallAccept(now: now)
+        case .callReject:
+            guard let call else { throw .notFound("no call to reject") }
+            call.receiveCallReject(reason: message.reason, now: now)
+        case .callHangup:
+            guard let call else { throw .notFound("no call to hang up") }
+            call.end(.remoteHangup, now: now)
+        case .offer:
+            guard let call else { throw .notFound("offer without a call: send call:init first") }
+            guard let sdp = message.sdp else { throw .badRequest("offer without sdp") }
+            try call.receiveOffer(sdp: sdp, now: now)
+        case .answer:
+            guard let call else { throw .notFound("answer without a call") }
+            guard let sdp = message.sdp else { throw .badRequest("answer without sdp") }
+            try call.receiveAnswer(sdp: sdp, now: now)
+        case .candidate:
+            guard let call else { throw .notFound("candidate without a call") }
+            guard let candidate = message.candidate else { throw .badRequest("candidate without candidate") }
+            if candidate.isEmpty { return } // browsers' end-of-candidates
+            try call.receiveCandidate(candidate, now: now)
+        case .error:
+            logger.info("peer reported an error", metadata: ["peer.id": .string(channel.peerID),
+                                                             "reason": .string(message.reason ?? "")])
+        }
+    }
+
+    /// `POST /api/calls`: the daemon calls a registered peer. Returns the session id.
+    public func call(peerID: String) async throws(SignallingError) -> String {
+        let result: Result<String, SignallingError> = (try? await eventLoop.submit { [self] () -> Result<String, SignallingError> in
+            guard let channel = webSocketPeers[peerID] else { return .failure(.notFound("no registered peer \(peerID)")) }
+            guard liveCalls(of: channel).isEmpty else { return .failure(.conflict("peer \(peerID) is busy")) }
+            guard acceptingNewSessions, sessions.count < configuration.maxSessions else {
+                return .failure(.unavailable("session limit reached (\(configuration.maxSessions)) or shutting down"))
+            }
+            let call = newWebSocketCall(for: channel, now: NIODeadline.now().uptimeNanoseconds)
+            call.placeCall(now: NIODeadline.now().uptimeNanoseconds)
+            return .success(call.id)
+        }.get()) ?? .failure(.unavailable("shutting down"))
+        return try result.get()
+    }
+
+    private func newWebSocketCall(for channel: WebSocketChannel, now: UInt64) -> CallSession {
+        let call = CallSession(id: Self.makeSessionID(), signaller: "websocket", mode: configuration.mode.rawValue,
+                               channel: channel, manager: self, now: now)
+        sessions[call.id] = call
+        metrics.sessionStarted(signaller: "websocket")
+        return call
+    }
+
+    private func liveCalls(of channel: WebSocketChannel) -> [CallSession] {
+        sessions.values.filter { $0.channel === channel && $0.state.isLive }
+    }
+}
+
+/// One WebSocket connection's outgoing side: messages from the media loop
+/// are queued in the connection's AsyncStream, which its task writes out.
+final class WebSocketChannel: SignallingChannel, @unchecked Sendable {
+    let peerID: String
+    private let continuation: AsyncStream<SignallingMessage>.Continuation
+
+    init(peerID: String, continuation: AsyncStream<SignallingMessage>.Continuation) {
+        self.peerID = peerID
+        self.continuation = continuation
+    }
+
+    func send(_ message: SignallingMessage) {
+        continuation.yield(message)
+    }
+}

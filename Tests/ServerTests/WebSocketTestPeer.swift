@@ -1,0 +1,131 @@
+import CapstanServer
+import DTLS
+import Foundation
+import HummingbirdWSClient
+import ICE
+import Logging
+import NIOCore
+import NIOPosix
+import SDP
+import STUN
+import Transport
+
+/// A WebSocket signalling client driving Capstan's own WebRTC stack as the
+/// remote peer (controlling ICE against the daemon's lite agent).
+final class WebSocketTestPeer: TransportEventHandler, @unchecked Sendable {
+    private let outbox: AsyncStream<String>.Continuation
+    private let connection: Task<Void, Error>
+    private let lock = NSLock()
+    private var events: [TransportEvent] = []
+    private(set) var port: MediaPort?
+    private(set) var transport: TransportSession?
+    static let certificate = try! DTLSCertificate.generateECDSA()
+
+    init(url: String) {
+        let (outgoing, outbox) = AsyncStream.makeStream(of: String.self)
+        self.outbox = outbox
+        var connectionTask: Task<Void, Error>!
+        let box = InboxBox()
+        connectionTask = Task {
+            _ = try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 20),
+                                                  logger: Logger(label: "ws-test")) { inbound, outbound, _ in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: 1 << 20) {
+                            guard case .text(let text) = message,
+                                  let decoded = try? JSONDecoder().decode(SignallingMessage.self, from: Data(text.utf8))
+                            else { continue }
+                            box.append(decoded)
+                        }
+                    }
+                    for await text in outgoing { try await outbound.write(.text(text)) }
+                    group.cancelAll()
+                }
+            }
+        }
+        connection = connectionTask
+        self.box = box
+    }
+
+    private let box: InboxBox
+
+    func send(_ message: SignallingMessage) throws {
+        outbox.yield(String(decoding: try JSONEncoder().encode(message), as: UTF8.self))
+    }
+
+    func sendRaw(_ text: String) { outbox.yield(text) }
+
+    /// The next message, skipping none; nil after `timeout`.
+    func next(timeout: Duration = .seconds(5)) async -> SignallingMessage? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let message = box.take() { return message }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return box.take()
+    }
+
+    func register(_ peerID: String) async throws -> SignallingMessage? {
+        try send(SignallingMessage(type: .register, peerId: peerID))
+        return await next()
+    }
+
+    var isConnected: Bool { lock.withLock { events.contains { if case .connected = $0 { true } else { false } } } }
+
+    func transport(_ session: TransportSession, didEmit event: TransportEvent) {
+        lock.withLock { events.append(event) }
+    }
+
+    /// Brings up our transport toward the daemon once SDP is settled.
+    func startTransport(local credentials: ICECredentials, negotiated: NegotiatedSession) async throws {
+        let candidates = negotiated.remoteCandidates.compactMap { IPEndpoint(address: $0.address, port: $0.port) }
+        let port = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let transport = try TransportSession(
+            id: "ws-peer", localUfrag: credentials.ufrag, localPassword: credentials.password,
+            remoteUfrag: negotiated.remoteICEUfrag, remotePassword: negotiated.remoteICEPwd,
+            iceMode: .controlling(remoteCandidates: candidates, tieBreaker: 7),
+            dtlsRole: negotiated.dtlsRole == .server ? .server : .client,
+            certificate: Self.certificate,
+            remoteFingerprints: negotiated.remoteFingerprints.map { (algorithm: $0.algorithm, value: $0.value) })
+        self.port = port
+        self.transport = transport
+        try await port.eventLoop.submit {
+            transport.eventHandler = self
+            port.register(transport, asDefault: true)
+            transport.start(now: NIODeadline.now().uptimeNanoseconds)
+        }.get()
+    }
+
+    /// Our offer as the caller (we send audio and video).
+    static func offer(credentials: ICECredentials) -> SessionDescription {
+        SDPOfferer.offer(options: OfferOptions(
+            iceUfrag: credentials.ufrag, icePwd: credentials.password,
+            fingerprint: .sha256(certificate.sha256Fingerprint),
+            streams: streams, sessionID: 1))
+    }
+
+    static let streams = LocalStreams(cname: "ws", streamID: "ws",
+                                      audio: LocalTrack(ssrc: 31, trackID: "a"), video: LocalTrack(ssrc: 32, trackID: "v"))
+
+    func close() async {
+        outbox.finish()
+        _ = try? await connection.value
+        if let port, let transport {
+            _ = try? await port.eventLoop.submit { port.unregister(transport) }.get()
+            try? await port.close()
+        }
+    }
+}
+
+/// Messages received and not yet taken, in order.
+final class InboxBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [SignallingMessage] = []
+
+    func append(_ message: SignallingMessage) { lock.withLock { messages.append(message) } }
+
+    func take() -> SignallingMessage? {
+        lock.withLock { messages.isEmpty ? nil : messages.removeFirst() }
+    }
+}
