@@ -46,6 +46,9 @@ let package = Package(
         .testTarget(name: "WebMTests", dependencies: ["WebM"]),
 
         // MARK: inspection — `capstan inspect` / `capstan repair`
+        .target(name: "Inspection", dependencies: ["WebM", "Ogg", "Codecs"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "WebM", "Ogg", "Codecs"]),
+        .executableTarget(name: "capstan-bench-write", dependencies: ["WebM", "Codecs"]),
 
         // MARK: sdp
         .target(name: "SDP"),
@@ -86,6 +89,7 @@ let package = Package(
             name: "capstan",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Inspection",
             ]
         ),
     ],

@@ -8,6 +8,6 @@ struct Capstan: ParsableCommand {
         commandName: "capstan",
         abstract: "Headless WebRTC media bridge and recorder.",
         version: version,
-        subcommands: []
+        subcommands: [InspectCommand.self, RepairCommand.self]
     )
 }
