@@ -13,13 +13,17 @@ public enum ContainerKind: String, Codable, Sendable, Equatable {
     /// Ogg page capture pattern.
     static let oggMagic: [UInt8] = Array("OggS".utf8)
 
-    /// Detects the container from the leading bytes of a file.
+    /// Detects the container from the leading bytes of a file. A file
+    /// shorter than the magic that matches its beginning counts as that
+    /// container (cut inside its header).
     public init(magic: some Collection<UInt8>) {
         let head = Array(magic.prefix(4))
-        switch head {
-        case Self.ebmlMagic: self = .webm
-        case Self.oggMagic: self = .ogg
-        default: self = .unknown
+        if !head.isEmpty && head == Array(Self.ebmlMagic.prefix(head.count)) {
+            self = .webm
+        } else if !head.isEmpty && head == Array(Self.oggMagic.prefix(head.count)) {
+            self = .ogg
+        } else {
+            self = .unknown
         }
     }
 }

@@ -3,6 +3,11 @@ import Ogg
 
 extension MediaInspector {
     static func inspectOgg(path: String, probe: FileProbe, into report: inout InspectionReport) {
+        // An Ogg page header is 27 bytes at least (RFC 3533 §6).
+        if probe.size < 27 {
+            report.problems.append(InspectionError.ogg(.truncatedHeader, fileSize: probe.size).description)
+            return
+        }
         let reader: OggOpusReader
         do {
             reader = try OggOpusReader(path: path)

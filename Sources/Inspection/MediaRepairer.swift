@@ -47,7 +47,7 @@ public enum MediaRepairer {
 
     private static func repairWebM(input: String, output: String, probe: FileProbe) throws(InspectionError) -> RepairOutcome {
         let header = probe.ebmlHeaderEnd()
-        if header.end.map({ probe.size < $0 }) ?? true {
+        if header.end.map({ probe.size < $0 }) ?? (probe.size < UInt64(max(5, header.sizeFieldEnd))) {
             throw .ebmlHeaderTruncated(fileSize: probe.size, headerEnd: header.end)
         }
         let temporary = temporaryPath(for: output)
