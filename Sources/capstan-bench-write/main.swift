@@ -65,9 +65,9 @@ func preEncode() throws -> (video: [Frame], audio: [[UInt8]], opusHead: OpusHead
 }
 
 /// The measured part: every frame of `seconds` of media, then finalize.
-/// Named so callgrind can collect exactly this (`--toggle-collect=*benchMuxLoop*`).
+/// Named so callgrind can collect exactly this (`--toggle-collect=*measuredMuxing*`).
 @inline(never)
-func benchMuxLoop(writer: WebMWriter, video: [Frame], audio: [[UInt8]], seconds: Int) throws -> (Int, WebMWriterSummary) {
+func measuredMuxing(writer: WebMWriter, video: [Frame], audio: [[UInt8]], seconds: Int) throws -> (Int, WebMWriterSummary) {
     let totalVideo = seconds * fps, totalAudio = seconds * 50
     var v = 0, a = 0
     while v < totalVideo || a < totalAudio {
@@ -114,7 +114,7 @@ do {
                                 audio: .opus(opusHead: media.opusHead.serialize()),
                                 muxingApp: "capstan-bench-write", writingApp: "capstan-bench-write")
     let cpu0 = cpuSeconds(), wall0 = wallSeconds()
-    let (frames, summary) = try benchMuxLoop(writer: writer, video: media.video, audio: media.audio,
+    let (frames, summary) = try measuredMuxing(writer: writer, video: media.video, audio: media.audio,
                                              seconds: options.seconds)
     let cpu = cpuSeconds() - cpu0, wall = wallSeconds() - wall0
     if !options.keep { unlink(options.output) }
