@@ -27,7 +27,9 @@ public struct TrackReport: Codable, Sendable, Equatable {
     /// Audio only.
     public var sampleRate: Double?
     public var channels: Int?
-    /// Time of the first and last frame (container timestamps).
+    /// Time of the first and last frame: WebM block times; for Ogg, the
+    /// playback time (granule position minus pre-skip), so the first packet
+    /// starts up to the pre-skip before 0.
     public var firstTimestampNs: Int64?
     public var lastTimestampNs: Int64?
     /// Last frame's end minus first frame's start (the last frame's length
