@@ -51,6 +51,9 @@ let package = Package(
         .testTarget(name: "WebMTests", dependencies: ["WebM"]),
 
         // MARK: inspection — `capstan inspect` / `capstan repair`
+        .target(name: "Inspection", dependencies: ["WebM", "Ogg", "Codecs"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "WebM", "Ogg", "Codecs"]),
+        .executableTarget(name: "capstan-bench-write", dependencies: ["WebM", "Codecs"]),
 
         // MARK: sdp
         .target(name: "SDP"),
@@ -112,6 +115,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 "CapstanServer",
+                "Inspection",
             ]
         ),
     ],
