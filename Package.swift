@@ -78,6 +78,8 @@ let package = Package(
         // MARK: session — PeerSession call lifecycle (sans-I/O)
 
         // MARK: pipeline — depacketizers, packetizers, jitter buffer, keyframe gate
+        .target(name: "MediaPipeline", dependencies: ["RTP", "Codecs"]),
+        .testTarget(name: "MediaPipelineTests", dependencies: ["MediaPipeline", "RTP", "Codecs"]),
 
         // MARK: server — configuration, HTTP/WebSocket signalling, REST, metrics
 
