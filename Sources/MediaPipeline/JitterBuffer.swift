@@ -5,7 +5,8 @@
 /// carries out the returned actions. The buffer
 ///
 /// - hands packets out in sequence order (`.packet`), at once when nothing is
-///   missing before them;
+///   missing before them (after a short start-up hold, `startupDelayNs`, during
+///   which packets sent before the first one to arrive are still taken);
 /// - drops duplicates and packets that come after their place was given up
 ///   (counted as `duplicates` and `late`);
 /// - for video, asks for missing packets with `.sendNACK`: first after
@@ -17,9 +18,12 @@
 /// - takes a sequence number jump beyond its window, confirmed by a second
 ///   packet that follows the first, as a restart of the stream (`.restart`).
 ///
-/// Payloads are copied into one slab of `capacity × maxPayloadSize` octets made at
-/// the first packet and reused: inserting does not allocate. The action arrays
-/// allocate unless the caller uses the `into:` variants with an array it reuses;
+/// Payloads are copied into a slab of `maxPayloadSize`-octet cells. The slab grows
+/// only when more packets are held at once than ever before (its high-water mark
+/// is the reordering depth plus one call's output, not `capacity`); otherwise
+/// inserting does not allocate. A handed-out packet's cell is recycled at the next
+/// call, so its payload stays readable until then. The action arrays allocate
+/// unless the caller uses the `into:` variants with an array it reuses;
 /// `.sendNACK` allocates its list.
 public struct JitterBuffer: Sendable {
     private enum SlotState: UInt8, Sendable {
@@ -37,6 +41,7 @@ public struct JitterBuffer: Sendable {
         var detectedNs: UInt64 = 0
         var nextNackNs: UInt64 = 0
         var nackCount = 0
+        var cell = -1
     }
 
     /// The settings.
@@ -50,12 +55,19 @@ public struct JitterBuffer: Sendable {
     private let mask: Int
     private var slots: [Slot] = []
     private var slab: [UInt8] = []
+    /// The unwrapped sequence number whose payload each slab cell holds.
+    private var cellOwner: [Int64] = []
+    private var freeCells: [Int] = []
+    /// Cells of packets handed out by the last call, recycled at the next.
+    private var cellsToRecycle: [Int] = []
     /// Unwrapped sequence numbers; nil before the first packet.
     private var highest: Int64?
     private var nextToEmit: Int64 = 0
     private var missingCount = 0
     private var nextNackDueNs: UInt64 = .max
     private var probation: UInt16?
+    /// Until then nothing is handed out and earlier packets extend the window back.
+    private var startupUntilNs: UInt64?
 
     /// The first packet unwraps to `origin + sequenceNumber`, far from zero so
     /// that packets reordered before it stay positive.
@@ -91,6 +103,7 @@ public struct JitterBuffer: Sendable {
     /// The next time `poll` has something to do (a skip or a NACK), or nil when
     /// nothing is missing.
     public var nextDeadline: UInt64? {
+        if let startupUntilNs { return startupUntilNs }
         guard let highest, missingCount > 0 else { return nil }
         var deadline = configuration.nackEnabled ? nextNackDueNs : .max
         if nextToEmit <= highest {
@@ -130,19 +143,18 @@ public struct JitterBuffer: Sendable {
         sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payloadType: UInt8,
         payload: UnsafeRawBufferPointer, now: UInt64, into actions: inout [JitterBufferAction]
     ) {
+        recycleCells()
         statistics.received += 1
         guard payload.count <= configuration.maxPayloadSize else {
             statistics.oversized += 1
             return
         }
-        if slots.isEmpty {
-            slots = Array(repeating: Slot(), count: capacity)
-            slab = Array(repeating: 0, count: capacity * configuration.maxPayloadSize)
-        }
+        if slots.isEmpty { slots = Array(repeating: Slot(), count: capacity) }
         guard let highest else {
             let s = Self.origin + Int64(sequenceNumber)
             self.highest = s
             nextToEmit = s
+            if configuration.startupDelayNs > 0 { startupUntilNs = now &+ configuration.startupDelayNs }
             store(s, timestamp: timestamp, marker: marker, payloadType: payloadType, payload: payload, now: now)
             service(now: now, into: &actions)
             return
@@ -150,6 +162,23 @@ public struct JitterBuffer: Sendable {
         let s = highest + Int64(Int16(bitPattern: sequenceNumber &- UInt16(truncatingIfNeeded: highest)))
         let window = Int64(capacity)
 
+        if s < nextToEmit, let until = startupUntilNs, now < until, highest - s < window {
+            // Still starting: the packet was sent before the first one; take it.
+            var m = s + 1
+            while m < nextToEmit {
+                slots[index(m)] = Slot(sequence: m, state: .missing, detectedNs: now,
+                                       nextNackNs: now &+ configuration.initialNackDelayNs)
+                missingCount += 1
+                m += 1
+            }
+            if configuration.nackEnabled && s + 1 < nextToEmit {
+                nextNackDueNs = min(nextNackDueNs, now &+ configuration.initialNackDelayNs)
+            }
+            nextToEmit = s
+            store(s, timestamp: timestamp, marker: marker, payloadType: payloadType, payload: payload, now: now)
+            service(now: now, into: &actions)
+            return
+        }
         if s < nextToEmit {
             let slot = slots[index(s)]
             if slot.sequence == s && slot.state == .emitted {
@@ -209,14 +238,15 @@ public struct JitterBuffer: Sendable {
 
     /// Advances time, appending what to do to `actions`.
     public mutating func poll(now: UInt64, into actions: inout [JitterBufferAction]) {
+        recycleCells()
         guard highest != nil else { return }
         service(now: now, into: &actions)
     }
 
     /// Hands out everything held and gives up every missing packet (end of stream).
     public mutating func flush(into actions: inout [JitterBufferAction]) {
-        guard let highest else { return }
-        advanceWindow(to: highest + 1, into: &actions)
+        recycleCells()
+        flushWindow(into: &actions)
     }
 
     /// Hands out everything held and gives up every missing packet (end of stream).
@@ -229,13 +259,11 @@ public struct JitterBuffer: Sendable {
     // MARK: - Payload access
 
     /// Calls `body` with the payload of `packet`, which must come from this
-    /// buffer's latest `insert`, `poll` or `flush` (payloads are overwritten by
-    /// later inserts).
+    /// buffer's latest `insert`, `poll` or `flush` call (the next call recycles it).
     public func withPayload<R>(of packet: JitterBufferPacket, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let slot = slots[packet.slot]
-        precondition(slot.sequence == packet.unwrapped && slot.state == .emitted,
+        precondition(cellOwner[packet.cell] == packet.unwrapped && cellsToRecycle.contains(packet.cell),
                      "the payload of packet \(packet.sequenceNumber) is no longer held")
-        let start = packet.slot * configuration.maxPayloadSize
+        let start = packet.cell * configuration.maxPayloadSize
         return try slab.withUnsafeBytes { raw in
             try body(UnsafeRawBufferPointer(rebasing: raw[start..<start + packet.payloadLength]))
         }
@@ -264,11 +292,13 @@ public struct JitterBuffer: Sendable {
             recovered = slot.nackCount > 0
         }
         if recovered { statistics.recovered += 1 }
+        let cell = takeCell()
+        cellOwner[cell] = s
         slot = Slot(sequence: s, state: .present, marker: marker, payloadType: payloadType, timestamp: timestamp,
                     length: payload.count, arrivalNs: now, detectedNs: 0, nextNackNs: 0,
-                    nackCount: recovered ? 1 : 0)
+                    nackCount: recovered ? 1 : 0, cell: cell)
         slots[i] = slot
-        let start = i * configuration.maxPayloadSize
+        let start = cell * configuration.maxPayloadSize
         if !payload.isEmpty {
             slab.withUnsafeMutableBytes { raw in
                 UnsafeMutableRawBufferPointer(rebasing: raw[start..<start + payload.count]).copyMemory(from: payload)
@@ -286,6 +316,10 @@ public struct JitterBuffer: Sendable {
 
     private mutating func drain(now: UInt64, into actions: inout [JitterBufferAction]) {
         guard let highest else { return }
+        if let until = startupUntilNs {
+            guard now >= until else { return }
+            startupUntilNs = nil
+        }
         var gapStart: Int64?
         while nextToEmit <= highest {
             let i = index(nextToEmit)
@@ -328,14 +362,36 @@ public struct JitterBuffer: Sendable {
         closeGap(&gapStart, into: &actions)
     }
 
+    private mutating func flushWindow(into actions: inout [JitterBufferAction]) {
+        guard let highest else { return }
+        startupUntilNs = nil
+        advanceWindow(to: highest + 1, into: &actions)
+    }
+
+    private mutating func takeCell() -> Int {
+        if let cell = freeCells.popLast() { return cell }
+        let cell = cellOwner.count
+        cellOwner.append(-1)
+        slab.append(contentsOf: repeatElement(0, count: configuration.maxPayloadSize))
+        return cell
+    }
+
+    private mutating func recycleCells() {
+        guard !cellsToRecycle.isEmpty else { return }
+        freeCells.append(contentsOf: cellsToRecycle)
+        cellsToRecycle.removeAll(keepingCapacity: true)
+    }
+
     private mutating func emit(_ i: Int, into actions: inout [JitterBufferAction]) {
         let slot = slots[i]
         slots[i].state = .emitted
+        slots[i].cell = -1
+        cellsToRecycle.append(slot.cell)
         statistics.emitted += 1
         actions.append(.packet(JitterBufferPacket(
             sequenceNumber: UInt16(truncatingIfNeeded: slot.sequence), timestamp: slot.timestamp,
             marker: slot.marker, payloadType: slot.payloadType, arrivalNs: slot.arrivalNs,
-            wasRecovered: slot.nackCount > 0, payloadLength: slot.length, unwrapped: slot.sequence, slot: i)))
+            wasRecovered: slot.nackCount > 0, payloadLength: slot.length, unwrapped: slot.sequence, cell: slot.cell)))
     }
 
     private mutating func skip(_ i: Int, gapStart: inout Int64?) {
@@ -396,7 +452,7 @@ public struct JitterBuffer: Sendable {
         probation = nil
         statistics.late -= 1  // counted above, but it is the first packet of the new stream
         statistics.restarts += 1
-        flush(into: &actions)
+        flushWindow(into: &actions)
         for i in slots.indices where slots[i].state == .missing { slots[i].state = .skipped }
         missingCount = 0
         nextNackDueNs = .max

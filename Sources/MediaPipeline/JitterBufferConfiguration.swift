@@ -23,12 +23,17 @@ public struct JitterBufferConfiguration: Sendable, Equatable {
     public var capacity: Int
     /// The largest payload stored; larger payloads are counted (`oversized`) and dropped.
     public var maxPayloadSize: Int
+    /// How long the first packet is held before anything is handed out, so that
+    /// packets sent before it but reordered behind it still count (without it the
+    /// start of the first keyframe is often lost to reordering). 0 hands out at once.
+    public var startupDelayNs: UInt64
 
     /// Creates a configuration.
     public init(
         maxWaitNs: UInt64, nackEnabled: Bool, initialNackDelayNs: UInt64 = 10_000_000, maxNackAttempts: Int = 10,
         minNackRetryIntervalNs: UInt64 = 20_000_000, nackRetryFactor: Double = 1.5,
-        initialRoundTripTimeNs: UInt64 = 100_000_000, capacity: Int, maxPayloadSize: Int = 1500
+        initialRoundTripTimeNs: UInt64 = 100_000_000, capacity: Int, maxPayloadSize: Int = 1500,
+        startupDelayNs: UInt64 = 0
     ) {
         self.maxWaitNs = maxWaitNs
         self.nackEnabled = nackEnabled
@@ -39,11 +44,15 @@ public struct JitterBufferConfiguration: Sendable, Equatable {
         self.initialRoundTripTimeNs = initialRoundTripTimeNs
         self.capacity = capacity
         self.maxPayloadSize = maxPayloadSize
+        self.startupDelayNs = startupDelayNs
     }
 
-    /// Video: NACK on, wait up to 500 ms, 512 packets (about 5 Mbit/s at 500 ms).
-    public static let video = JitterBufferConfiguration(maxWaitNs: 500_000_000, nackEnabled: true, capacity: 512)
+    /// Video: NACK on, wait up to 500 ms, 512 packets (about 5 Mbit/s at 500 ms),
+    /// 50 ms start-up hold.
+    public static let video = JitterBufferConfiguration(maxWaitNs: 500_000_000, nackEnabled: true, capacity: 512,
+                                                        startupDelayNs: 50_000_000)
 
-    /// Audio: no NACK, wait up to 100 ms, 64 packets.
-    public static let audio = JitterBufferConfiguration(maxWaitNs: 100_000_000, nackEnabled: false, capacity: 64)
+    /// Audio: no NACK, wait up to 100 ms, 64 packets, 20 ms start-up hold.
+    public static let audio = JitterBufferConfiguration(maxWaitNs: 100_000_000, nackEnabled: false, capacity: 64,
+                                                        startupDelayNs: 20_000_000)
 }

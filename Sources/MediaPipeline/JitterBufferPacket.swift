@@ -17,5 +17,5 @@ public struct JitterBufferPacket: Sendable, Equatable {
     /// The payload length in octets.
     public var payloadLength: Int
     let unwrapped: Int64
-    let slot: Int
+    let cell: Int
 }

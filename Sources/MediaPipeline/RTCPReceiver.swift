@@ -65,7 +65,8 @@ public struct RTCPReceiver: Sendable {
     /// The report when one is due, else nil; schedules the next.
     public mutating func poll(now: UInt64) -> [RTCPPacket]? {
         guard let deadline = nextDeadline, now >= deadline else { return nil }
-        nextDeadline = max(deadline &+ intervalNs, now)
+        let next = deadline &+ intervalNs
+        nextDeadline = next > now ? next : now &+ intervalNs  // polled late: a full interval from now
         return makeReport(now: now)
     }
 
