@@ -12,7 +12,9 @@ public struct JitterBufferStatistics: Sendable, Equatable {
     public var nacked: Int = 0
     /// NACK entries sent, retries included.
     public var nackRequests: Int = 0
-    /// Packets that arrived after having been NACKed (in time to be used).
+    /// Packets that arrived after having been NACKed (in time to be used). Without
+    /// RTX (RFC 4588) a retransmission cannot be told from an original reordered
+    /// beyond `initialNackDelayNs`, so this counts both.
     public var recovered: Int = 0
     /// Sequence numbers skipped with a `.gap`.
     public var lost: Int = 0

@@ -1,3 +1,4 @@
+import RTP
 import Testing
 @testable import MediaPipeline
 
@@ -32,6 +33,20 @@ import Testing
         let fir = r.poll(now: 31_750 * ms)
         #expect(fir == .sendFIR(sequenceNumber: 1))
         #expect(r.requests == 2)
+    }
+
+    @Test func actionsBecomeRTCPFeedback() throws {
+        let pli = KeyframeRequestAction.sendPLI.rtcpPacket(senderSSRC: 1, mediaSSRC: 2)
+        #expect(pli == .pictureLossIndication(PictureLossIndication(senderSSRC: 1, mediaSSRC: 2)))
+        let fir = KeyframeRequestAction.sendFIR(sequenceNumber: 7).rtcpPacket(senderSSRC: 1, mediaSSRC: 2)
+        var wire: [UInt8] = []
+        fir.write(to: &wire)
+        guard case .fullIntraRequest(let parsed) = try RTCPPacket(parsing: wire) else {
+            Issue.record("not a FIR")
+            return
+        }
+        #expect(parsed.entries == [FullIntraRequest.Entry(ssrc: 2, sequenceNumber: 7)])
+        #expect(parsed.mediaSSRC == 0 && parsed.senderSSRC == 1)
     }
 
     @Test func keyframeStopsRetries() {
