@@ -66,8 +66,9 @@ public struct SenderReportClock: Sendable {
         return unixNanoseconds(ofUnwrapped: u)
     }
 
-    /// The wall-clock time of an unwrapped RTP timestamp under the current anchor,
-    /// or nil before the first packet or report.
+    /// The wall-clock time of an RTP timestamp (unwrapped next to the last one seen)
+    /// under the current anchor, without moving anything; nil before the first
+    /// packet or report.
     public func unixNanoseconds(of rtpTimestamp: UInt32) -> Int64? {
         guard anchored else { return nil }
         return unixNanoseconds(ofUnwrapped: unwrapper.peek(rtpTimestamp))
