@@ -88,6 +88,8 @@ let package = Package(
         .testTarget(name: "PeerSessionTests", dependencies: ["PeerSession"]),
 
         // MARK: pipeline — depacketizers, packetizers, jitter buffer, keyframe gate
+        .target(name: "MediaPipeline", dependencies: ["RTP", "Codecs"]),
+        .testTarget(name: "MediaPipelineTests", dependencies: ["MediaPipeline", "RTP", "Codecs"]),
 
         // MARK: server — configuration, HTTP/WebSocket signalling, REST, metrics
         .target(name: "CapstanServer", dependencies: [

@@ -1,0 +1,44 @@
+/// A complete VP8 frame put together by `VP8Depacketizer` from RTP packets with
+/// contiguous sequence numbers, from the start of partition 0 to the marker bit.
+public struct AssembledVP8Frame: Hashable, Sendable {
+    /// The frame as the encoder produced it (payload descriptors removed);
+    /// starts with the VP8 payload header (RFC 7741 §4.3).
+    public var data: [UInt8]
+    /// The RTP timestamp of the frame's packets (90 kHz).
+    public var rtpTimestamp: UInt32
+    /// The P bit of the payload header is 0 (RFC 7741 §4.3).
+    public var isKeyframe: Bool
+    /// Keyframes only: the picture width from the keyframe header.
+    public var width: Int?
+    /// Keyframes only: the picture height from the keyframe header.
+    public var height: Int?
+    /// The sequence number of the frame's first packet.
+    public var firstSequenceNumber: UInt16
+    /// The sequence number of the frame's last packet (the one with the marker).
+    public var lastSequenceNumber: UInt16
+    /// The PictureID of the first packet's descriptor, if any.
+    public var pictureID: VP8PictureID?
+    /// Something was lost between the previous frame handed out (or dropped) and
+    /// this one: packets missing before it, a dropped frame, or a reported gap.
+    /// A decoder cannot trust an interframe with this flag set.
+    public var followsLoss: Bool
+
+    /// The number of RTP packets the frame came in.
+    public var packetCount: Int { Int(lastSequenceNumber &- firstSequenceNumber) + 1 }
+
+    /// Creates a frame.
+    public init(
+        data: [UInt8], rtpTimestamp: UInt32, isKeyframe: Bool, width: Int?, height: Int?,
+        firstSequenceNumber: UInt16, lastSequenceNumber: UInt16, pictureID: VP8PictureID?, followsLoss: Bool
+    ) {
+        self.data = data
+        self.rtpTimestamp = rtpTimestamp
+        self.isKeyframe = isKeyframe
+        self.width = width
+        self.height = height
+        self.firstSequenceNumber = firstSequenceNumber
+        self.lastSequenceNumber = lastSequenceNumber
+        self.pictureID = pictureID
+        self.followsLoss = followsLoss
+    }
+}

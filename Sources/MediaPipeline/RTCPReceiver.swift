@@ -1,0 +1,102 @@
+import RTP
+
+/// The receiving side of RTCP for one session (RFC 3550 §6): keeps reception
+/// statistics per remote SSRC, remembers each source's last sender report, and
+/// about once per `intervalNs` builds a compound packet of a receiver report (a
+/// report block per source: fraction lost, cumulative lost, extended highest
+/// sequence number, jitter, LSR and DLSR, §6.4.2) and an SDES CNAME (§6.5.1),
+/// as RFC 3550 §6.1 requires of every compound packet.
+///
+/// Sans-I/O; times are nanoseconds on the caller's monotonic clock. The interval
+/// is not randomized: the caller may jitter `poll` if it wants to. The first report
+/// is due half an interval after the first packet (RFC 3550 §6.2).
+public struct RTCPReceiver: Sendable {
+    private struct Source: Sendable {
+        var ssrc: UInt32
+        var clockRate: Int
+        var statistics = RTPReceptionStatistics()
+        var lastSR: (compactNTP: UInt32, receivedAtNs: UInt64)?
+    }
+
+    /// The SSRC this receiver reports as.
+    public let localSSRC: UInt32
+    /// The CNAME in every report.
+    public let cname: String
+    /// The report interval.
+    public let intervalNs: UInt64
+    /// When the next report is due; nil before the first packet.
+    public private(set) var nextDeadline: UInt64?
+    /// Reports built.
+    public private(set) var reportsSent = 0
+
+    private var sources: [Source] = []
+
+    /// Creates a receiver.
+    public init(localSSRC: UInt32, cname: String, intervalNs: UInt64 = 1_000_000_000) {
+        self.localSSRC = localSSRC
+        self.cname = cname
+        self.intervalNs = intervalNs
+    }
+
+    /// The remote sources seen, in order of their first packet.
+    public var sourceSSRCs: [UInt32] { sources.map(\.ssrc) }
+
+    /// The reception statistics of one source.
+    public func statistics(ssrc: UInt32) -> RTPReceptionStatistics? {
+        sources.first { $0.ssrc == ssrc }?.statistics
+    }
+
+    /// Records one received RTP packet (every copy, before the jitter buffer, as
+    /// RFC 3550 A.1 counts duplicates as received).
+    public mutating func receivedRTP(ssrc: UInt32, sequenceNumber: UInt16, timestamp: UInt32, clockRate: Int,
+                                     arrivalNs: UInt64) {
+        let i = sourceIndex(ssrc: ssrc, clockRate: clockRate)
+        sources[i].statistics.record(sequence: sequenceNumber, rtpTimestamp: timestamp, arrivalNs: arrivalNs,
+                                     clockRate: sources[i].clockRate)
+        if nextDeadline == nil { nextDeadline = arrivalNs &+ intervalNs / 2 }
+    }
+
+    /// Records a sender report from a remote source, for LSR and DLSR.
+    public mutating func receivedSenderReport(_ info: SenderInfo, arrivalNs: UInt64) {
+        guard let i = sources.firstIndex(where: { $0.ssrc == info.ssrc }) else { return }
+        sources[i].lastSR = (info.ntpTimestamp.compact, arrivalNs)
+    }
+
+    /// The report when one is due, else nil; schedules the next.
+    public mutating func poll(now: UInt64) -> [RTCPPacket]? {
+        guard let deadline = nextDeadline, now >= deadline else { return nil }
+        let next = deadline &+ intervalNs
+        nextDeadline = next > now ? next : now &+ intervalNs  // polled late: a full interval from now
+        return makeReport(now: now)
+    }
+
+    /// Builds a report now (e.g. to send with a NACK or PLI, which RFC 4585 §3.1
+    /// puts in a compound packet), starting a new interval for the fraction lost.
+    /// More than 31 sources take several RRs.
+    public mutating func makeReport(now: UInt64) -> [RTCPPacket] {
+        var blocks: [ReportBlock] = []
+        blocks.reserveCapacity(sources.count)
+        for i in sources.indices {
+            blocks.append(sources[i].statistics.makeReportBlock(ssrc: sources[i].ssrc, lastSR: sources[i].lastSR,
+                                                                now: now))
+        }
+        var packets: [RTCPPacket] = []
+        var start = 0
+        repeat {
+            let end = min(start + 31, blocks.count)
+            packets.append(.receiverReport(ReceiverReport(ssrc: localSSRC, reportBlocks: Array(blocks[start..<end]))))
+            start = end
+        } while start < blocks.count
+        packets.append(.sourceDescription(SourceDescription(chunks: [
+            SourceDescription.Chunk(source: localSSRC, items: [.cname(cname)])
+        ])))
+        reportsSent += 1
+        return packets
+    }
+
+    private mutating func sourceIndex(ssrc: UInt32, clockRate: Int) -> Int {
+        if let i = sources.firstIndex(where: { $0.ssrc == ssrc }) { return i }
+        sources.append(Source(ssrc: ssrc, clockRate: clockRate))
+        return sources.count - 1
+    }
+}

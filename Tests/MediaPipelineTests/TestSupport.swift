@@ -1,0 +1,61 @@
+import Codecs
+import RTP
+@testable import MediaPipeline
+
+/// Deterministic xorshift64* generator so every random test is reproducible.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 2_685_821_657_736_338_717
+    }
+    /// A uniform Double in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
+
+func bytes(hex: String) -> [UInt8] {
+    let clean = hex.filter { !$0.isWhitespace }
+    var out: [UInt8] = []
+    var i = clean.startIndex
+    while i < clean.endIndex {
+        let j = clean.index(i, offsetBy: 2)
+        out.append(UInt8(clean[i..<j], radix: 16)!)
+        i = j
+    }
+    return out
+}
+
+let ms: UInt64 = 1_000_000
+
+/// A real VP8 stream: TestPattern 640x480 at 20 fps, a keyframe every 2 s,
+/// encoded once and shared by the tests (Swift Testing runs them in parallel).
+enum TestVideo {
+    static let width = 640
+    static let height = 480
+    static let fps = 20
+    static let seconds = 8
+    static let pattern = TestPattern(width: width, height: height)
+
+    static let frames: [VP8EncodedFrame] = {
+        do {
+            return try encode(count: fps * seconds, keyframeInterval: 2 * fps)
+        } catch {
+            fatalError("VP8 encoding failed: \(error)")
+        }
+    }()
+
+    static func encode(count: Int, keyframeInterval: Int) throws -> [VP8EncodedFrame] {
+        let encoder = try VP8Encoder(configuration: .init(
+            width: width, height: height, fps: fps, bitrateKbps: 800, keyframeInterval: keyframeInterval))
+        var image = I420Image(width: width, height: height)
+        var out: [VP8EncodedFrame] = []
+        for index in 0..<count {
+            pattern.render(index, into: &image)
+            out.append(contentsOf: try encoder.encode(image, pts: Int64(index * 90_000 / fps)))
+        }
+        return out
+    }
+}
