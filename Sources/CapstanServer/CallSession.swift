@@ -135,13 +135,39 @@ final class CallSession: TransportEventHandler {
         }
     }
 
+    /// Remote ICE credentials in force (changed by an ICE restart).
+    private var remoteCredentials: (ufrag: String, pwd: String)?
+
+    /// A WHIP PATCH (RFC 9725 §4.4): trickled candidates, or an ICE restart
+    /// when the fragment carries new credentials — then our new credentials
+    /// and candidates come back as the response body with a new ETag.
     func applyTrickle(_ fragment: TrickleFragment, ifMatch: String?) -> Result<(String?, String), SignallingError> {
-        guard let transport else { return .failure(.notFound("session \(id) has no transport")) }
+        guard let transport, let negotiated else { return .failure(.notFound("session \(id) has no transport")) }
         let etag = "\"\(transport.localUfrag)\""
         if let ifMatch, ifMatch != "*", ifMatch != etag {
             return .failure(.preconditionFailed("ETag \(ifMatch) does not match \(etag)"))
         }
         let now = NIODeadline.now().uptimeNanoseconds
+        let current = remoteCredentials ?? (negotiated.remoteICEUfrag, negotiated.remoteICEPwd)
+        if fragment.isICERestart(currentUfrag: current.ufrag, currentPwd: current.pwd), let remote = fragment.credentials {
+            let local = ICECredentials.generate()
+            let oldUfrag = transport.localUfrag
+            transport.restartICE(localUfrag: local.ufrag, localPassword: local.password,
+                                 remoteUfrag: remote.ufrag, remotePassword: remote.pwd)
+            manager.port.rekey(transport, oldUfrag: oldUfrag)
+            remoteCredentials = remote
+            do { execute(try peer.restartICE(now: now), now: now) } catch {
+                return .failure(.badRequest("ICE restart refused: \(error)"))
+            }
+            peer.recordMilestone("ice-restart", now: now)
+            let mid = negotiated.bundleMids.first ?? negotiated.tracks.first?.mid ?? "0"
+            let kind = negotiated.tracks.first { $0.mid == mid }?.kind ?? .audio
+            let answer = TrickleFragment(iceUfrag: local.ufrag, icePwd: local.password, sections: [
+                .init(mediaLine: "m=\(kind) 9 UDP/TLS/RTP/SAVPF 0", mid: mid,
+                      candidates: manager.negotiator.candidates, endOfCandidates: true),
+            ])
+            return .success((answer.serialized, "\"\(local.ufrag)\""))
+        }
         do {
             for (_, candidate) in fragment.allCandidates {
                 execute(try peer.receiveRemoteCandidate(candidate.attributeValue, now: now), now: now)
