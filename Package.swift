@@ -82,6 +82,13 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "SDP", "RTP", "ICE"]),
+        // Receive-path benchmark (issue 3): scripts/bench-receive runs it under callgrind.
+        .target(name: "CCallgrind"),
+        .executableTarget(name: "capstan-bench-receive", dependencies: [
+            "Transport", "SRTP", "RTP", "CSRTP", "DTLS", "STUN", "CCallgrind",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
 
         // MARK: session — PeerSession call lifecycle (sans-I/O)
         .target(name: "PeerSession"),

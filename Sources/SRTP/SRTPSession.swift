@@ -18,6 +18,10 @@ public final class SRTPSession {
     private let inbound: srtp_t
     private let outbound: srtp_t
 
+    /// The raw inbound libsrtp context, for benchmarks that call
+    /// `srtp_unprotect` directly. Same confinement rules as the session.
+    package var inboundContext: srtp_t { inbound }
+
     /// Creates the contexts.
     /// - Parameters:
     ///   - profile: the negotiated profile.

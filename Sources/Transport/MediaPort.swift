@@ -9,16 +9,24 @@ import STUN
 ///
 /// All state is confined to `eventLoop`: call `register`, `unregister` and
 /// read `counters` only on it (use `eventLoop.execute`/`submit` from
-/// elsewhere). That confinement is why the class is `@unchecked Sendable`.
+/// elsewhere). That confinement is why the class is `@unchecked Sendable`,
+/// and why the properties the per-packet path reads are
+/// `@exclusivity(unchecked)`: no access to them overlaps another, and the
+/// runtime check costs ~300 instructions per packet (scripts/bench-receive).
 public final class MediaPort: @unchecked Sendable {
     public let eventLoop: EventLoop
     public let localAddress: IPEndpoint
     private let channel: Channel
 
     private var sessionsByUfrag: [String: TransportSession] = [:]
-    private var sessionsByAddress: [IPEndpoint: TransportSession] = [:]
+    @exclusivity(unchecked) private var sessionsByAddress: [IPEndpoint: TransportSession] = [:]
+    /// The last address `sessionsByAddress` resolved and its session: a peer's
+    /// datagrams come in runs, and this spares each one the dictionary's
+    /// SipHash (~350 instructions per packet, scripts/bench-receive). Cleared
+    /// whenever `sessionsByAddress` changes.
+    @exclusivity(unchecked) private var lastRoute: (address: IPEndpoint, session: TransportSession)?
     /// A client port (the sample peer) has one session that owns everything.
-    private weak var defaultSession: TransportSession?
+    @exclusivity(unchecked) private weak var defaultSession: TransportSession?
     private var sessions: [ObjectIdentifier: TransportSession] = [:]
     private var tickTask: RepeatedTask?
 
@@ -91,6 +99,7 @@ public final class MediaPort: @unchecked Sendable {
         session.sink = self
         session.addressValidated = { [unowned self, unowned session] address in
             self.sessionsByAddress[address] = session
+            self.lastRoute = nil
         }
     }
 
@@ -107,6 +116,7 @@ public final class MediaPort: @unchecked Sendable {
         sessions[ObjectIdentifier(session)] = nil
         sessionsByUfrag = sessionsByUfrag.filter { $0.value !== session }
         sessionsByAddress = sessionsByAddress.filter { $0.value !== session }
+        lastRoute = nil
         if defaultSession === session { defaultSession = nil }
         session.addressValidated = nil
         session.sink = nil
@@ -189,7 +199,12 @@ public final class MediaPort: @unchecked Sendable {
 
     @inline(__always)
     private func addressOwner(_ remote: IPEndpoint) -> TransportSession? {
-        sessionsByAddress[remote] ?? defaultSession
+        if let route = lastRoute, route.address == remote { return route.session }
+        if let session = sessionsByAddress[remote] {
+            lastRoute = (remote, session)
+            return session
+        }
+        return defaultSession
     }
 }
 

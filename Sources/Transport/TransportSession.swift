@@ -42,14 +42,16 @@ public final class TransportSession {
     public private(set) var localUfrag: String
     public private(set) var state: State = .checking
     public private(set) var selectedRemote: IPEndpoint?
-    public private(set) var counters = Counters()
+    // Read or bumped for every packet; accesses never overlap (event-loop
+    // confined), so the dynamic exclusivity check is skipped (DESIGN.md §7).
+    @exclusivity(unchecked) public private(set) var counters = Counters()
     public private(set) var profile: SRTPProfile?
 
     public weak var eventHandler: TransportEventHandler?
     /// Set by MediaBridge when the session goes active; cleared on teardown.
-    public weak var mediaReceiver: TransportMediaReceiver?
+    @exclusivity(unchecked) public weak var mediaReceiver: TransportMediaReceiver?
 
-    weak var sink: DatagramSink?
+    package weak var sink: DatagramSink?
     /// Called when an address proves itself (valid ICE check or response),
     /// so the port can route DTLS and SRTP from it to this session.
     var addressValidated: ((IPEndpoint) -> Void)?
@@ -63,7 +65,10 @@ public final class TransportSession {
     private let dtls: DTLSEndpoint
     private let dtlsRole: DTLSRole
     private var dtlsStarted = false
-    private var srtp: SRTPSession?
+    @exclusivity(unchecked) private var srtp: SRTPSession?
+    /// The session's SRTP contexts once connected; for the receive-path
+    /// benchmark, which measures libsrtp alone on the very same context.
+    package var srtpSession: SRTPSession? { srtp }
     /// Scratch for outgoing protection; one allocation for the session's life.
     private let sendScratch: UnsafeMutableRawBufferPointer
 
@@ -138,7 +143,7 @@ public final class TransportSession {
 
     // MARK: - Inbound
 
-    func receiveSTUN(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint, now: UInt64) {
+    package func receiveSTUN(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint, now: UInt64) {
         counters.stunIn &+= 1
         switch agent {
         case .lite(var lite):
@@ -166,7 +171,7 @@ public final class TransportSession {
         }
     }
 
-    func receiveDTLS(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint, now: UInt64) {
+    package func receiveDTLS(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint, now: UInt64) {
         counters.dtlsIn &+= 1
         // A client waits for ICE before it starts; a closed or failed session
         // takes nothing more.
