@@ -45,7 +45,7 @@ public enum CapstanDaemon {
             router: HTTPRoutes.router(manager: manager, registry: registry),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: WebSocketRoute.router(manager: manager),
-                configuration: .init(maxFrameSize: WebSocketRoute.maxFrameSize)),
+                configuration: .init(ws: .init(maxFrameSize: WebSocketRoute.maxFrameSize))),
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port),
                                  serverName: "capstan"),
             onServerRunning: { channel in

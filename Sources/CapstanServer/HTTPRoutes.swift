@@ -19,7 +19,8 @@ enum HTTPRoutes {
         router.get("healthz") { _, _ in "ok\n" }
 
         router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            await manager.publishMetrics()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
 

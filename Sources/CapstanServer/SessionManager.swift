@@ -29,6 +29,10 @@ public final class SessionManager: @unchecked Sendable {
     private var ended: [SessionSummary] = []
     private static let endedKept = 200
     var acceptingNewSessions = true
+    /// Transport counters already added to the metrics, per live session
+    /// (and for the port's own drops under ""): scrapes report deltas.
+    var reportedCounters: [String: TransportSession.Counters] = [:]
+    var reportedPortDrops = TransportDropCounters()
 
     public init(port: MediaPort, configuration: CapstanConfiguration,
                 certificate: DTLSCertificate, logger: Logger) {
@@ -129,13 +133,8 @@ public final class SessionManager: @unchecked Sendable {
             "session.id": .string(call.id), "session.end_reason": .string(call.endReason?.name ?? "unknown"),
             "session.end_detail": .string(call.endReason?.detail ?? ""),
         ])
-        let counters = call.transport?.counters ?? TransportSession.Counters()
-        metrics.packetsIn(kind: "rtp", count: counters.rtpPacketsIn)
-        metrics.packetsIn(kind: "rtcp", count: counters.rtcpPacketsIn)
-        metrics.bytesIn(count: counters.rtpBytesIn)
-        for reason in TransportDropReason.allCases {
-            metrics.dropped(reason: reason.description, count: counters.drops[reason])
-        }
+        flushCounters(of: call)
+        reportedCounters[call.id] = nil
     }
 
     static func makeSessionID() -> String {

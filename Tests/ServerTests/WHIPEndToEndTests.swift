@@ -31,6 +31,8 @@ struct WHIPEndToEndTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(state == "active")
+        let liveMetrics = try await daemon.request("GET", "/metrics").body
+        #expect(liveMetrics.contains(#"capstan_sessions{state="active"} 1"#), "\(liveMetrics)")
 
         try await peer.hangUp()
         let (status, body, _) = try await daemon.request("GET", "/api/sessions/\(id)")
@@ -47,6 +49,7 @@ struct WHIPEndToEndTests {
         let metrics = try await daemon.request("GET", "/metrics").body
         #expect(metrics.contains(#"capstan_sessions_ended_total{reason="remote-hangup"} 1"#), "\(metrics)")
         #expect(metrics.contains(#"capstan_sessions_started_total{signaller="whip"} 1"#))
+        #expect(metrics.contains(#"capstan_sessions{state="active"} 0"#))
         // A second DELETE: the session is gone.
         #expect(try await daemon.request("DELETE", peer.resource.path).status == 404)
     }
