@@ -53,12 +53,13 @@ struct LoopbackPair {
     let answererEvents = Recorder()
     let offererEvents = Recorder()
 
-    static func make(profiles: [SRTPProfile] = [.aeadAES128GCM, .aes128CMHMACSHA1_80],
+    static func make(host: String = "127.0.0.1",
+                     profiles: [SRTPProfile] = [.aeadAES128GCM, .aes128CMHMACSHA1_80],
                      offererCertificate: DTLSCertificate? = nil,
                      tamperFingerprint: Bool = false) async throws -> LoopbackPair {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let answererPort = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: group)
-        let offererPort = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: group)
+        let answererPort = try await MediaPort.bind(host: host, port: 0, group: group)
+        let offererPort = try await MediaPort.bind(host: host, port: 0, group: group)
 
         let answererCert = try DTLSCertificate.generateECDSA()
         let offererCert = try offererCertificate ?? DTLSCertificate.generateECDSA()
@@ -74,7 +75,7 @@ struct LoopbackPair {
             sessionID: 1))
         // Through text, as a signaller would carry it.
         let offerOnWire = try SessionDescription(parsing: offer.serialized)
-        let hostCandidate = ICECandidate.host(address: "127.0.0.1", port: answererPort.localAddress.port)
+        let hostCandidate = ICECandidate.host(address: host, port: answererPort.localAddress.port)
         let negotiated = try SDPAnswerer.answer(offer: offerOnWire, options: AnswerOptions(
             iceUfrag: answerCreds.ufrag, icePwd: answerCreds.pwd,
             fingerprint: .sha256(answererCert.sha256Fingerprint),

@@ -71,6 +71,21 @@ struct TransportSessionTests {
         #expect(pair.answererEvents.ticks > 0, "media receiver is ticked while connected")
     }
 
+    @Test("IPv6: ICE, DTLS and SRTP over [::1], XOR-MAPPED-ADDRESS and routing by IPv6 address")
+    func ipv6() async throws {
+        let pair = try await LoopbackPair.make(host: "::1")
+        defer { Task { try? await pair.shutdown() } }
+        #expect(try await LoopbackPair.waitUntil { pair.answererEvents.isConnected && pair.offererEvents.isConnected })
+        let selected = try await pair.onLoop { pair.answerer.selectedRemote }
+        #expect(selected?.isIPv6 == true && selected?.addressString == "::1")
+        try await pair.onLoop {
+            for seq in UInt16(0)..<10 {
+                _ = Self.rtpPacket(seq: seq, ssrc: 2222, payloadByte: 9).withUnsafeBytes { pair.offerer.sendRTP($0) }
+            }
+        }
+        #expect(try await LoopbackPair.waitUntil { pair.answererEvents.rtp.count == 10 })
+    }
+
     @Test("an RSA client certificate works against our ECDSA answerer")
     func rsaPeer() async throws {
         let pair = try await LoopbackPair.make(offererCertificate: try DTLSCertificate.generateRSA())
