@@ -14,6 +14,8 @@ public final class DTLSCertificate: @unchecked Sendable {
     let x509: OpaquePointer
     /// `EVP_PKEY *`, owned.
     let privateKey: OpaquePointer
+    /// Configured SSL contexts by SRTP profile list (see `DTLSContext`).
+    let contexts = LockedBox<[String: DTLSContext]>([:])
     /// The SHA-256 fingerprint for `a=fingerprint:sha-256 ...` (RFC 8122 §5).
     public let sha256Fingerprint: String
 

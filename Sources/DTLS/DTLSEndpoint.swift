@@ -32,7 +32,7 @@ public final class DTLSEndpoint {
     /// changes `state`.
     public private(set) var droppedDatagrams: [DTLSDropReason: Int] = [:]
 
-    private let context: OpaquePointer // SSL_CTX *, owned
+    private let context: DTLSContext // shared, kept alive while `ssl` uses it
     private let ssl: OpaquePointer     // SSL *, owned; owns the BIO
     private let channel: DatagramChannel
     private var lastNow: UInt64 = 0
@@ -67,43 +67,14 @@ public final class DTLSEndpoint {
         self.mtu = mtu
         channel = DatagramChannel(mtu: mtu, expectedFingerprints: expected)
 
+        let context = try certificate.context(for: profiles, verifyCallback: DTLSEndpoint.verifyCallback)
         OpenSSLErrorQueue.clear()
-        guard let context = SSL_CTX_new(DTLS_method()) else {
-            throw .invalidConfiguration("SSL_CTX_new: \(OpenSSLErrorQueue.drain())")
-        }
-        func configure() -> String? {
-            let uniqueProfiles = profiles.reduce(into: [SRTPProfile]()) { if !$0.contains($1) { $0.append($1) } }
-            let profileList = uniqueProfiles.map(\.openSSLName).joined(separator: ":")
-            if capstan_ssl_ctx_set_min_proto_version(context, CAPSTAN_DTLS1_2_VERSION) != 1 { return "min version" }
-            if capstan_ssl_ctx_set_max_proto_version(context, CAPSTAN_DTLS1_2_VERSION) != 1 { return "max version" }
-            if SSL_CTX_use_certificate(context, certificate.x509) != 1 { return "use_certificate" }
-            if SSL_CTX_use_PrivateKey(context, certificate.privateKey) != 1 { return "use_PrivateKey" }
-            if SSL_CTX_check_private_key(context) != 1 { return "check_private_key" }
-            // ECDHE only: forward secrecy, and what every WebRTC stack offers.
-            if SSL_CTX_set_cipher_list(context, "ECDHE:!aNULL:!eNULL:!PSK") != 1 { return "cipher list" }
-            // RFC 5764 §4.1.1: offer these profiles in the use_srtp extension. Returns 0 on success.
-            if SSL_CTX_set_tlsext_use_srtp(context, profileList) != 0 { return "use_srtp \(profileList)" }
-            _ = capstan_ssl_ctx_set_options(context, CAPSTAN_SSL_OP_NO_QUERY_MTU | CAPSTAN_SSL_OP_NO_TICKET)
-            _ = capstan_ssl_ctx_set_session_cache_mode(context, CAPSTAN_SSL_SESS_CACHE_OFF)
-            // Both sides demand the peer's certificate: the server sends a
-            // CertificateRequest and aborts without one (RFC 5763 §5).
-            SSL_CTX_set_verify(context, CAPSTAN_SSL_VERIFY_PEER | CAPSTAN_SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                               DTLSEndpoint.verifyCallback)
-            return nil
-        }
-        if let failure = configure() {
+        guard let ssl = SSL_new(context.pointer) else {
             let reason = OpenSSLErrorQueue.drain()
-            SSL_CTX_free(context)
-            throw .invalidConfiguration("\(failure): \(reason)")
-        }
-        guard let ssl = SSL_new(context) else {
-            let reason = OpenSSLErrorQueue.drain()
-            SSL_CTX_free(context)
             throw .invalidConfiguration("SSL_new: \(reason)")
         }
         guard let bio = DatagramBIO.make(channel: channel) else {
             SSL_free(ssl)
-            SSL_CTX_free(context)
             throw .invalidConfiguration("BIO: \(OpenSSLErrorQueue.drain())")
         }
         SSL_set_bio(ssl, bio, bio) // one reference, owned by ssl from here on
@@ -112,7 +83,6 @@ public final class DTLSEndpoint {
         guard capstan_ssl_set_mtu(ssl, mtu) > 0 else { // returns the MTU, 0 below the minimum
             let reason = OpenSSLErrorQueue.drain()
             SSL_free(ssl)
-            SSL_CTX_free(context)
             throw .invalidConfiguration("SSL_set_mtu \(mtu): \(reason)")
         }
         switch role {
@@ -125,7 +95,6 @@ public final class DTLSEndpoint {
 
     deinit {
         SSL_free(ssl)
-        SSL_CTX_free(context)
     }
 
     /// Accepts any certificate chain OpenSSL dislikes (WebRTC certificates
