@@ -20,6 +20,8 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public var announce: [String] = []
     /// Where recordings and sidecars go.
     public var recordings = "recordings"
+    /// Directory of the browser sample served at `/samples/`.
+    public var samples = "samples"
     public var mode: Mode = .record
     /// Bearer token required on every endpoint but /healthz, when set.
     public var token: String?
@@ -83,7 +85,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public static let keys = [
         "http", "media", "announce", "recordings", "mode", "token", "logLevel",
         "maxSessions", "maxSDPBytes", "maxSignallingMessageBytes", "maxSessionDurationSeconds",
-        "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers", "callPolicy",
+        "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers", "callPolicy", "samples",
     ]
 
     static func environmentName(for key: String) -> String {
@@ -105,6 +107,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         case "announce": announce = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         case "iceServers": iceServers = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         case "recordings": recordings = text
+        case "samples": samples = text
         case "mode":
             guard let value = Mode(rawValue: text) else {
                 throw .invalidConfiguration("mode: \"\(text)\" is not one of \(Mode.allCases.map(\.rawValue).joined(separator: ", "))")

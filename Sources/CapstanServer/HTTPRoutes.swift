@@ -15,6 +15,9 @@ enum HTTPRoutes {
         let configuration = manager.configuration
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: BearerTokenMiddleware(token: configuration.token))
+        // The browser sample: static files, public (they hold no secrets; the
+        // page sends the token the user types with its API calls).
+        router.add(middleware: FileMiddleware(configuration.samples, urlBasePath: "/samples", searchForIndexHtml: true))
 
         router.get("healthz") { _, _ in "ok\n" }
 
@@ -164,7 +167,8 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token, request.uri.path != "/healthz", request.method != .options else {
+        guard let token, request.uri.path != "/healthz", request.method != .options,
+              !request.uri.path.hasPrefix("/samples") else {
             return try await next(request, context)
         }
         guard request.headers[.authorization] == "Bearer \(token)" else {

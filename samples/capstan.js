@@ -1,0 +1,134 @@
+// Capstan browser sample: publish camera + microphone over WHIP (RFC 9725),
+// show the echo in loopback mode, live session stats, hang up, and link the
+// finalized recording. Plain JavaScript, no build step.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { pc: null, resource: null, sessionId: null, poll: null, stream: null };
+// Exposed for automated tests (headless Chromium reads it).
+window.capstan = state;
+
+function headers(extra = {}) {
+  const token = $("token").value.trim();
+  return token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
+}
+
+function setStatus(text, isError = false) {
+  $("status").textContent = text;
+  $("status").className = isError ? "error" : "";
+}
+
+function preferCodec(transceiver, kind, mimeType) {
+  if (!RTCRtpSender.getCapabilities || !transceiver.setCodecPreferences) return;
+  const codecs = RTCRtpSender.getCapabilities(kind).codecs;
+  const preferred = codecs.filter((c) => c.mimeType.toLowerCase() === mimeType);
+  const rest = codecs.filter((c) => c.mimeType.toLowerCase() !== mimeType);
+  if (preferred.length) transceiver.setCodecPreferences([...preferred, ...rest]);
+}
+
+function gatheringComplete(pc, timeoutMs = 3000) {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => { pc.removeEventListener("icegatheringstatechange", check); resolve(); };
+    const check = () => { if (pc.iceGatheringState === "complete") done(); };
+    pc.addEventListener("icegatheringstatechange", check);
+    setTimeout(done, timeoutMs);
+  });
+}
+
+async function start() {
+  $("start").disabled = true;
+  $("recording").textContent = "";
+  const loopback = document.querySelector('input[name="mode"]:checked').value === "loopback";
+  try {
+    setStatus("asking for camera and microphone…");
+    state.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+    $("local").srcObject = state.stream;
+
+    const pc = new RTCPeerConnection({ bundlePolicy: "max-bundle" });
+    state.pc = pc;
+    const direction = loopback ? "sendrecv" : "sendonly";
+    for (const track of state.stream.getTracks()) {
+      const transceiver = pc.addTransceiver(track, { direction, streams: [state.stream] });
+      preferCodec(transceiver, track.kind, track.kind === "video" ? "video/vp8" : "audio/opus");
+    }
+    pc.ontrack = (event) => {
+      if (event.track.kind !== "video") return;
+      $("echo").srcObject = event.streams[0] || new MediaStream([event.track]);
+      $("echoFigure").hidden = false;
+    };
+    pc.onconnectionstatechange = () => setStatus(`connection: ${pc.connectionState}`);
+
+    await pc.setLocalDescription(await pc.createOffer());
+    await gatheringComplete(pc);
+    setStatus("offering over WHIP…");
+    const response = await fetch(loopback ? "/whip?mode=loopback" : "/whip", {
+      method: "POST", headers: headers({ "Content-Type": "application/sdp" }), body: pc.localDescription.sdp,
+    });
+    if (response.status !== 201) throw new Error(`WHIP ${response.status}: ${(await response.text()).trim()}`);
+    state.resource = response.headers.get("Location");
+    state.sessionId = state.resource.split("/").pop();
+    await pc.setRemoteDescription({ type: "answer", sdp: await response.text() });
+    $("hangup").disabled = false;
+    state.poll = setInterval(showStats, 1000);
+  } catch (error) {
+    setStatus(error.message || String(error), true);
+    cleanUp();
+  }
+}
+
+async function showStats() {
+  if (!state.sessionId) return;
+  const response = await fetch(`/api/sessions/${state.sessionId}`, { headers: headers() });
+  if (!response.ok) return;
+  const session = await response.json();
+  const rows = [
+    ["session", session.id], ["state", session.state + (session.endReason ? ` (${session.endReason})` : "")],
+    ["RTP packets in", session.stats.rtpPacketsIn], ["bytes in", session.stats.rtpBytesIn],
+    ["SRTP profile", session.stats.srtpProfile || "–"], ["peer address", session.stats.selectedRemote || "–"],
+  ];
+  if (session.recording) rows.push(["recording", session.recording.path || session.recording.file || ""]);
+  $("stats").innerHTML = rows.map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`).join("");
+  state.lastSession = session;
+  if (session.state === "ended") {
+    clearInterval(state.poll);
+    state.poll = null;
+    await showRecording();
+  }
+}
+
+async function showRecording() {
+  const response = await fetch("/api/recordings", { headers: headers() });
+  if (!response.ok) return;
+  const recordings = await response.json();
+  const list = Array.isArray(recordings) ? recordings : (recordings.recordings || []);
+  const mine = list.find((r) => r.sessionId === state.sessionId || r.id === state.sessionId);
+  if (!mine) { $("recording").textContent = "no recording for this session"; return; }
+  const token = $("token").value.trim();
+  const name = mine.file || mine.fileName || mine.path.split("/").pop();
+  const href = `/recordings/${encodeURIComponent(name)}${token ? `?token=${encodeURIComponent(token)}` : ""}`;
+  $("recording").innerHTML = `Recording finalized: <a href="${href}">${name}</a>`;
+  state.recording = mine;
+}
+
+function cleanUp() {
+  if (state.pc) state.pc.close();
+  if (state.stream) state.stream.getTracks().forEach((t) => t.stop());
+  state.pc = null;
+  $("start").disabled = false;
+  $("hangup").disabled = true;
+}
+
+async function hangUp() {
+  $("hangup").disabled = true;
+  try {
+    if (state.resource) await fetch(state.resource, { method: "DELETE", headers: headers() });
+  } finally {
+    cleanUp();
+    setStatus("hung up");
+    await showStats();
+  }
+}
+
+$("start").addEventListener("click", start);
+$("hangup").addEventListener("click", hangUp);
