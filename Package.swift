@@ -97,6 +97,8 @@ let package = Package(
         // MARK: pipeline — depacketizers, packetizers, jitter buffer, keyframe gate
         .target(name: "MediaPipeline", dependencies: ["RTP", "Codecs"]),
         .testTarget(name: "MediaPipelineTests", dependencies: ["MediaPipeline", "RTP", "Codecs"]),
+        .target(name: "Loopback", dependencies: ["RTP", "Transport"]),
+        .testTarget(name: "LoopbackTests", dependencies: ["Loopback", "RTP"]),
 
         // MARK: server — configuration, HTTP/WebSocket signalling, REST, metrics
         .target(name: "CapstanServer", dependencies: [
