@@ -103,11 +103,13 @@ public final class MediaSource: @unchecked Sendable {
                 nextVideoIndex += 1
                 let began = NIODeadline.now().uptimeNanoseconds
                 pattern.render(index, into: &picture)
+                let rendered = NIODeadline.now().uptimeNanoseconds
+                statistics.videoRenderMilliseconds += Double(rendered - began) / 1e6
                 let forced = keyframeRequested
                 keyframeRequested = false
                 let frames = (try? encoder.encode(picture, pts: Int64(video.ticks(ofFrame: index)),
                                                   forceKeyframe: forced)) ?? []
-                statistics.videoEncodeMilliseconds += Double(NIODeadline.now().uptimeNanoseconds - began) / 1e6
+                statistics.videoEncodeMilliseconds += Double(NIODeadline.now().uptimeNanoseconds - rendered) / 1e6
                 for frame in frames {
                     if frame.isKeyframe {
                         statistics.keyframesEncoded += 1

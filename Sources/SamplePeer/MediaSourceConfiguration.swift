@@ -36,7 +36,9 @@ public struct MediaSourceStatistics: Sendable, Equatable, Codable {
     /// PLI/FIR forwarded from sessions, and how many of them forced a keyframe.
     public var keyframeRequests = 0
     public var keyframeRequestsHonoured = 0
-    /// Time spent rendering and encoding video, in milliseconds.
+    /// Time spent drawing the test pattern, in milliseconds.
+    public var videoRenderMilliseconds = 0.0
+    /// Time spent in libvpx, in milliseconds.
     public var videoEncodeMilliseconds = 0.0
 
     public init() {}

@@ -150,9 +150,9 @@ public struct PeerSummary: Sendable, Equatable, Codable {
                          rtt: t.rttMs, packets: t.packetsSent, nacks: t.nacksServed, plis: t.plisReceived,
                          status: failures.isEmpty ? "ok" : "FAILED"))
         lines.append(String(format: "encoder: %ld video frames (%ld keyframes, %ld skipped), %ld audio frames, " +
-                            "%.0f ms encoding; %.1f s of media; process CPU %.2f s",
+                            "%.0f ms drawing, %.0f ms encoding; %.1f s of media; process CPU %.2f s",
                             source.videoFramesEncoded, source.keyframesEncoded, source.videoFramesSkipped,
-                            source.audioFramesEncoded, source.videoEncodeMilliseconds, mediaSeconds, cpuSeconds))
+                            source.audioFramesEncoded, source.videoRenderMilliseconds, source.videoEncodeMilliseconds, mediaSeconds, cpuSeconds))
         for failure in failures { lines.append("error: \(failure)") }
         return lines.joined(separator: "\n")
     }

@@ -70,7 +70,13 @@ struct PeerCommandTests {
         let video = report["videoFramesSent"] as? Int ?? 0
         let audio = report["audioFramesSent"] as? Int ?? 0
         let packets = report["packetsSent"] as? Int ?? 0
-        #expect((100...125).contains(video), "video frames \(video) in 4 s at 30 fps")
+        // The encoder keeps to real time: frames due = encoded + skipped (a slow
+        // debug build on a busy machine skips some); the one session sent them all.
+        let source = try #require(summary["source"] as? [String: Any])
+        let encoded = source["videoFramesEncoded"] as? Int ?? 0
+        let skipped = source["videoFramesSkipped"] as? Int ?? 0
+        #expect((115...125).contains(encoded + skipped), "\(encoded) + \(skipped) frames due in 4 s at 30 fps")
+        #expect(video == encoded && encoded >= 60, "sent \(video) of \(encoded) encoded")
         #expect((180...205).contains(audio), "audio frames \(audio) in 4 s at 50/s")
         #expect((report["senderReportsSent"] as? Int ?? 0) >= 3)
         #expect((summary["totals"] as? [String: Any])?["packetsSent"] as? Int == packets)
@@ -97,7 +103,9 @@ struct PeerCommandTests {
         #expect(sessions.count == 5)
         let source = try #require(summary["source"] as? [String: Any])
         let encoded = source["videoFramesEncoded"] as? Int ?? 0
-        #expect((75...100).contains(encoded), "\(encoded) frames encoded for 3 s at 30 fps")
+        let skipped = source["videoFramesSkipped"] as? Int ?? 0
+        #expect((85...95).contains(encoded + skipped), "\(encoded) + \(skipped) frames due in 3 s at 30 fps")
+        #expect(encoded >= 45, "\(encoded) frames encoded")
         let totals = try #require(summary["totals"] as? [String: Any])
         let sent = totals["videoFramesSent"] as? Int ?? 0
         #expect(sent >= 5 * encoded - 5 && sent <= 5 * encoded, "each session sent every encoded frame: \(sent) vs 5 × \(encoded)")
