@@ -23,16 +23,17 @@ public enum PeerRunner {
     /// - Parameter progress: one line per milestone (for stderr).
     public static func run(_ options: PeerOptions,
                            group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                           stop: PeerStopSignal = PeerStopSignal(),
                            progress: @escaping @Sendable (String) -> Void = { _ in }) async -> PeerSummary {
         // The encoder gets a thread of its own: encoding never stalls packet I/O.
         let encoderGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let summary = await run(options, group: group, encoderGroup: encoderGroup, progress: progress)
+        let summary = await run(options, group: group, encoderGroup: encoderGroup, stop: stop, progress: progress)
         try? await encoderGroup.shutdownGracefully()
         return summary
     }
 
     private static func run(_ options: PeerOptions, group: EventLoopGroup, encoderGroup: EventLoopGroup,
-                            progress: @escaping @Sendable (String) -> Void) async -> PeerSummary {
+                            stop: PeerStopSignal, progress: @escaping @Sendable (String) -> Void) async -> PeerSummary {
         var failures: [String] = []
         var reports = (0..<options.sessions).map { PeerSessionReport(id: "#\($0 + 1)", connected: false) }
         let sourceConfiguration = MediaSourceConfiguration(video: options.video, audio: options.audio,
@@ -90,9 +91,13 @@ public enum PeerRunner {
         if !connected.isEmpty {
             let began = clock.now
             try? await source.eventLoop.submit { source.run() }.get()
-            try? await Task.sleep(for: .milliseconds(Int64(options.durationSeconds * 1000)))
+            await stop.sleep(for: .milliseconds(Int64(options.durationSeconds * 1000)))
             try? await source.eventLoop.submit { source.stop() }.get()
             mediaSeconds = (clock.now - began) / .seconds(1)
+            if let reason = stop.stopReason {
+                failures.append(String(format: "interrupted by %@ after %.1f of %.1f s", reason, mediaSeconds,
+                                       options.durationSeconds))
+            }
             // Let the last packets, echoes and feedback land.
             try? await Task.sleep(for: .milliseconds(options.loopback ? 400 : 100))
         }

@@ -15,6 +15,8 @@ struct PeerCommand: AsyncParsableCommand {
             load generator. With --loopback the offer is sendrecv on ?mode=loopback and the \
             echoed video is decoded; its frame counters give the round-trip time.
 
+            SIGINT or SIGTERM stop the run early; every session still hangs up.
+
             Exit status: 0 when every session connected and ran its duration (and, with \
             --loopback, got at least 95 % of its video frames back); 1 otherwise.
             """
@@ -49,7 +51,17 @@ struct PeerCommand: AsyncParsableCommand {
             whip: URL(string: whip)!, token: token, durationSeconds: duration, sessions: sessions,
             video: noVideo ? nil : VideoFormat(parsing: video), audio: !noAudio, loopback: loopback,
             videoBitrateKbps: videoBitrate)
-        let summary = await PeerRunner.run(options) { line in
+        // SIGINT/SIGTERM end the run early; the sessions still hang up.
+        let stop = PeerStopSignal()
+        let signals = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.stop(reason: name) }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        let summary = await PeerRunner.run(options, stop: stop) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         if json {

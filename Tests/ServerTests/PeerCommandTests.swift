@@ -176,3 +176,51 @@ struct PeerCommandTests {
         #expect(peer.stderr.contains("Error:"))
     }
 }
+
+@Suite("capstan peer interrupted", .serialized)
+struct PeerInterruptTests {
+    @Test("SIGINT mid-run: the session still hangs up (remote-hangup), exit 1 saying it was interrupted")
+    func sigint() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        let process = Process()
+        process.executableURL = DaemonProcess.binary
+        process.arguments = ["peer", "--whip", daemon.httpBase.appendingPathComponent("whip").absoluteString,
+                             "--duration", "30", "--json"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let outData = DataCollector(), errData = DataCollector()
+        out.fileHandleForReading.readabilityHandler = { outData.append($0.availableData) }
+        err.fileHandleForReading.readabilityHandler = { errData.append($0.availableData) }
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        // Wait (bounded) for the session to be active, then interrupt.
+        var active = false
+        for _ in 0..<250 where !active {
+            try await Task.sleep(for: .milliseconds(20))
+            active = try await daemon.request("GET", "/api/sessions").body.contains(#""state":"active""#)
+        }
+        #expect(active)
+        try await Task.sleep(for: .milliseconds(500))
+        kill(process.processIdentifier, SIGINT)
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(5)
+        while process.isRunning && clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!process.isRunning, "still running 5 s after SIGINT")
+        process.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        outData.append(out.fileHandleForReading.readDataToEndOfFile())
+        errData.append(err.fileHandleForReading.readDataToEndOfFile())
+        #expect(process.terminationStatus == 1)
+        #expect(errData.string.contains("interrupted by SIGINT"), "\(errData.string)")
+        let listed = try #require(try JSONSerialization.jsonObject(
+            with: Data(try await daemon.request("GET", "/api/sessions").body.utf8)) as? [[String: Any]])
+        #expect(listed.count == 1)
+        #expect(listed.first?["endReason"] as? String == "remote-hangup", "\(listed)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(outData.string.utf8)) as? [String: Any])
+        #expect((summary["mediaSeconds"] as? Double ?? 99) < 5)
+    }
+}
