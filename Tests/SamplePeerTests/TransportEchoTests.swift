@@ -163,7 +163,7 @@ struct TransportEchoTests {
     func cleanEcho() async throws {
         let outcome = try await run(seconds: 2) { _ in false }
         let sent = outcome.sent.videoFramesSent
-        #expect(sent >= 30)
+        #expect(sent >= 20, "the encoder skips frames on a busy machine, but not most of them")
         #expect(LoopbackVerdict(framesSent: sent, framesEchoed: outcome.echo.videoFramesEchoed).passed,
                 "\(outcome.echo.videoFramesEchoed) of \(sent) echoed")
         #expect(Double(outcome.echo.videoFramesDecoded) >= 0.95 * Double(sent))
