@@ -143,6 +143,25 @@ struct PeerCommandTests {
         #expect(seen["mode"] as? String == "loopback")
     }
 
+    @Test("--no-video and --no-audio send only the other kind", arguments: ["--no-video", "--no-audio"])
+    func oneKind(flag: String) async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        let peer = try await PeerProcess.run(["--whip", daemon.httpBase.appendingPathComponent("whip").absoluteString,
+                                              "--duration", "1.5", flag, "--json"])
+        #expect(peer.status == 0, "\(peer.stderr)")
+        let report = try #require((peer.json?["sessions"] as? [[String: Any]])?.first, "\(peer.stdout)")
+        let video = report["videoFramesSent"] as? Int ?? -1
+        let audio = report["audioFramesSent"] as? Int ?? -1
+        if flag == "--no-video" { #expect(video == 0 && audio >= 60, "video \(video) audio \(audio)") }
+        else { #expect(audio == 0 && video >= 20, "video \(video) audio \(audio)") }
+        let seen = try await session(daemon, try #require(report["id"] as? String))
+        #expect(seen["endReason"] as? String == "remote-hangup")
+        let received = (seen["stats"] as? [String: Any])?["rtpPacketsIn"] as? Int ?? 0
+        #expect(Double(received) >= 0.98 * Double(report["packetsSent"] as? Int ?? 0))
+    }
+
     @Test("an unreachable daemon: exit 1 with the reason")
     func unreachable() async throws {
         let peer = try await PeerProcess.run(["--whip", "http://127.0.0.1:1/whip", "--duration", "1"])
