@@ -14,9 +14,11 @@ import RTP
 public final class EchoReceiver {
     public let pattern: TestPattern
     public let videoPayloadType: UInt8
+    /// Counts so far.
     public private(set) var statistics = EchoStatistics()
     /// The first `counterLimit` frame counters decoded, in decode order.
     public private(set) var counters: [Int] = []
+    /// How many counters `counters` keeps.
     public static let counterLimit = 100_000
     /// The echo's video SSRC, learned from the first packet.
     public private(set) var remoteSSRC: UInt32?

@@ -9,6 +9,7 @@ public struct LoopbackVerdict: Sendable, Equatable, Codable {
     /// The echo kept up.
     public var passed: Bool { framesSent > 0 && ratio >= threshold }
 
+    /// A verdict on `framesEchoed` of `framesSent` against `threshold` (0…1).
     public init(framesSent: Int, framesEchoed: Int, threshold: Double = 0.95) {
         self.framesSent = framesSent
         self.framesEchoed = framesEchoed

@@ -14,6 +14,7 @@ public final class MediaSender {
     public let videoSSRC: UInt32?
     public let audioSSRC: UInt32?
     public let cname: String
+    /// Counts so far.
     public private(set) var statistics = MediaSenderStatistics()
 
     private let sink: RTPPacketSink
@@ -37,7 +38,7 @@ public final class MediaSender {
     private var frameSendTimes: [(index: Int, time: UInt64)]
     private let wallClock: () -> UInt64
 
-    /// Seconds between SRs.
+    /// Nanoseconds between SRs (RFC 3550 §6.2 suggests ~5 s; one second keeps A/V sync quick to settle).
     public static let reportIntervalNs: UInt64 = 1_000_000_000
 
     /// - Parameters:

@@ -18,6 +18,7 @@ import NIOCore
 public final class MediaSource: @unchecked Sendable {
     public let configuration: MediaSourceConfiguration
     public let eventLoop: EventLoop
+    /// Counts so far.
     public private(set) var statistics = MediaSourceStatistics()
     /// When `start(now:)` ran (uptime nanoseconds).
     public private(set) var startTime: UInt64?
@@ -39,6 +40,8 @@ public final class MediaSource: @unchecked Sendable {
     /// 20 ms, the Opus packet duration.
     public static let audioFrameNs: UInt64 = 20_000_000
 
+    /// Opens the encoders; `eventLoop` is where every later call must run.
+    /// - Throws: `CodecsError` when libvpx or libopus refuse the configuration.
     public init(configuration: MediaSourceConfiguration, eventLoop: EventLoop) throws(CodecsError) {
         self.configuration = configuration
         self.eventLoop = eventLoop

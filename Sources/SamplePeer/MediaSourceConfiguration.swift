@@ -14,6 +14,7 @@ public struct MediaSourceConfiguration: Sendable, Equatable {
     /// Opus bitrate in bit/s.
     public var audioBitrate: Int
 
+    /// Defaults: 640×360 at 30 fps, 500 kbit/s, a keyframe every 3 s, Opus at 32 kbit/s.
     public init(video: VideoFormat? = VideoFormat(width: 640, height: 360, fps: 30), audio: Bool = true,
                 videoBitrateKbps: Int = 500, keyframeIntervalSeconds: Int = 3,
                 minKeyframeSpacingNs: UInt64 = 500_000_000, audioBitrate: Int = 32_000) {

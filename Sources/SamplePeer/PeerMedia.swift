@@ -44,17 +44,22 @@ public final class PeerMedia: TransportMediaReceiver, MediaSourceSubscriber, @un
         }
     }
 
+    /// Sends the shared frame with this session's headers.
     public func deliver(video frame: SourceVideoFrame, now: UInt64) { sender.send(video: frame, now: now) }
+    /// Sends the shared Opus packet with this session's header.
     public func deliver(audio frame: SourceAudioFrame, now: UInt64) { sender.send(audio: frame, now: now) }
 
+    /// Echoed media (loopback) goes to the echo receiver.
     public func transportDidReceiveRTP(_ packet: UnsafeRawBufferPointer, now: UInt64) {
         echo?.receiveRTP(packet, now: now)
     }
 
+    /// Feedback (NACK, PLI, FIR) goes to the sender.
     public func transportDidReceiveRTCP(_ packet: UnsafeRawBufferPointer, now: UInt64) {
         sender.handleRTCP(packet, now: now)
     }
 
+    /// The port tick drives the sender reports.
     public func transportTick(now: UInt64) {
         sender.tick(now: now)
     }

@@ -23,6 +23,7 @@ public struct PeerOptions: Sendable {
     /// VP8 target bitrate, kbit/s.
     public var videoBitrateKbps: Int
 
+    /// Defaults: 10 s, one session, 640×360 at 30 fps with audio, 10 s to connect, 16 connects at a time.
     public init(whip: URL, token: String? = nil, durationSeconds: Double = 10, sessions: Int = 1,
                 video: VideoFormat? = VideoFormat(width: 640, height: 360, fps: 30), audio: Bool = true,
                 loopback: Bool = false, connectTimeout: Duration = .seconds(10), maxConcurrentConnects: Int = 16,

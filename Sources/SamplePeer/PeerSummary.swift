@@ -24,6 +24,7 @@ public struct PeerSessionReport: Sendable, Equatable, Codable {
     public var senderReportsSent = 0
     public var echo: EchoStatistics?
 
+    /// A report with zero counts.
     public init(id: String, connected: Bool, error: String? = nil) {
         self.id = id
         self.connected = connected
@@ -54,6 +55,7 @@ public struct PeerSessionReport: Sendable, Equatable, Codable {
 /// The end-of-run summary of `capstan peer`: per session and totals, what the
 /// shared encoder did, the process's CPU, and every failure.
 public struct PeerSummary: Sendable, Equatable, Codable {
+    /// Sums over the sessions (RTT: the mean of the sessions' means).
     public struct Totals: Sendable, Equatable, Codable {
         public var sessions = 0
         public var connected = 0
@@ -90,6 +92,7 @@ public struct PeerSummary: Sendable, Equatable, Codable {
     /// its echo; 1 otherwise.
     public var exitStatus: Int32 { failures.isEmpty ? 0 : 1 }
 
+    /// A summary; the totals are computed from `sessions`.
     public init(whip: String, loopback: Bool, video: String?, audio: Bool, durationSeconds: Double,
                 mediaSeconds: Double, sessions: [PeerSessionReport], source: MediaSourceStatistics,
                 cpuSeconds: Double, failures: [String]) {

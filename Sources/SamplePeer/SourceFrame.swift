@@ -16,6 +16,7 @@ public struct SourceVideoFrame: Sendable {
     /// The RTP payloads in order; the last packet carries the marker.
     public var payloads: [[UInt8]]
 
+    /// Creates a frame.
     public init(index: Int, isKeyframe: Bool, ticks: UInt64, captureTime: UInt64, size: Int, payloads: [[UInt8]]) {
         self.index = index
         self.isKeyframe = isKeyframe
@@ -37,6 +38,7 @@ public struct SourceAudioFrame: Sendable {
     /// The Opus packet.
     public var payload: [UInt8]
 
+    /// Creates a packet.
     public init(index: Int, ticks: UInt64, captureTime: UInt64, payload: [UInt8]) {
         self.index = index
         self.ticks = ticks
