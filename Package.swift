@@ -112,7 +112,8 @@ let package = Package(
         ]),
 
         // MARK: sample peer — WHIP client on Capstan's own stack
-        .target(name: "SamplePeer", dependencies: ["Transport", "SDP", "DTLS", "ICE", "STUN", "SRTP"]),
+        .target(name: "SamplePeer", dependencies: ["Transport", "SDP", "DTLS", "ICE", "STUN", "SRTP", "RTP", "MediaPipeline", "Codecs", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(name: "SamplePeerTests", dependencies: ["SamplePeer", "MediaPipeline", "Codecs", "RTP", "Transport", "SDP", "DTLS", "ICE", "STUN", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "ServerTests", dependencies: [
             "CapstanServer", "SamplePeer", "DTLS", "Transport", "SDP", "ICE", "STUN",
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -127,6 +128,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 "CapstanServer",
                 "Inspection",
+                "SamplePeer",
             ]
         ),
     ],

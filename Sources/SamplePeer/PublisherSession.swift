@@ -135,8 +135,13 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
 
     /// DELETEs the WHIP resource, closes DTLS and the port.
     public func hangUp() async throws(SamplePeerError) {
-        defer { Task { await self.tearDown() } }
-        try await whip.hangUp(resource)
+        do {
+            try await whip.hangUp(resource)
+        } catch {
+            await tearDown()
+            throw error
+        }
+        await tearDown()
     }
 
     /// Closes DTLS and the UDP port without signalling.

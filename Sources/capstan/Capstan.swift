@@ -8,6 +8,6 @@ struct Capstan: AsyncParsableCommand {
         commandName: "capstan",
         abstract: "Headless WebRTC media bridge and recorder.",
         version: version,
-        subcommands: [ServeCommand.self, InspectCommand.self, RepairCommand.self]
+        subcommands: [ServeCommand.self, InspectCommand.self, RepairCommand.self, PeerCommand.self]
     )
 }

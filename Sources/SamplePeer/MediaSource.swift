@@ -1,0 +1,166 @@
+import Codecs
+import MediaPipeline
+import NIOCore
+
+/// The sample peer's media, made once and shared by every session: a moving
+/// `TestPattern` with a visible frame counter encoded with libvpx (real time,
+/// a keyframe every few seconds and on request), and a sine tone encoded with
+/// libopus in 20 ms packets.
+///
+/// Frames are due on a fixed grid from the start (`index / fps`, `index × 20 ms`),
+/// so RTP time never drifts from the clock; when encoding falls behind, video
+/// frames are skipped instead of sent in a burst.
+///
+/// `step(now:)` is the sans-timer core (tests drive it by hand); `run(every:)`
+/// drives it from a repeated task and fans each frame out to the subscribers
+/// on their own loops. Not thread-safe: every method must be called on
+/// `eventLoop` (a loop of its own, so encoding never stalls packet I/O).
+public final class MediaSource: @unchecked Sendable {
+    public let configuration: MediaSourceConfiguration
+    public let eventLoop: EventLoop
+    /// Counts so far.
+    public private(set) var statistics = MediaSourceStatistics()
+    /// When `start(now:)` ran (uptime nanoseconds).
+    public private(set) var startTime: UInt64?
+
+    private let encoder: VP8Encoder?
+    private let pattern: TestPattern?
+    private var image: I420Image?
+    private var packetizer: VP8Packetizer
+    private let opus: OpusEncoder?
+    private var tone = ToneGenerator(frequency: 440, amplitude: 0.3, channels: 1, frameSamples: 960)
+    private var pcm = [Int16](repeating: 0, count: 960)
+    private var nextVideoIndex = 0
+    private var nextAudioIndex = 0
+    private var keyframeRequested = false
+    private var lastKeyframeTime: UInt64?
+    private var subscribers: [ObjectIdentifier: MediaSourceSubscriber] = [:]
+    private var task: RepeatedTask?
+
+    /// 20 ms, the Opus packet duration.
+    public static let audioFrameNs: UInt64 = 20_000_000
+
+    /// Opens the encoders; `eventLoop` is where every later call must run.
+    /// - Throws: `CodecsError` when libvpx or libopus refuse the configuration.
+    public init(configuration: MediaSourceConfiguration, eventLoop: EventLoop) throws(CodecsError) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        if let video = configuration.video {
+            encoder = try VP8Encoder(configuration: .init(
+                width: video.width, height: video.height, fps: video.fps,
+                bitrateKbps: configuration.videoBitrateKbps,
+                keyframeInterval: configuration.keyframeIntervalSeconds * video.fps))
+            pattern = TestPattern(width: video.width, height: video.height)
+            image = I420Image(width: video.width, height: video.height)
+        } else {
+            encoder = nil
+            pattern = nil
+        }
+        packetizer = try! VP8Packetizer(maxPayloadSize: 1200, initialPictureID: UInt16.random(in: 0...0x7FFF))
+        opus = configuration.audio ? try OpusEncoder(channels: 1, bitrate: configuration.audioBitrate) : nil
+    }
+
+    /// Sets the time of frame 0.
+    public func start(now: UInt64) {
+        if startTime == nil { startTime = now }
+    }
+
+    /// Asks for a keyframe (a PLI or FIR from some session). Honoured unless a
+    /// keyframe went out less than `minKeyframeSpacingNs` ago.
+    public func requestKeyframe(now: UInt64) {
+        statistics.keyframeRequests += 1
+        if let last = lastKeyframeTime, now &- last < configuration.minKeyframeSpacingNs { return }
+        if !keyframeRequested { statistics.keyframeRequestsHonoured += 1 }
+        keyframeRequested = true
+    }
+
+    /// Encodes every frame due by `now` (starting the clock when needed).
+    public func step(now: UInt64) -> (video: [SourceVideoFrame], audio: [SourceAudioFrame]) {
+        start(now: now)
+        let start = startTime ?? now
+        let elapsed = now &- start
+        var audioOut: [SourceAudioFrame] = []
+        if let opus {
+            let due = Int(elapsed / Self.audioFrameNs) + 1
+            while nextAudioIndex < due {
+                pcm.withUnsafeMutableBufferPointer { tone.render(into: $0) }
+                if let packet = try? opus.encode(pcm) {
+                    audioOut.append(SourceAudioFrame(
+                        index: nextAudioIndex, ticks: UInt64(nextAudioIndex) * 960,
+                        captureTime: start + UInt64(nextAudioIndex) * Self.audioFrameNs, payload: packet))
+                    statistics.audioFramesEncoded += 1
+                }
+                nextAudioIndex += 1
+            }
+        }
+        var videoOut: [SourceVideoFrame] = []
+        if let video = configuration.video, let encoder, let pattern, var picture = image {
+            image = nil  // render in place: no copy-on-write of the planes
+            let due = Int(elapsed * UInt64(video.fps) / 1_000_000_000) + 1
+            if due - nextVideoIndex > 2 {  // behind: skip to the newest due frame
+                statistics.videoFramesSkipped += due - 1 - nextVideoIndex
+                nextVideoIndex = due - 1
+            }
+            while nextVideoIndex < due {
+                let index = nextVideoIndex
+                nextVideoIndex += 1
+                let began = NIODeadline.now().uptimeNanoseconds
+                pattern.render(index, into: &picture)
+                let rendered = NIODeadline.now().uptimeNanoseconds
+                statistics.videoRenderMilliseconds += Double(rendered - began) / 1e6
+                let forced = keyframeRequested
+                keyframeRequested = false
+                let frames = (try? encoder.encode(picture, pts: Int64(video.ticks(ofFrame: index)),
+                                                  forceKeyframe: forced)) ?? []
+                statistics.videoEncodeMilliseconds += Double(NIODeadline.now().uptimeNanoseconds - rendered) / 1e6
+                for frame in frames {
+                    if frame.isKeyframe {
+                        statistics.keyframesEncoded += 1
+                        lastKeyframeTime = now
+                    }
+                    statistics.videoFramesEncoded += 1
+                    videoOut.append(SourceVideoFrame(
+                        index: index, isKeyframe: frame.isKeyframe, ticks: video.ticks(ofFrame: index),
+                        captureTime: start + video.nanoseconds(ofFrame: index), size: frame.data.count,
+                        payloads: packetizer.payloads(for: frame.data)))
+                }
+            }
+            image = picture
+        }
+        return (videoOut, audioOut)
+    }
+
+    /// Adds a session; it gets every frame made from now on.
+    public func subscribe(_ subscriber: MediaSourceSubscriber) {
+        subscribers[ObjectIdentifier(subscriber)] = subscriber
+    }
+
+    /// Removes a session.
+    public func unsubscribe(_ subscriber: MediaSourceSubscriber) {
+        subscribers[ObjectIdentifier(subscriber)] = nil
+    }
+
+    /// Starts the clock and a repeated task that encodes what is due and hands
+    /// it to every subscriber on the subscriber's loop.
+    public func run(every interval: TimeAmount = .milliseconds(5)) {
+        guard task == nil else { return }
+        start(now: NIODeadline.now().uptimeNanoseconds)
+        task = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: interval) { [self] _ in
+            let (video, audio) = step(now: NIODeadline.now().uptimeNanoseconds)
+            guard !video.isEmpty || !audio.isEmpty else { return }
+            for subscriber in subscribers.values {
+                subscriber.eventLoop.execute {
+                    let now = NIODeadline.now().uptimeNanoseconds
+                    for frame in audio { subscriber.deliver(audio: frame, now: now) }
+                    for frame in video { subscriber.deliver(video: frame, now: now) }
+                }
+            }
+        }
+    }
+
+    /// Stops the repeated task.
+    public func stop() {
+        task?.cancel()
+        task = nil
+    }
+}

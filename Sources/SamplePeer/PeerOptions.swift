@@ -1,0 +1,52 @@
+import Foundation
+
+/// What `capstan peer` runs (DESIGN §3).
+public struct PeerOptions: Sendable {
+    /// The daemon's WHIP endpoint (`http://host:port/whip`).
+    public var whip: URL
+    /// Bearer token, when the daemon has one.
+    public var token: String?
+    /// How long each session sends, in seconds.
+    public var durationSeconds: Double
+    /// Concurrent sessions sharing one encoded stream.
+    public var sessions: Int
+    /// The test video, or nil for `--no-video`.
+    public var video: VideoFormat?
+    /// Send the Opus tone.
+    public var audio: Bool
+    /// Offer sendrecv on `?mode=loopback` and decode the echo.
+    public var loopback: Bool
+    /// Limit for offer → ICE+DTLS connected, per session.
+    public var connectTimeout: Duration
+    /// Sessions being set up at once.
+    public var maxConcurrentConnects: Int
+    /// VP8 target bitrate, kbit/s.
+    public var videoBitrateKbps: Int
+
+    /// Defaults: 10 s, one session, 640×360 at 30 fps with audio, 10 s to connect, 16 connects at a time.
+    public init(whip: URL, token: String? = nil, durationSeconds: Double = 10, sessions: Int = 1,
+                video: VideoFormat? = VideoFormat(width: 640, height: 360, fps: 30), audio: Bool = true,
+                loopback: Bool = false, connectTimeout: Duration = .seconds(10), maxConcurrentConnects: Int = 16,
+                videoBitrateKbps: Int = 500) {
+        self.whip = whip
+        self.token = token
+        self.durationSeconds = durationSeconds
+        self.sessions = sessions
+        self.video = video
+        self.audio = audio
+        self.loopback = loopback
+        self.connectTimeout = connectTimeout
+        self.maxConcurrentConnects = maxConcurrentConnects
+        self.videoBitrateKbps = videoBitrateKbps
+    }
+
+    /// The URL offers go to: `whip`, plus `mode=loopback` in loopback.
+    public var offerURL: URL {
+        guard loopback, var components = URLComponents(url: whip, resolvingAgainstBaseURL: true) else { return whip }
+        var items = components.queryItems ?? []
+        items.removeAll { $0.name == "mode" }
+        items.append(URLQueryItem(name: "mode", value: "loopback"))
+        components.queryItems = items
+        return components.url ?? whip
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import SamplePeer
+
+/// `capstan peer` (DESIGN.md §3): the sample peer and load generator.
+struct PeerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peer",
+        abstract: "Publish a test pattern and a tone to a WHIP endpoint on Capstan's own stack.",
+        discussion: """
+            Offers over WHIP (ICE controlling, DTLS client), then sends VP8 (a moving \
+            test pattern with a frame counter) and Opus (a 440 Hz tone) with RTCP sender \
+            reports, answering NACK from a one-second history and PLI/FIR with a keyframe. \
+            The media is encoded once and shared by all --sessions, so this is also the \
+            load generator. With --loopback the offer is sendrecv on ?mode=loopback and the \
+            echoed video is decoded; its frame counters give the round-trip time.
+
+            SIGINT or SIGTERM stop the run early; every session still hangs up.
+
+            Exit status: 0 when every session connected and ran its duration (and, with \
+            --loopback, got at least 95 % of its video frames back); 1 otherwise.
+            """
+    )
+
+    @Option(help: "WHIP endpoint, e.g. http://127.0.0.1:8080/whip.") var whip: String
+    @Option(help: "Bearer token.") var token: String?
+    @Option(help: "Seconds to send.") var duration: Double = 10
+    @Option(help: "Concurrent sessions sharing one encoded stream.") var sessions: Int = 1
+    @Option(help: "Test video as WxH@FPS.") var video: String = "640x360@30"
+    @Option(name: .customLong("video-bitrate"), help: "VP8 target bitrate in kbit/s.") var videoBitrate: Int = 500
+    @Flag(name: .customLong("no-video"), help: "Send no video.") var noVideo = false
+    @Flag(name: .customLong("no-audio"), help: "Send no audio.") var noAudio = false
+    @Flag(help: "Ask for loopback mode and decode the echo.") var loopback = false
+    @Flag(help: "Print the summary as JSON.") var json = false
+
+    func validate() throws {
+        guard let url = URL(string: whip), let scheme = url.scheme, ["http", "https"].contains(scheme),
+              url.host != nil else {
+            throw ValidationError("--whip must be an http(s) URL, got \(whip)")
+        }
+        guard VideoFormat(parsing: video) != nil else { throw ValidationError("--video must be WxH@FPS, got \(video)") }
+        guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be in (0, 86400]") }
+        guard (1...10_000).contains(sessions) else { throw ValidationError("--sessions must be 1…10000") }
+        guard (50...20_000).contains(videoBitrate) else { throw ValidationError("--video-bitrate must be 50…20000") }
+        guard !(noVideo && noAudio) else { throw ValidationError("--no-video and --no-audio leave nothing to send") }
+        if loopback && noVideo { throw ValidationError("--loopback measures the echoed video: drop --no-video") }
+    }
+
+    func run() async throws {
+        let options = PeerOptions(
+            whip: URL(string: whip)!, token: token, durationSeconds: duration, sessions: sessions,
+            video: noVideo ? nil : VideoFormat(parsing: video), audio: !noAudio, loopback: loopback,
+            videoBitrateKbps: videoBitrate)
+        // SIGINT/SIGTERM end the run early; the sessions still hang up.
+        let stop = PeerStopSignal()
+        let signals = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.stop(reason: name) }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        let summary = await PeerRunner.run(options, stop: stop) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            print(summary.table)
+        }
+        for failure in summary.failures {
+            FileHandle.standardError.write(Data("capstan peer: error: \(failure)\n".utf8))
+        }
+        if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
+    }
+}
