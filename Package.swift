@@ -117,7 +117,6 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: [
             "CapstanServer", "SamplePeer", "DTLS", "Transport", "SDP", "ICE", "STUN",
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
 
         // MARK: executable

@@ -1,9 +1,7 @@
 import CapstanServer
 import DTLS
 import Foundation
-import HummingbirdWSClient
 import ICE
-import Logging
 import NIOCore
 import NIOPosix
 import SDP
@@ -13,47 +11,29 @@ import Transport
 /// A WebSocket signalling client driving Capstan's own WebRTC stack as the
 /// remote peer (controlling ICE against the daemon's lite agent).
 final class WebSocketTestPeer: TransportEventHandler, @unchecked Sendable {
-    private let outbox: AsyncStream<String>.Continuation
-    private let connection: Task<Void, Error>
+    private let socket: MiniWebSocket?
     private let lock = NSLock()
     private var events: [TransportEvent] = []
     private(set) var port: MediaPort?
     private(set) var transport: TransportSession?
     static let certificate = try! DTLSCertificate.generateECDSA()
+    private let box = InboxBox()
 
     init(url: String) {
-        let (outgoing, outbox) = AsyncStream.makeStream(of: String.self)
-        self.outbox = outbox
-        var connectionTask: Task<Void, Error>!
-        let box = InboxBox()
-        connectionTask = Task {
-            _ = try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 20),
-                                                  logger: Logger(label: "ws-test")) { inbound, outbound, _ in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for try await message in inbound.messages(maxSize: 1 << 20) {
-                            guard case .text(let text) = message,
-                                  let decoded = try? JSONDecoder().decode(SignallingMessage.self, from: Data(text.utf8))
-                            else { continue }
-                            box.append(decoded)
-                        }
-                    }
-                    for await text in outgoing { try await outbound.write(.text(text)) }
-                    group.cancelAll()
-                }
+        let parsed = URL(string: url)!
+        let box = self.box
+        socket = try? MiniWebSocket(host: parsed.host!, port: parsed.port!, path: parsed.path) { text in
+            if let decoded = try? JSONDecoder().decode(SignallingMessage.self, from: Data(text.utf8)) {
+                box.append(decoded)
             }
         }
-        connection = connectionTask
-        self.box = box
     }
-
-    private let box: InboxBox
 
     func send(_ message: SignallingMessage) throws {
-        outbox.yield(String(decoding: try JSONEncoder().encode(message), as: UTF8.self))
+        try socket?.sendText(String(decoding: try JSONEncoder().encode(message), as: UTF8.self))
     }
 
-    func sendRaw(_ text: String) { outbox.yield(text) }
+    func sendRaw(_ text: String) { try? socket?.sendText(text) }
 
     /// The next message, skipping none; nil after `timeout`.
     func next(timeout: Duration = .seconds(5)) async -> SignallingMessage? {
@@ -109,8 +89,7 @@ final class WebSocketTestPeer: TransportEventHandler, @unchecked Sendable {
                                       audio: LocalTrack(ssrc: 31, trackID: "a"), video: LocalTrack(ssrc: 32, trackID: "v"))
 
     func close() async {
-        outbox.finish()
-        _ = try? await connection.value
+        socket?.close()
         if let port, let transport {
             _ = try? await port.eventLoop.submit { port.unregister(transport) }.get()
             try? await port.close()
