@@ -90,10 +90,22 @@ let package = Package(
         // MARK: pipeline — depacketizers, packetizers, jitter buffer, keyframe gate
         .target(name: "MediaPipeline", dependencies: ["RTP", "Codecs"]),
         .testTarget(name: "MediaPipelineTests", dependencies: ["MediaPipeline", "RTP", "Codecs"]),
+        .target(name: "MediaBridge", dependencies: [
+            "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "SDP", "Transport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "MediaBridgeTests", dependencies: [
+            "MediaBridge", "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "Inspection",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "capstan-bench-record", dependencies: [
+            "MediaBridge", "MediaPipeline", "RTP", "Codecs",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // MARK: server — configuration, HTTP/WebSocket signalling, REST, metrics
         .target(name: "CapstanServer", dependencies: [
-            "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession",
+            "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession", "MediaBridge", "Inspection",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
@@ -106,6 +118,7 @@ let package = Package(
         .target(name: "SamplePeer", dependencies: ["Transport", "SDP", "DTLS", "ICE", "STUN", "SRTP"]),
         .testTarget(name: "ServerTests", dependencies: [
             "CapstanServer", "SamplePeer", "DTLS", "Transport", "SDP", "ICE", "STUN",
+            "MediaBridge", "MediaPipeline", "RTP", "Codecs", "Inspection", "WebM",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
