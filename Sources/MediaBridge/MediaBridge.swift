@@ -100,13 +100,13 @@ public final class MediaBridge: TransportMediaReceiver {
             return
         }
         let payload = UnsafeRawBufferPointer(rebasing: packet[header.payloadRange])
-        if let video, header.payloadType == video.spec.payloadType, accept(header.ssrc, into: &video.ssrc, video.spec) {
+        if let video, header.payloadType == video.spec.payloadType, accept(header.ssrc, video.ssrc, video.spec, learn: { video.ssrc = $0 }) {
             rtcp.receivedRTP(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp,
                              clockRate: video.spec.clockRate, arrivalNs: now)
             video.receive(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, marker: header.marker,
                           payloadType: header.payloadType, payload: payload, now: now)
         } else if let audio, header.payloadType == audio.spec.payloadType,
-                  accept(header.ssrc, into: &audio.ssrc, audio.spec) {
+                  accept(header.ssrc, audio.ssrc, audio.spec, learn: { audio.ssrc = $0 }) {
             rtcp.receivedRTP(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp,
                              clockRate: audio.spec.clockRate, arrivalNs: now)
             audio.receive(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, marker: header.marker,
@@ -117,9 +117,10 @@ public final class MediaBridge: TransportMediaReceiver {
     }
 
     /// The track's SSRC: from SDP, else the first packet's.
-    private func accept(_ ssrc: UInt32, into known: inout UInt32?, _ spec: MediaBridgeConfiguration.Track) -> Bool {
+    private func accept(_ ssrc: UInt32, _ known: UInt32?, _ spec: MediaBridgeConfiguration.Track,
+                        learn: (UInt32) -> Void) -> Bool {
         if let known { return known == ssrc || spec.ssrcs.contains(ssrc) }
-        known = ssrc
+        learn(ssrc)
         logger.debug("track ssrc learnt", metadata: ["rtp.ssrc": .stringConvertible(ssrc)])
         if let index = unclaimedSenderReports.lastIndex(where: { $0.ssrc == ssrc }) {
             let info = unclaimedSenderReports[index]

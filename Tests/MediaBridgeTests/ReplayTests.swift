@@ -69,6 +69,10 @@ struct ReplayTests {
                     "\(written.count) of \(decodable.count) decodable frames written")
         }
         #expect(sidecar.tracks.first { $0.kind == "video" }?.frames == written.count)
+        print("replay \(c.name): \(written.count) frames written of \(h.framePackets.count) sent, \(decodable.count) decodable; "
+              + "audio \(report.track(.audio)?.durationNs ?? 0) ns; NACKs \(sidecar.nacksSent), retransmitted \(h.retransmissions), "
+              + "recovered \(sidecar.tracks[0].packetsRecoveredByNACK ?? 0), lost \(sidecar.tracks[0].packetsLost); PLIs \(sidecar.plisSent), "
+              + "FIRs \(sidecar.firsSent); gap fill \(sidecar.tracks[1].gapFillMs ?? 0) ms; A/V worst \(decoded.video.map { abs($0.timeNs - Int64($0.counter!) * Int64(ReplayHarness.frameIntervalNs)) }.max() ?? 0) ns")
 
         // Audio lasts as long as it was sent (gaps filled).
         let lastAudio = try #require(h.deliveredAudio.max())
