@@ -109,7 +109,9 @@ final class MediaSender: TransportMediaReceiver, @unchecked Sendable {
             sendVideo(elapsed: elapsed)
             nextFrame += 1
         }
-        history = history.filter { now - $0.value.sentAt < 1_000_000_000 || history.count < 2000 }
+        if history.count > 3000 {  // keep about the last second
+            history = history.filter { $0.value.sentAt &+ 1_000_000_000 > now }
+        }
     }
 
     private func send(_ packet: RTPPacket) {
