@@ -9,7 +9,6 @@ final class ChromeDriver: @unchecked Sendable {
     let process = Process()
     let port: Int
     private(set) var sessionID = ""
-    private let output = Pipe()
 
     static let chromium = "/usr/bin/chromium"
     static let driver = "/usr/bin/chromedriver"
@@ -21,8 +20,9 @@ final class ChromeDriver: @unchecked Sendable {
         port = Int.random(in: 20_000...40_000)
         process.executableURL = URL(fileURLWithPath: Self.driver)
         process.arguments = ["--port=\(port)"]
-        process.standardOutput = output
-        process.standardError = output
+        // Not a pipe nobody reads: a full pipe would block chromedriver.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
     }
 

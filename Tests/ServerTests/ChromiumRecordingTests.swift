@@ -60,7 +60,8 @@ struct ChromiumRecordingTests {
     """
 
     @Test("10 s from Chromium over WHIP → a WebM that inspect and ffprobe accept, duration ±0.5 s, video ≥ 95 % of framesEncoded",
-          .enabled(if: ChromeDriver.available, "needs Debian's chromium and chromium-driver (scripts/setup --test)"))
+          .enabled(if: ChromeDriver.available, "needs Debian's chromium and chromium-driver (scripts/setup --test)"),
+          .timeLimit(.minutes(2)))
     func chromiumPublishes() async throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
