@@ -99,10 +99,22 @@ let package = Package(
         .testTarget(name: "MediaPipelineTests", dependencies: ["MediaPipeline", "RTP", "Codecs"]),
         .target(name: "Loopback", dependencies: ["RTP", "Transport"]),
         .testTarget(name: "LoopbackTests", dependencies: ["Loopback", "RTP"]),
+        .target(name: "MediaBridge", dependencies: [
+            "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "SDP", "Transport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "MediaBridgeTests", dependencies: [
+            "MediaBridge", "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "Inspection",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "capstan-bench-record", dependencies: [
+            "MediaBridge", "MediaPipeline", "RTP", "Codecs",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // MARK: server — configuration, HTTP/WebSocket signalling, REST, metrics
         .target(name: "CapstanServer", dependencies: [
-            "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession",
+            "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession", "MediaBridge", "Inspection",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
@@ -116,6 +128,7 @@ let package = Package(
         .testTarget(name: "SamplePeerTests", dependencies: ["SamplePeer", "MediaPipeline", "Codecs", "RTP", "Transport", "SDP", "DTLS", "ICE", "STUN", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "ServerTests", dependencies: [
             "CapstanServer", "SamplePeer", "DTLS", "Transport", "SDP", "ICE", "STUN",
+            "MediaBridge", "MediaPipeline", "RTP", "Codecs", "Inspection", "WebM",
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 

@@ -1,6 +1,7 @@
 import Foundation
 import ICE
 import Logging
+import MediaBridge
 import NIOCore
 import PeerSession
 import SDP
@@ -27,6 +28,8 @@ final class CallSession: TransportEventHandler {
     private(set) var peer: PeerSession
     private var endedAt: Date?
     private var logger: Logger
+    /// The receive pipeline and recording, from `active` on.
+    private(set) var bridge: MediaBridge?
 
     var state: PeerSessionState { peer.state }
     var endReason: EndReason? { peer.endReason }
@@ -240,9 +243,10 @@ final class CallSession: TransportEventHandler {
                 // An ICE-lite answerer does not check candidates: the peer's
                 // checks tell it the addresses (RFC 8445 §2.5).
                 break
-            case .attachMedia, .detachMediaAndFinalize:
-                // The receive pipeline (MediaBridge) hooks in here.
-                break
+            case .attachMedia:
+                attachMedia(now: now)
+            case .detachMediaAndFinalize(let reason):
+                detachMedia(reason, now: now)
             case .stopTransport:
                 if let transport {
                     transport.close(now: now)
@@ -275,6 +279,51 @@ final class CallSession: TransportEventHandler {
         }
     }
 
+    // MARK: - Recording
+
+    /// Active: the receive pipeline starts (and asks for a keyframe at once).
+    /// No file exists before this; the file opens with the first media.
+    private func attachMedia(now: UInt64) {
+        guard mode != CapstanConfiguration.Mode.loopback.rawValue, let transport, let negotiated else { return }
+        let settings = manager.configuration
+        var configuration = MediaBridgeConfiguration(sessionID: id, directory: settings.recordings, negotiated: negotiated)
+        guard configuration.audio != nil || configuration.video != nil else {
+            logger.notice("nothing to record: no VP8 or Opus track")
+            return
+        }
+        configuration.containerPolicy = settings.containerPolicy
+        configuration.signaller = signaller
+        configuration.peer = channel?.peerID
+        let loop = manager.eventLoop
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        let bridge = MediaBridge(
+            configuration: configuration, now: now, unixNs: Self.unixNow(), logger: logger,
+            sendRTCP: { [weak transport] bytes in _ = bytes.withUnsafeBytes { transport?.sendRTCP($0) } },
+            onStorageFailure: { detail in
+                // Not from inside the pipeline's call stack: on the next loop turn.
+                loop.execute { bound.value.storageFailed(detail, now: NIODeadline.now().uptimeNanoseconds) }
+            })
+        transport.mediaReceiver = bridge
+        self.bridge = bridge
+        bridge.start(now: now)
+        logger.info("recording", metadata: ["recording.path": .string(configuration.filePath)])
+    }
+
+    /// Ended (any reason): the pipeline is detached, the file finalized and
+    /// the sidecar written.
+    private func detachMedia(_ reason: EndReason, now: UInt64) {
+        guard let bridge else { return }
+        transport?.mediaReceiver = nil
+        let sidecar = bridge.finalize(now: now, endReason: reason.name, endDetail: reason.detail)
+        manager.recordingFinalized(sidecar)
+    }
+
+    /// The recording could not be written: this session ends `storage`.
+    func storageFailed(_ detail: String, now: UInt64) {
+        guard peer.state == .active else { return }
+        drive(now) { peer, now in try peer.storageFailed(detail: detail, now: now) }
+    }
+
     /// WHIP has no channel: its answer travels in the HTTP response.
     private func send(_ message: SignallingMessage) {
         var message = message
@@ -294,7 +343,8 @@ final class CallSession: TransportEventHandler {
                          rtcpPacketsIn: counters.rtcpPacketsIn, rtpPacketsOut: counters.rtpPacketsOut,
                          drops: counters.drops.nonZero, selectedRemote: transport?.selectedRemote?.description,
                          srtpProfile: transport?.profile?.description),
-            events: includeEvents ? peer.log.entries : nil)
+            events: includeEvents ? peer.log.entries : nil,
+            recording: bridge?.status)
     }
 
     static func iso(_ date: Date) -> String {

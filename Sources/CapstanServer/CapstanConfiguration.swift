@@ -1,4 +1,5 @@
 import Foundation
+import MediaBridge
 
 /// Everything `capstan serve` can be told. Sources, lowest precedence first:
 /// built-in defaults < the JSON file (`config/capstan.json`) < `CAPSTAN_*`
@@ -38,6 +39,11 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public var callPolicy: CallPolicy = .accept
     /// ICE servers advertised in WHIP `Link` headers (RFC 9725 §4.6).
     public var iceServers: [String] = []
+    /// `auto`: WebM (VP8 + Opus) with video, Ogg Opus audio-only; `webm`: always WebM.
+    public var containerPolicy: ContainerPolicy = .auto
+    /// Below this much free space on the recordings file system new sessions
+    /// are refused (WHIP `503`, WebSocket `call:reject`). 0 disables the check.
+    public var minFreeDiskBytes = 100 * 1024 * 1024
 
     public init() {}
 
@@ -85,7 +91,8 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public static let keys = [
         "http", "media", "announce", "recordings", "mode", "token", "logLevel",
         "maxSessions", "maxSDPBytes", "maxSignallingMessageBytes", "maxSessionDurationSeconds",
-        "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers", "callPolicy", "samples",
+        "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers", "callPolicy",
+        "samples", "containerPolicy", "minFreeDiskBytes",
     ]
 
     static func environmentName(for key: String) -> String {
@@ -118,6 +125,12 @@ public struct CapstanConfiguration: Sendable, Equatable {
                 throw .invalidConfiguration("callPolicy: \"\(text)\" is not one of \(CallPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             callPolicy = value
+        case "containerPolicy":
+            guard let value = ContainerPolicy(rawValue: text) else {
+                throw .invalidConfiguration("containerPolicy: \"\(text)\" is not one of \(ContainerPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            containerPolicy = value
+        case "minFreeDiskBytes": minFreeDiskBytes = try Self.int(text, key: key, min: 0)
         case "token": token = text.isEmpty ? nil : text
         case "logLevel": logLevel = text
         case "maxSessions": maxSessions = try Self.int(text, key: key, min: 1)
@@ -172,7 +185,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         switch key {
         case "announce", "iceServers": "a list of strings"
         case "token": "a string or null"
-        case _ where key.hasPrefix("max") || key.hasSuffix("Seconds"): "a whole number"
+        case _ where key.hasPrefix("max") || key.hasPrefix("min") || key.hasSuffix("Seconds"): "a whole number"
         default: "a string"
         }
     }

@@ -35,6 +35,11 @@ public enum CapstanDaemon {
                            onReady: @escaping @Sendable (_ http: String, _ media: String) async -> Void = { _, _ in }) async throws {
         try configuration.validate()
         bootstrapMetrics()
+        if configuration.mode != .loopback {
+            let store = RecordingStore(directory: configuration.recordings)
+            try store.prepare()
+            store.recover(logger: logger, metrics: CapstanMetrics())
+        }
         let group = MultiThreadedEventLoopGroup.singleton
         let port = try await MediaPort.bind(host: configuration.media.host, port: configuration.media.port, group: group)
         let certificate = try DTLSCertificate.generateECDSA(commonName: "capstan")

@@ -49,4 +49,24 @@ public struct CapstanMetrics: Sendable {
     public func signallingRejected(status: Int) {
         Counter(label: "capstan_signalling_rejected_total", dimensions: [("status", String(status))]).increment()
     }
+
+    /// Recordings stopped by a write error or a full disk.
+    public func recordingStorageFailed() {
+        Counter(label: "capstan_recording_storage_failures_total").increment()
+    }
+
+    /// Time from `active` to the first video keyframe written.
+    public func timeToFirstKeyframe(seconds: Double) {
+        Timer(label: "capstan_recording_time_to_first_keyframe_seconds").recordSeconds(seconds)
+    }
+
+    /// Recordings repaired at start-up (left without a sidecar by a crash), by outcome.
+    public func recordingRecovered(outcome: String) {
+        Counter(label: "capstan_recordings_recovered_total", dimensions: [("outcome", outcome)]).increment()
+    }
+
+    /// New sessions refused because the recordings disk is below its floor.
+    public func refusedForDiskSpace() {
+        Counter(label: "capstan_sessions_refused_disk_total").increment()
+    }
 }

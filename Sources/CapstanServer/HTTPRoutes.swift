@@ -105,6 +105,11 @@ enum HTTPRoutes {
             return try json(["id": id, "peerId": body.peerId], status: .created)
         }
 
+        router.get("api/recordings") { _, _ in
+            // Finalized recordings only: a file being written has no sidecar yet.
+            try json(RecordingStore(directory: configuration.recordings).list())
+        }
+
         router.get("api/sessions") { _, _ in
             try json(await manager.list())
         }

@@ -2,6 +2,7 @@ import DTLS
 import Foundation
 import ICE
 import Logging
+import MediaBridge
 import NIOCore
 import PeerSession
 import SDP
@@ -51,6 +52,9 @@ public final class SessionManager: @unchecked Sendable {
         let id = Self.makeSessionID()
         let (answer, transport) = try negotiator.answer(offer: offer, id: id)
         let limit = configuration.maxSessions
+        if !loopback, let free = lowDiskSpace() {
+            throw .unavailable("recordings disk has \(free) bytes free, below minFreeDiskBytes \(configuration.minFreeDiskBytes)")
+        }
         let admitted: Bool = (try? await eventLoop.submit { [self] () -> Bool in
             guard acceptingNewSessions, sessions.count < limit else { return false }
             let call = CallSession(id: id, signaller: "whip", mode: loopback ? "loopback" : configuration.mode.rawValue,
@@ -135,6 +139,23 @@ public final class SessionManager: @unchecked Sendable {
         ])
         flushCounters(of: call)
         reportedCounters[call.id] = nil
+    }
+
+    /// A recording was finalized (its sidecar written).
+    func recordingFinalized(_ sidecar: RecordingSidecar) {
+        metrics.recordingFinalized(container: sidecar.container)
+        if sidecar.writeError != nil { metrics.recordingStorageFailed() }
+        if let ms = sidecar.timeToFirstKeyframeMs { metrics.timeToFirstKeyframe(seconds: Double(ms) / 1000) }
+    }
+
+    /// The free bytes of the recordings file system when below
+    /// `minFreeDiskBytes` (new recording sessions are refused), else nil.
+    func lowDiskSpace() -> Int? {
+        guard configuration.minFreeDiskBytes > 0, configuration.mode != .loopback,
+              let free = RecordingStore(directory: configuration.recordings).freeBytes() else { return nil }
+        guard free < UInt64(configuration.minFreeDiskBytes) else { return nil }
+        metrics.refusedForDiskSpace()
+        return Int(free)
     }
 
     static func makeSessionID() -> String {

@@ -1,3 +1,4 @@
+import MediaBridge
 import PeerSession
 
 /// What the REST API reports about one session.
@@ -13,6 +14,8 @@ public struct SessionSummary: Codable, Sendable, Equatable {
     public var endedAt: String?
     public var stats: Stats
     public var events: [SessionLogEntry]?
+    /// The recording's path and live frame counts, from `active` on.
+    public var recording: RecordingStatus?
 
     public struct Stats: Codable, Sendable, Equatable {
         public var rtpPacketsIn: UInt64

@@ -49,6 +49,10 @@ extension SessionManager {
                 metrics.sessionEnded(reason: "busy")
                 return
             }
+            if lowDiskSpace() != nil {
+                channel.send(.init(type: .callReject, to: channel.peerID, from: SignallingMessage.daemonPeerID, reason: "storage"))
+                return
+            }
             let created = newWebSocketCall(for: channel, now: now)
             created.receiveCallInit(accept: configuration.callPolicy == .accept, now: now)
         case .callAccept:
@@ -86,6 +90,9 @@ extension SessionManager {
             guard liveCalls(of: channel).isEmpty else { return .failure(.conflict("peer \(peerID) is busy")) }
             guard acceptingNewSessions, sessions.count < configuration.maxSessions else {
                 return .failure(.unavailable("session limit reached (\(configuration.maxSessions)) or shutting down"))
+            }
+            if let free = lowDiskSpace() {
+                return .failure(.unavailable("recordings disk has \(free) bytes free, below minFreeDiskBytes"))
             }
             let call = newWebSocketCall(for: channel, now: NIODeadline.now().uptimeNanoseconds)
             call.placeCall(now: NIODeadline.now().uptimeNanoseconds)

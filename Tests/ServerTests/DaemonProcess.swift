@@ -42,7 +42,9 @@ final class DaemonProcess: @unchecked Sendable {
     var log: String { lock.withLock { captured } }
 
     /// Starts and waits (bounded) for the "capstan serving" line.
-    func start(timeout: Duration = .seconds(20)) async throws {
+    /// The limit is generous: under a parallel test run on two cores a
+    /// process start has taken over 90 s.
+    func start(timeout: Duration = .seconds(180)) async throws {
         try process.run()
         let clock = ContinuousClock()
         let deadline = clock.now + timeout

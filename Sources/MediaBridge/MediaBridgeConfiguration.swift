@@ -1,0 +1,77 @@
+import MediaPipeline
+
+/// What a `MediaBridge` records and how. Built from the negotiated SDP by
+/// `MediaBridgeConfiguration(negotiated:...)`, or by hand in tests.
+public struct MediaBridgeConfiguration: Sendable {
+    /// One negotiated receive track.
+    public struct Track: Sendable, Equatable {
+        /// The RTP payload type of the codec (VP8 or Opus).
+        public var payloadType: UInt8
+        /// The remote media SSRCs from SDP; empty: learnt from the first packet.
+        public var ssrcs: [UInt32]
+        /// The RTP clock rate (90 000 for VP8, 48 000 for Opus).
+        public var clockRate: Int
+        /// Audio: the channel count (1 or 2); video: 0.
+        public var channels: Int
+        /// Video: generic NACK was negotiated.
+        public var nack: Bool
+        /// The codec name as negotiated.
+        public var codec: String
+
+        public init(payloadType: UInt8, ssrcs: [UInt32] = [], clockRate: Int, channels: Int = 0, nack: Bool = false,
+                    codec: String) {
+            self.payloadType = payloadType
+            self.ssrcs = ssrcs
+            self.clockRate = clockRate
+            self.channels = channels
+            self.nack = nack
+            self.codec = codec
+        }
+    }
+
+    /// The session id; the recording is `{directory}/{sessionID}.{webm|ogg}`.
+    public var sessionID: String
+    /// The recordings directory.
+    public var directory: String
+    public var audio: Track?
+    public var video: Track?
+    public var containerPolicy: ContainerPolicy = .auto
+    /// Opus pre-skip written to OpusHead (and WebM CodecDelay). 312 samples
+    /// (6.5 ms) is libopus's encoder look-ahead at 48 kHz, which is what
+    /// Chromium, Firefox and our own `OpusEncoder` put in front of the audio.
+    public var opusPreSkip: UInt16 = 312
+    /// The SSRC our RTCP (RR, NACK, PLI, FIR) is sent from.
+    public var localSSRC: UInt32 = 0x4341_5053  // "CAPS"
+    public var cname = "capstan"
+    public var videoJitterBuffer = JitterBufferConfiguration.video
+    public var audioJitterBuffer = JitterBufferConfiguration.audio
+    public var keyframeRequests = KeyframeRequester.Configuration()
+    /// With video negotiated the WebM file opens at the first keyframe (its
+    /// size goes into the track header) and audio waits in memory; after this
+    /// long without a keyframe the file opens anyway with `fallbackVideoSize`.
+    public var keyframeWaitNs: UInt64 = 5_000_000_000
+    public var fallbackVideoSize = (width: 640, height: 480)
+    /// Written to the sidecar.
+    public var signaller = "whip"
+    public var peer: String?
+    /// Room kept free on the recordings file system for the sidecar, so it can
+    /// be written even after the disk filled up.
+    public var sidecarReserveBytes = 16 * 1024
+
+    public init(sessionID: String, directory: String, audio: Track?, video: Track?) {
+        self.sessionID = sessionID
+        self.directory = directory
+        self.audio = audio
+        self.video = video
+    }
+
+    /// The container this configuration records into.
+    public var container: RecordingContainer { containerPolicy.container(hasVideo: video != nil) }
+
+    /// `{sessionID}.webm` or `{sessionID}.ogg`.
+    public var fileName: String { "\(sessionID).\(container.fileExtension)" }
+    public var filePath: String { "\(directory)/\(fileName)" }
+    public var sidecarPath: String { "\(directory)/\(sessionID).json" }
+    /// A hidden file that holds `sidecarReserveBytes` while the recording runs.
+    public var reservePath: String { "\(directory)/.\(sessionID).reserve" }
+}

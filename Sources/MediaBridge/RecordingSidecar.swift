@@ -1,0 +1,103 @@
+/// The metadata written next to a finished recording as `{session-id}.json`
+/// (DESIGN.md §3 "Recordings"). A recording being written has none; the
+/// sidecar appears, atomically, when the file is final.
+public struct RecordingSidecar: Codable, Sendable, Equatable {
+    public struct Resolution: Codable, Sendable, Equatable {
+        public var width: Int
+        public var height: Int
+        /// File time of the keyframe that brought the size, in ms.
+        public var atMs: Int64
+        public init(width: Int, height: Int, atMs: Int64) {
+            self.width = width
+            self.height = height
+            self.atMs = atMs
+        }
+    }
+
+    public struct Track: Codable, Sendable, Equatable {
+        /// `audio` or `video`.
+        public var kind: String
+        public var codec: String
+        public var payloadType: UInt8?
+        public var ssrc: UInt32?
+        /// Frames (audio: Opus packets, gap fillers included) written to the file.
+        public var frames: Int
+        public var keyframes: Int?
+        public var resolutions: [Resolution]?
+        /// RTP packets received (duplicates included), lost (given up by the
+        /// jitter buffer), recovered after a NACK, duplicates, too late.
+        public var packetsReceived: Int
+        public var packetsLost: Int
+        public var packetsRecoveredByNACK: Int?
+        public var duplicates: Int
+        public var late: Int
+        /// Video: frames that could not be completed or followed a loss and
+        /// were not written.
+        public var framesDropped: Int?
+        /// Audio: holes filled with Opus packet-loss frames, and their length.
+        public var gapsFilled: Int?
+        public var gapFillMs: Int64?
+        /// Sender reports received for the track.
+        public var senderReports: Int
+        public init(kind: String, codec: String) {
+            self.kind = kind
+            self.codec = codec
+            frames = 0
+            packetsReceived = 0
+            packetsLost = 0
+            duplicates = 0
+            late = 0
+            senderReports = 0
+        }
+    }
+
+    public var sessionId: String
+    public var signaller: String
+    public var peer: String?
+    /// UTC, ISO 8601.
+    public var startedAt: String
+    public var endedAt: String
+    public var endReason: String
+    public var endDetail: String?
+    /// The recording's file name (in the same directory), container and size.
+    public var file: String
+    public var container: String
+    public var bytes: UInt64
+    public var durationMs: Int64
+    public var tracks: [Track]
+    public var nacksSent: Int
+    public var plisSent: Int
+    public var firsSent: Int
+    public var timeToFirstKeyframeMs: Int64?
+    /// How much later video arrived than audio, relative to their capture
+    /// times (sender reports; arrival before them): the correction applied to
+    /// line the tracks up, in ms (from the last frame of each).
+    public var avOffsetMs: Double?
+    /// Both tracks were mapped with RTCP sender reports.
+    public var avSynchronized: Bool
+    /// The recording could not be written to the end (`storage`).
+    public var writeError: String?
+    /// Set by start-up recovery: the file was repaired after a crash.
+    public var repaired: Bool?
+
+    public init(sessionId: String, signaller: String, peer: String?, startedAt: String, endedAt: String,
+                endReason: String, endDetail: String?, file: String, container: String, bytes: UInt64,
+                durationMs: Int64, tracks: [Track]) {
+        self.sessionId = sessionId
+        self.signaller = signaller
+        self.peer = peer
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.endReason = endReason
+        self.endDetail = endDetail
+        self.file = file
+        self.container = container
+        self.bytes = bytes
+        self.durationMs = durationMs
+        self.tracks = tracks
+        nacksSent = 0
+        plisSent = 0
+        firsSent = 0
+        avSynchronized = false
+    }
+}

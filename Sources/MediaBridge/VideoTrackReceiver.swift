@@ -1,0 +1,115 @@
+import MediaPipeline
+import RTP
+
+/// The video half of a `MediaBridge`: jitter buffer with NACK →
+/// VP8 depacketizer → keyframe gate, with the keyframe requester and the
+/// track's sender-report clock. Hands whole frames that a decoder can
+/// decode to the bridge. Not thread-safe; owned by its bridge.
+final class VideoTrackReceiver {
+    let spec: MediaBridgeConfiguration.Track
+    var ssrc: UInt32?
+    var jitterBuffer: JitterBuffer
+    var depacketizer = VP8Depacketizer()
+    var gate = VideoGate()
+    var requester: KeyframeRequester
+    var clock: SenderReportClock
+    private var actions: [JitterBufferAction] = []
+    /// Arrival time of the packet being handed on.
+    private var arrivalNs: UInt64 = 0
+    unowned let bridge: MediaBridge
+
+    // Counters for the sidecar.
+    var framesWritten = 0
+    var keyframesWritten = 0
+    var framesHeldBack = 0
+    var nacksSent = 0
+    var resolutions: [RecordingSidecar.Resolution] = []
+
+    init(spec: MediaBridgeConfiguration.Track, configuration: MediaBridgeConfiguration, bridge: MediaBridge) {
+        self.spec = spec
+        self.ssrc = spec.ssrcs.first
+        var jb = configuration.videoJitterBuffer
+        jb.nackEnabled = jb.nackEnabled && spec.nack
+        jitterBuffer = JitterBuffer(configuration: jb)
+        requester = KeyframeRequester(configuration: configuration.keyframeRequests)
+        clock = SenderReportClock(clockRate: spec.clockRate)
+        self.bridge = bridge
+        actions.reserveCapacity(64)
+    }
+
+    /// The session went active: PLI at once.
+    func start(now: UInt64) {
+        send(requester.start(now: now))
+    }
+
+    func receive(sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payloadType: UInt8,
+                 payload: UnsafeRawBufferPointer, now: UInt64) {
+        actions.removeAll(keepingCapacity: true)
+        jitterBuffer.insert(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker,
+                            payloadType: payloadType, payload: payload, now: now, into: &actions)
+        handleActions(now: now)
+    }
+
+    func poll(now: UInt64) {
+        actions.removeAll(keepingCapacity: true)
+        jitterBuffer.poll(now: now, into: &actions)
+        handleActions(now: now)
+        send(requester.poll(now: now))
+    }
+
+    /// End of the stream: hand out what is held.
+    func flush(now: UInt64) {
+        actions.removeAll(keepingCapacity: true)
+        jitterBuffer.flush(into: &actions)
+        handleActions(now: now)
+        for event in depacketizer.flush() { handle(event, now: now) }
+    }
+
+    private func handleActions(now: UInt64) {
+        for action in actions {
+            switch action {
+            case .packet(let packet):
+                arrivalNs = packet.arrivalNs
+                let events = jitterBuffer.withPayload(of: packet) { payload in
+                    depacketizer.push(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
+                                      marker: packet.marker, payload: payload)
+                }
+                for event in events { handle(event, now: now) }
+            case .gap, .restart:
+                for event in depacketizer.handleGap() { handle(event, now: now) }
+                if gate.noteLoss() { send(requester.requestKeyframe(now: now)) }
+            case .sendNACK(let list):
+                guard let ssrc else { break }
+                nacksSent += 1
+                bridge.sendFeedback(.genericNACK(GenericNACK(senderSSRC: bridge.configuration.localSSRC,
+                                                             mediaSSRC: ssrc, lostSequenceNumbers: list)))
+            }
+        }
+    }
+
+    private func handle(_ event: VP8DepacketizerEvent, now: UInt64) {
+        switch event {
+        case .dropped:
+            framesHeldBack += 1
+            if gate.noteLoss() { send(requester.requestKeyframe(now: now)) }
+        case .frame(let frame):
+            switch gate.admit(frame) {
+            case .forward:
+                if frame.isKeyframe { requester.keyframeReceived(now: now) }
+                let unix = clock.map(rtpTimestamp: frame.rtpTimestamp, arrivalUnixNs: UInt64(bridge.unixNs(arrivalNs)))
+                bridge.writeVideo(frame, unixNs: unix, arrivalNs: arrivalNs)
+            case .dropAwaitingKeyframe:
+                framesHeldBack += 1
+                if !requester.isWaiting { send(requester.requestKeyframe(now: now)) }
+            case .dropAfterLoss:
+                framesHeldBack += 1
+                send(requester.requestKeyframe(now: now))
+            }
+        }
+    }
+
+    private func send(_ request: KeyframeRequestAction?) {
+        guard let request, let ssrc else { return }
+        bridge.sendFeedback(request.rtcpPacket(senderSSRC: bridge.configuration.localSSRC, mediaSSRC: ssrc))
+    }
+}

@@ -1,0 +1,268 @@
+import Codecs
+import Logging
+import MediaBridge
+import MediaPipeline
+import RTP
+
+/// A deterministic sender, network and clock around one `MediaBridge`, no
+/// sockets: a live VP8 encoder (keyframes on PLI/FIR) and pre-encoded Opus,
+/// packetized with VP8Packetizer/OpusPacketizer; sender reports every
+/// second; a link with random loss, reordering, duplicates and an outage;
+/// a send history that answers NACKs. Time advances in 1 ms steps.
+final class ReplayHarness {
+    struct Settings {
+        var seed: UInt64
+        var seconds = 10
+        var loss = 0.0
+        var duplicates = 0.0
+        var reorderNs: UInt64 = 0
+        var audioDelayNs: UInt64 = 20 * ms
+        var videoDelayNs: UInt64 = 20 * ms
+        var feedbackDelayNs: UInt64 = 20 * ms
+        /// Send times during which nothing gets through.
+        var outage: Range<UInt64>?
+        /// Nothing is lost or reordered before this (the first packets of both
+        /// tracks arrive, so file time 0 is audio packet 0).
+        var cleanStartNs: UInt64 = 300 * ms
+        var video = true
+        var audio = true
+        var width = 320
+        var height = 240
+        /// (send time, width, height): the encoder is reconfigured then.
+        var resize: (at: UInt64, width: Int, height: Int)?
+        var sendSenderReports = true
+        var writeLimitBytes: UInt64?
+    }
+
+    enum Event {
+        case rtp(bytes: [UInt8], isVideo: Bool, index: Int)
+        case rtcp([UInt8])
+        case feedback([UInt8])
+    }
+
+    static let fps = 30
+    static let frameIntervalNs: UInt64 = 1_000_000_000 / 30
+    static let videoSSRC: UInt32 = 0x1111_2222
+    static let audioSSRC: UInt32 = 0x3333_4444
+    static let videoRTPBase: UInt32 = 0xFFFF_0000  // wraps during the run
+    static let audioRTPBase: UInt32 = 0x7000_0000
+    static let senderUnixBase: Int64 = 1_750_000_000_000_000_000
+
+    let settings: Settings
+    var rng: SeededGenerator
+    var events: [(at: UInt64, order: Int, event: Event)] = []
+    var order = 0
+    var bridge: MediaBridge!
+    let directory: String
+
+    // Sender state.
+    var encoder: VP8Encoder?
+    var pattern: TestPattern
+    var image: I420Image
+    var packetizer = try! VP8Packetizer(maxPayloadSize: 1100, initialPictureID: 100)
+    var videoSequencer = RTPSequencer(ssrc: ReplayHarness.videoSSRC, payloadType: 96, initialSequenceNumber: 65_000)
+    var opus = OpusPacketizer(sequencer: RTPSequencer(ssrc: ReplayHarness.audioSSRC, payloadType: 111,
+                                                      initialSequenceNumber: 40_000),
+                              initialTimestamp: ReplayHarness.audioRTPBase)
+    var forceKeyframe = true
+    /// Video packets sent: bytes, send time, frame index.
+    var videoHistory: [UInt16: (bytes: [UInt8], sentAt: UInt64, frame: Int)] = [:]
+    var framePackets: [[UInt16]] = []
+    var frameIsKey: [Bool] = []
+    var frameSize: [(Int, Int)] = []
+    var deliveredVideo: Set<UInt16> = []
+    var deliveredAudio: Set<Int> = []
+    var plis = 0, firs = 0, nacks = 0, retransmissions = 0
+    var audioPacketsSent = 0
+
+    init(settings: Settings, directory: String, sessionID: String = "replay") throws {
+        self.settings = settings
+        self.directory = directory
+        rng = SeededGenerator(seed: settings.seed)
+        pattern = TestPattern(width: settings.width, height: settings.height)
+        image = I420Image(width: settings.width, height: settings.height)
+        if settings.video {
+            encoder = try VP8Encoder(configuration: .init(width: settings.width, height: settings.height, fps: Self.fps,
+                                                          bitrateKbps: 400, keyframeInterval: 100_000))
+        }
+        var configuration = MediaBridgeConfiguration(
+            sessionID: sessionID, directory: directory,
+            audio: settings.audio ? .init(payloadType: 111, clockRate: 48_000, channels: 1, codec: "opus") : nil,
+            video: settings.video ? .init(payloadType: 96, clockRate: 90_000, nack: true, codec: "VP8") : nil)
+        configuration.signaller = "replay"
+        bridge = MediaBridge(configuration: configuration, now: 0, unixNs: Self.senderUnixBase + 5_000_000, logger: Logger(label: "replay"),
+                             sendRTCP: { [unowned self] bytes in self.schedule(at: self.now + settings.feedbackDelayNs, .feedback(bytes)) },
+                             onStorageFailure: { [unowned self] detail in self.storageFailure = detail })
+    }
+
+    var now: UInt64 = 0
+    var storageFailure: String?
+    var sidecar: RecordingSidecar?
+
+    func schedule(at time: UInt64, _ event: Event) {
+        order += 1
+        let entry = (at: time, order: order, event: event)
+        // Binary search insertion keeps (time, order) sorted.
+        var low = 0, high = events.count
+        while low < high {
+            let mid = (low + high) / 2
+            if events[mid].at < time || (events[mid].at == time && events[mid].order < order) { low = mid + 1 } else { high = mid }
+        }
+        events.insert(entry, at: low)
+    }
+
+    func inOutage(_ t: UInt64) -> Bool { settings.outage?.contains(t) ?? false }
+
+    /// Sends over the lossy link (media): loss, duplicates, reordering.
+    func transmit(_ bytes: [UInt8], isVideo: Bool, index: Int, at t: UInt64) {
+        let clean = t < settings.cleanStartNs
+        if inOutage(t) || (!clean && rng.unit() < settings.loss) { return }
+        let copies = !clean && rng.unit() < settings.duplicates ? 2 : 1
+        for _ in 0..<copies {
+            var delay = isVideo ? settings.videoDelayNs : settings.audioDelayNs
+            if !clean && settings.reorderNs > 0 { delay += (rng.next() % (settings.reorderNs / 1_000)) * 1_000 }
+            schedule(at: t + delay, .rtp(bytes: bytes, isVideo: isVideo, index: index))
+        }
+    }
+
+    func senderUnix(_ t: UInt64) -> Int64 { Self.senderUnixBase + Int64(t) }
+
+    func sendSenderReports(at t: UInt64) {
+        guard settings.sendSenderReports, !inOutage(t) else { return }
+        let ntp = NTPTimestamp(unixNanoseconds: UInt64(senderUnix(t)))
+        if settings.video {
+            let rtp = Self.videoRTPBase &+ UInt32(truncatingIfNeeded: t * 90_000 / 1_000_000_000)
+            let sr = RTCPPacket.senderReport(SenderReport(ssrc: Self.videoSSRC, ntpTimestamp: ntp, rtpTimestamp: rtp,
+                                                          packetCount: 0, octetCount: 0, reportBlocks: []))
+            schedule(at: t + settings.videoDelayNs, .rtcp(RTCPCompoundPacket.serialize([sr])))
+        }
+        if settings.audio {
+            let rtp = Self.audioRTPBase &+ UInt32(truncatingIfNeeded: t * 48_000 / 1_000_000_000)
+            let sr = RTCPPacket.senderReport(SenderReport(ssrc: Self.audioSSRC, ntpTimestamp: ntp, rtpTimestamp: rtp,
+                                                          packetCount: 0, octetCount: 0, reportBlocks: []))
+            schedule(at: t + settings.audioDelayNs, .rtcp(RTCPCompoundPacket.serialize([sr])))
+        }
+    }
+
+    func sendVideoFrame(_ index: Int, at t: UInt64) throws {
+        guard let encoder else { return }
+        if let resize = settings.resize, t >= resize.at, encoder.configuration.width != resize.width {
+            try encoder.reconfigure(width: resize.width, height: resize.height)
+            pattern = TestPattern(width: resize.width, height: resize.height)
+            image = I420Image(width: resize.width, height: resize.height)
+        }
+        pattern.render(index, into: &image)
+        let frames = try encoder.encode(image, pts: Int64(index) * 3000, forceKeyframe: forceKeyframe)
+        forceKeyframe = false
+        for frame in frames {
+            let timestamp = Self.videoRTPBase &+ UInt32(truncatingIfNeeded: index * 3000)
+            let packets = packetizer.packets(for: frame.data, timestamp: timestamp, sequencer: &videoSequencer)
+            var numbers: [UInt16] = []
+            for packet in packets {
+                let bytes = packet.bytes
+                videoHistory[packet.sequenceNumber] = (bytes, t, index)
+                numbers.append(packet.sequenceNumber)
+                transmit(bytes, isVideo: true, index: index, at: t)
+            }
+            while framePackets.count < index { framePackets.append([]); frameIsKey.append(false); frameSize.append((0, 0)) }
+            framePackets.append(numbers)
+            frameIsKey.append(frame.isKeyframe)
+            frameSize.append((encoder.configuration.width, encoder.configuration.height))
+        }
+    }
+
+    func sendAudioPacket(_ index: Int, at t: UInt64) throws {
+        let packet = try opus.packetize(TestAudio.packets[index % TestAudio.packets.count])
+        audioPacketsSent += 1
+        transmit(packet.bytes, isVideo: false, index: index, at: t)
+    }
+
+    /// The receiver's RTCP reaches the sender: NACK → retransmit from history
+    /// (packets sent in the last second), PLI/FIR → next frame is a keyframe.
+    func handleFeedback(_ bytes: [UInt8], at t: UInt64) {
+        guard let packets = try? RTCPCompoundPacket.parse(bytes) else { return }
+        for packet in packets {
+            switch packet {
+            case .genericNACK(let nack):
+                nacks += 1
+                for sequence in nack.lostSequenceNumbers {
+                    guard let entry = videoHistory[sequence], t - entry.sentAt <= 1_000 * ms else { continue }
+                    retransmissions += 1
+                    transmit(entry.bytes, isVideo: true, index: entry.frame, at: t)
+                }
+            case .pictureLossIndication:
+                plis += 1
+                forceKeyframe = true
+            case .fullIntraRequest:
+                firs += 1
+                forceKeyframe = true
+            default: break
+            }
+        }
+    }
+
+    /// Runs the call, then finalizes the recording.
+    func run(endReason: String = "remote-hangup") throws {
+        bridge.start(now: 0)
+        let end = UInt64(settings.seconds) * 1_000 * ms
+        var nextVideo = 0, nextAudio = 0
+        var nextSR: UInt64 = 0
+        var t: UInt64 = 0
+        while t < end + 600 * ms {
+            now = t
+            if t < end {
+                if t >= nextSR {
+                    sendSenderReports(at: t)
+                    nextSR += 1_000 * ms
+                }
+                if settings.audio && UInt64(nextAudio) * 20 * ms <= t {
+                    try sendAudioPacket(nextAudio, at: t)
+                    nextAudio += 1
+                }
+                if settings.video && UInt64(nextVideo) * Self.frameIntervalNs <= t {
+                    try sendVideoFrame(nextVideo, at: t)
+                    nextVideo += 1
+                }
+            }
+            while let head = events.first, head.at <= t {
+                events.removeFirst()
+                switch head.event {
+                case .rtp(let bytes, let isVideo, let index):
+                    if isVideo {
+                        deliveredVideo.insert(UInt16(bytes[2]) << 8 | UInt16(bytes[3]))
+                    } else {
+                        deliveredAudio.insert(index)
+                    }
+                    bytes.withUnsafeBytes { bridge.transportDidReceiveRTP($0, now: head.at) }
+                case .rtcp(let bytes):
+                    bytes.withUnsafeBytes { bridge.transportDidReceiveRTCP($0, now: head.at) }
+                case .feedback(let bytes):
+                    handleFeedback(bytes, at: head.at)
+                }
+            }
+            if t % (10 * ms) == 0 { bridge.transportTick(now: t) }
+            t += ms
+        }
+        now = t
+        sidecar = bridge.finalize(now: t, endReason: endReason, endDetail: nil)
+    }
+
+    // MARK: - What the file should hold
+
+    /// Frames a decoder can decode from what arrived: every frame from a
+    /// keyframe on whose packets (and all packets since that keyframe) arrived.
+    var decodableFrames: Set<Int> {
+        var result: Set<Int> = []
+        var chainIntact = false
+        for (index, packets) in framePackets.enumerated() {
+            let complete = !packets.isEmpty && packets.allSatisfy { deliveredVideo.contains($0) }
+            if complete && frameIsKey[index] { chainIntact = true }
+            if !complete { chainIntact = false }
+            if chainIntact { result.insert(index) }
+        }
+        return result
+    }
+
+    var path: String { directory + "/" + bridge.configuration.fileName }
+    var sidecarPath: String { bridge.configuration.sidecarPath }
+}

@@ -1,0 +1,104 @@
+import Codecs
+import Foundation
+import Inspection
+import WebM
+
+/// A small, fast, deterministic generator (xorshift*).
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 2_685_821_657_736_338_717
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
+
+let ms: UInt64 = 1_000_000
+
+/// A scratch directory, removed by `remove()`.
+struct ScratchDirectory {
+    let path: String
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// 20 ms Opus packets of a 440 Hz tone, encoded once for all tests.
+enum TestAudio {
+    static let packets: [[UInt8]] = {
+        do {
+            let encoder = try OpusEncoder(channels: 1, bitrate: 32_000)
+            var tone = ToneGenerator(frequency: 440, amplitude: 0.3, channels: 1, frameSamples: 960)
+            return try (0..<1_500).map { _ in try encoder.encode(tone.nextFrame()) }
+        } catch {
+            fatalError("Opus encoding failed: \(error)")
+        }
+    }()
+}
+
+/// What a decoded WebM recording holds, frame by frame.
+struct DecodedRecording {
+    struct VideoFrame {
+        var timeNs: Int64
+        var counter: Int?
+        var isKeyframe: Bool
+        var width: Int
+        var height: Int
+        var corrupt: Bool
+    }
+    var video: [VideoFrame] = []
+    var audioTimesNs: [Int64] = []
+    var decodeErrors = 0
+
+    /// Reads every frame with libwebm and decodes the video with libvpx,
+    /// reading each picture's frame counter (TestPattern).
+    init(path: String, patterns: [TestPattern]) throws {
+        let info = try WebMReader.info(path: path)
+        let videoNumber = info.tracks.first { $0.type == .video }?.number
+        let decoder = try VP8Decoder()
+        var video: [VideoFrame] = []
+        var audio: [Int64] = []
+        var errors = 0
+        _ = try WebMReader.read(path: path) { frame in
+            if frame.trackNumber == videoNumber {
+                do {
+                    if let decoded = try decoder.decode(frame.bytes, copyImage: true) {
+                        let pattern = patterns.first { $0.width == decoded.width && $0.height == decoded.height }
+                        let counter = decoded.image.flatMap { image in pattern?.readFrameCounter(in: image) }
+                        if decoded.isCorrupted { errors += 1 }
+                        video.append(VideoFrame(timeNs: frame.timestampNs, counter: counter, isKeyframe: frame.isKeyframe,
+                                                width: decoded.width, height: decoded.height, corrupt: decoded.isCorrupted))
+                    }
+                } catch {
+                    errors += 1
+                }
+            } else {
+                audio.append(frame.timestampNs)
+            }
+        }
+        self.video = video
+        audioTimesNs = audio
+        decodeErrors = errors
+    }
+}
+
+/// Runs ffprobe on a file; nil when ffprobe is missing.
+func ffprobe(_ path: String) -> (status: Int32, output: String)? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/ffprobe")
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ffprobe") else { return nil }
+    process.arguments = ["-v", "error", "-show_entries", "format=duration:stream=codec_name,nb_read_frames",
+                         "-count_frames", "-of", "json", path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    do { try process.run() } catch { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
