@@ -1,4 +1,5 @@
 import Foundation
+import Loopback
 import ICE
 import Logging
 import MediaBridge
@@ -30,6 +31,11 @@ final class CallSession: TransportEventHandler {
     private var logger: Logger
     /// The receive pipeline and recording, from `active` on.
     private(set) var bridge: MediaBridge?
+    /// Loopback modes: what the peer sends comes back from our SSRCs.
+    private(set) var echo: LoopbackEcho?
+    /// Both at once (record+loopback). Held here: the transport's
+    /// `mediaReceiver` is weak.
+    private var fanout: MediaFanout?
 
     var state: PeerSessionState { peer.state }
     var endReason: EndReason? { peer.endReason }
@@ -88,7 +94,7 @@ final class CallSession: TransportEventHandler {
         }
         let result: (answer: NegotiatedAnswer, transport: TransportSession)
         do {
-            result = try manager.negotiator.answer(offer: sdp, id: id)
+            result = try manager.negotiator.answer(offer: sdp, id: id, echo: mode != CapstanConfiguration.Mode.record.rawValue)
         } catch {
             drive(now) { peer, now in try peer.negotiationFailed(detail: "bad-offer", now: now) }
             throw error
@@ -284,6 +290,7 @@ final class CallSession: TransportEventHandler {
     /// Active: the receive pipeline starts (and asks for a keyframe at once).
     /// No file exists before this; the file opens with the first media.
     private func attachMedia(now: UInt64) {
+        attachEcho()
         guard mode != CapstanConfiguration.Mode.loopback.rawValue, let transport, let negotiated else { return }
         let settings = manager.configuration
         var configuration = MediaBridgeConfiguration(sessionID: id, directory: settings.recordings, negotiated: negotiated)
@@ -303,8 +310,9 @@ final class CallSession: TransportEventHandler {
                 // Not from inside the pipeline's call stack: on the next loop turn.
                 loop.execute { bound.value.storageFailed(detail, now: NIODeadline.now().uptimeNanoseconds) }
             })
-        transport.mediaReceiver = bridge
         self.bridge = bridge
+        fanout = echo.map { MediaFanout(bridge, $0) }
+        transport.mediaReceiver = fanout ?? bridge
         bridge.start(now: now)
         logger.info("recording", metadata: ["recording.path": .string(configuration.filePath)])
     }
@@ -312,10 +320,33 @@ final class CallSession: TransportEventHandler {
     /// Ended (any reason): the pipeline is detached, the file finalized and
     /// the sidecar written.
     private func detachMedia(_ reason: EndReason, now: UInt64) {
-        guard let bridge else { return }
         transport?.mediaReceiver = nil
+        echo = nil
+        fanout = nil
+        guard let bridge else { return }
         let sidecar = bridge.finalize(now: now, endReason: reason.name, endDetail: reason.detail)
         manager.recordingFinalized(sidecar)
+    }
+
+    /// Loopback and record+loopback: echo every negotiated track we answered
+    /// `sendrecv` (the ones with a local SSRC).
+    private func attachEcho() {
+        guard mode != CapstanConfiguration.Mode.record.rawValue, let transport, let negotiated else { return }
+        func track(_ kind: MediaKind) -> LoopbackEcho.Track? {
+            guard let t = negotiated.tracks.first(where: { $0.kind == kind }), let ssrc = t.localSSRC else { return nil }
+            return LoopbackEcho.Track(payloadType: t.payloadType, localSSRC: ssrc, clockRate: Int(t.clockRate))
+        }
+        let audio = track(.audio), video = track(.video)
+        guard audio != nil || video != nil else {
+            logger.notice("loopback: the offer has no sendrecv track to echo")
+            return
+        }
+        let echo = LoopbackEcho(audio: audio, video: video, cname: "capstan-\(id)", output: LoopbackEcho.Output(
+            sendRTP: { [weak transport] in transport?.sendRTP($0) },
+            sendRTCP: { [weak transport] in transport?.sendRTCP($0) }))
+        self.echo = echo
+        transport.mediaReceiver = echo
+        logger.info("loopback echo attached")
     }
 
     /// The recording could not be written: this session ends `storage`.

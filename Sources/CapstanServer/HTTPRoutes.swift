@@ -43,9 +43,9 @@ enum HTTPRoutes {
             do { body = try await request.body.collect(upTo: configuration.maxSDPBytes) } catch {
                 return textError(.contentTooLarge, "offer larger than \(configuration.maxSDPBytes) bytes")
             }
-            let loopback = request.uri.queryParameters.get("mode") == "loopback"
             do throws(SignallingError) {
-                let created = try await manager.createWHIPSession(offer: String(buffer: body), loopback: loopback)
+                let created = try await manager.createWHIPSession(offer: String(buffer: body),
+                                                                requestedMode: request.uri.queryParameters.get("mode"))
                 var headers = corsHeaders()
                 headers[.contentType] = sdp
                 headers[.location] = "/whip/\(created.id)"

@@ -16,8 +16,10 @@ struct Negotiator: Sendable {
         configuration.candidateAddresses.map { ICECandidate.host(address: $0, port: mediaPort) }
     }
 
-    /// Answers `offer`; the transport is ready to register.
-    func answer(offer text: String, id: String) throws(SignallingError) -> (answer: NegotiatedAnswer, transport: TransportSession) {
+    /// Answers `offer`; the transport is ready to register. With `echo`
+    /// (loopback modes) sendrecv sections are answered `sendrecv` from fresh
+    /// SSRCs of our own, which the echo sends from.
+    func answer(offer text: String, id: String, echo: Bool = false) throws(SignallingError) -> (answer: NegotiatedAnswer, transport: TransportSession) {
         let offer: SessionDescription
         do {
             offer = try SessionDescription(parsing: Array(text.utf8), limits: SDPLimits(maxSize: configuration.maxSDPBytes))
@@ -30,13 +32,20 @@ struct Negotiator: Sendable {
             negotiated = try SDPAnswerer.answer(offer: offer, options: AnswerOptions(
                 iceUfrag: credentials.ufrag, icePwd: credentials.password,
                 fingerprint: .sha256(certificate.sha256Fingerprint),
-                candidates: candidates, mode: .recvonly,
+                candidates: candidates, mode: echo ? .sendrecv(Self.echoStreams(id: id)) : .recvonly,
                 sessionID: UInt64.random(in: 1...UInt64(Int64.max))))
         } catch {
             throw .badRequest("unsupported offer: \(error.reason)")
         }
         let transport = try makeTransport(id: id, credentials: credentials, negotiated: negotiated.session)
         return (negotiated, transport)
+    }
+
+    /// Our own tracks for loopback: random SSRCs, one stream.
+    static func echoStreams(id: String) -> LocalStreams {
+        LocalStreams(cname: "capstan-\(id)", streamID: "capstan-\(id)",
+                     audio: LocalTrack(ssrc: .random(in: 1...UInt32.max), trackID: "capstan-audio"),
+                     video: LocalTrack(ssrc: .random(in: 1...UInt32.max), trackID: "capstan-video"))
     }
 
     /// A `recvonly`, ice-lite offer for calling a peer, with the credentials

@@ -48,16 +48,30 @@ public final class SessionManager: @unchecked Sendable {
     var eventLoop: EventLoop { port.eventLoop }
 
     /// Answers a WHIP offer: validates, negotiates, starts the transport.
-    public func createWHIPSession(offer: String, loopback: Bool) async throws(SignallingError) -> (id: String, answer: String, etag: String) {
+    /// The mode of one session: the daemon's, or what the request asked for
+    /// (`?mode=`). Asking for `loopback` from a `record+loopback` daemon keeps
+    /// the recording.
+    func sessionMode(requested: String?) throws(SignallingError) -> CapstanConfiguration.Mode {
+        guard let requested else { return configuration.mode }
+        guard let mode = CapstanConfiguration.Mode(rawValue: requested) else {
+            throw .badRequest("mode \"\(requested)\" is not one of record, loopback, record+loopback")
+        }
+        return mode == .loopback && configuration.mode == .recordAndLoopback ? .recordAndLoopback : mode
+    }
+
+    public func createWHIPSession(offer: String, requestedMode: String? = nil) async throws(SignallingError) -> (id: String, answer: String, etag: String) {
+        let mode = try sessionMode(requested: requestedMode)
+        let loopback = mode == .loopback
         let id = Self.makeSessionID()
-        let (answer, transport) = try negotiator.answer(offer: offer, id: id)
+        let echo = mode != .record
+        let (answer, transport) = try negotiator.answer(offer: offer, id: id, echo: echo)
         let limit = configuration.maxSessions
         if !loopback, let free = lowDiskSpace() {
             throw .unavailable("recordings disk has \(free) bytes free, below minFreeDiskBytes \(configuration.minFreeDiskBytes)")
         }
         let admitted: Bool = (try? await eventLoop.submit { [self] () -> Bool in
             guard acceptingNewSessions, sessions.count < limit else { return false }
-            let call = CallSession(id: id, signaller: "whip", mode: loopback ? "loopback" : configuration.mode.rawValue,
+            let call = CallSession(id: id, signaller: "whip", mode: mode.rawValue,
                                    channel: nil, manager: self, now: NIODeadline.now().uptimeNanoseconds)
             sessions[id] = call
             metrics.sessionStarted(signaller: "whip")

@@ -1,4 +1,5 @@
 import Foundation
+import Inspection
 import Testing
 
 /// Runs the built `capstan peer` (next to the test bundle, like
@@ -124,23 +125,56 @@ struct PeerCommandTests {
         }
     }
 
-    @Test("--loopback offers on ?mode=loopback; the exit status follows the echo verdict")
+    @Test("--loopback against the daemon: the video comes back from Capstan's SSRC and decodes (≥ 95 %); no recording")
     func loopbackAgainstDaemon() async throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
         try await daemon.start()
         let peer = try await PeerProcess.run(["--whip", daemon.httpBase.appendingPathComponent("whip").absoluteString,
-                                              "--duration", "2", "--loopback", "--json"])
+                                              "--duration", "3", "--loopback", "--json"])
         let summary = try #require(peer.json, "not JSON: \(peer.stdout)\n\(peer.stderr)")
         let report = try #require((summary["sessions"] as? [[String: Any]])?.first)
         let sent = report["videoFramesSent"] as? Int ?? 0
         let echoed = try #require(report["videoFramesEchoed"] as? Int)
-        #expect(sent > 20)
-        let passed = Double(echoed) >= 0.95 * Double(sent)
-        #expect(peer.status == (passed ? 0 : 1), "echoed \(echoed) of \(sent); stderr: \(peer.stderr)")
-        if !passed { #expect(peer.stderr.contains("echo short")) }
-        let seen = try await session(daemon, try #require(report["id"] as? String))
+        let decoded = report["videoFramesDecoded"] as? Int ?? 0
+        #expect(sent > 30)
+        #expect(Double(echoed) >= 0.95 * Double(sent), "echoed \(echoed) of \(sent); stderr: \(peer.stderr)")
+        #expect(decoded > 0 && Double(decoded) >= 0.9 * Double(echoed), "decoded \(decoded) of \(echoed)")
+        #expect(peer.status == 0, "\(peer.stderr)")
+        let id = try #require(report["id"] as? String)
+        let seen = try await session(daemon, id)
         #expect(seen["mode"] as? String == "loopback")
+        #expect(seen["endReason"] as? String == "remote-hangup")
+        let recordings = daemon.directory.appendingPathComponent("recordings").path
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: recordings)) ?? []
+        #expect(!files.contains { $0.hasPrefix(id) }, "pure loopback records nothing: \(files)")
+    }
+
+    @Test("record+loopback: the peer gets its echo and the daemon records the same call")
+    func recordAndLoopback() async throws {
+        let daemon = try DaemonProcess(arguments: ["--mode", "record+loopback"])
+        defer { daemon.stop() }
+        try await daemon.start()
+        let peer = try await PeerProcess.run(["--whip", daemon.httpBase.appendingPathComponent("whip").absoluteString,
+                                              "--duration", "3", "--loopback", "--json"])
+        #expect(peer.status == 0, "\(peer.stderr)")
+        let report = try #require((peer.json?["sessions"] as? [[String: Any]])?.first, "\(peer.stdout)")
+        let sent = report["videoFramesSent"] as? Int ?? 0
+        #expect(Double(report["videoFramesEchoed"] as? Int ?? 0) >= 0.95 * Double(sent))
+        let id = try #require(report["id"] as? String)
+        #expect(try await session(daemon, id)["mode"] as? String == "record+loopback")
+        let sidecar = daemon.directory.appendingPathComponent("recordings/\(id).json").path
+        var found = false
+        for _ in 0..<200 where !found {
+            found = FileManager.default.fileExists(atPath: sidecar)
+            if !found { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        #expect(found, "record+loopback leaves a sidecar")
+        let webm = daemon.directory.appendingPathComponent("recordings/\(id).webm").path
+        let report2 = MediaInspector.inspect(path: webm)
+        #expect(report2.valid && report2.decodeErrors == 0, "\(report2.problems)")
+        let frames = report2.tracks.first { $0.kind == .video }?.frames ?? 0
+        #expect(Double(frames) >= 0.9 * Double(sent), "recorded \(frames) of \(sent) video frames")
     }
 
     @Test("--no-video and --no-audio send only the other kind", arguments: ["--no-video", "--no-audio"])
