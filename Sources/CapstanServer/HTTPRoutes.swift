@@ -18,6 +18,9 @@ enum HTTPRoutes {
         // The browser sample: static files, public (they hold no secrets; the
         // page sends the token the user types with its API calls).
         router.add(middleware: FileMiddleware(configuration.samples, urlBasePath: "/samples", searchForIndexHtml: true))
+        // Recordings for download and playback (range requests, so a <video>
+        // element can seek); behind the token, which may come as ?token=.
+        router.add(middleware: FileMiddleware(configuration.recordings, urlBasePath: "/recordings"))
 
         router.get("healthz") { _, _ in "ok\n" }
 
@@ -176,7 +179,9 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
               !request.uri.path.hasPrefix("/samples") else {
             return try await next(request, context)
         }
-        guard request.headers[.authorization] == "Bearer \(token)" else {
+        // Media elements and download links cannot send headers.
+        let queryToken = request.uri.path.hasPrefix("/recordings/") && request.uri.queryParameters.get("token") == token
+        guard request.headers[.authorization] == "Bearer \(token)" || queryToken else {
             var headers = HTTPRoutes.corsHeaders()
             headers[.wwwAuthenticate] = "Bearer"
             headers[.contentType] = "application/json"
