@@ -36,10 +36,13 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: systemLibraries + [
+        // MARK: test support — shared by the test targets
+        .target(name: "CapstanTestSupport", path: "Tests/CapstanTestSupport"),
+
         // MARK: codecs — libopus/libvpx wrappers, test media, packetizers
         .target(name: "Codecs", dependencies: ["COpus", "CVPX"]),
         .target(name: "Ogg", dependencies: ["COgg", "Codecs"]),
-        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "CodecsTests", dependencies: ["CapstanTestSupport", "Codecs"]),
         .testTarget(name: "OggTests", dependencies: ["Ogg", "Codecs"]),
 
         // MARK: containers — WebM (Swift EBML writer, libwebm reader), Ogg Opus
@@ -52,22 +55,22 @@ let package = Package(
 
         // MARK: inspection — `capstan inspect` / `capstan repair`
         .target(name: "Inspection", dependencies: ["WebM", "Ogg", "Codecs"]),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "WebM", "Ogg", "Codecs"]),
+        .testTarget(name: "InspectionTests", dependencies: ["CapstanTestSupport", "Inspection", "WebM", "Ogg", "Codecs"]),
         .executableTarget(name: "capstan-bench-write", dependencies: ["WebM", "Codecs"]),
 
         // MARK: sdp
         .target(name: "SDP"),
-        .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"]),
+        .testTarget(name: "SDPTests", dependencies: ["CapstanTestSupport", "SDP"], exclude: ["Fixtures"]),
 
         // MARK: stun-ice
         .target(name: "STUN", dependencies: ["COpenSSL"]),
         .target(name: "ICE", dependencies: ["STUN"]),
-        .testTarget(name: "STUNTests", dependencies: ["STUN"]),
+        .testTarget(name: "STUNTests", dependencies: ["CapstanTestSupport", "STUN"]),
         .testTarget(name: "ICETests", dependencies: ["ICE", "STUN"]),
 
         // MARK: rtp
         .target(name: "RTP"),
-        .testTarget(name: "RTPTests", dependencies: ["RTP"]),
+        .testTarget(name: "RTPTests", dependencies: ["CapstanTestSupport", "RTP"]),
 
         // MARK: dtls-srtp
         .target(name: "SRTP", dependencies: ["CSRTP"]),
@@ -81,7 +84,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "SDP", "RTP", "ICE"]),
+        .testTarget(name: "TransportTests", dependencies: ["CapstanTestSupport", "Transport", "SDP", "RTP", "ICE"]),
         // Receive-path benchmark (issue 3): scripts/bench-receive runs it under callgrind.
         .target(name: "CCallgrind"),
         .executableTarget(name: "capstan-bench-receive", dependencies: [
@@ -96,14 +99,14 @@ let package = Package(
 
         // MARK: pipeline — depacketizers, packetizers, jitter buffer, keyframe gate
         .target(name: "MediaPipeline", dependencies: ["RTP", "Codecs"]),
-        .testTarget(name: "MediaPipelineTests", dependencies: ["MediaPipeline", "RTP", "Codecs"]),
+        .testTarget(name: "MediaPipelineTests", dependencies: ["CapstanTestSupport", "MediaPipeline", "RTP", "Codecs"]),
         .target(name: "Loopback", dependencies: ["RTP", "Transport"]),
         .testTarget(name: "LoopbackTests", dependencies: ["Loopback", "RTP"]),
         .target(name: "MediaBridge", dependencies: [
             "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "SDP", "Transport",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "MediaBridgeTests", dependencies: [
+        .testTarget(name: "MediaBridgeTests", dependencies: ["CapstanTestSupport", 
             "MediaBridge", "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "Inspection",
             .product(name: "Logging", package: "swift-log"),
         ]),

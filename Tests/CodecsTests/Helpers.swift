@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Foundation
 
 /// Power of `samples` at `frequency` Hz (Goertzel algorithm), normalised by length.
@@ -32,14 +33,4 @@ func bytes(hex: String) -> [UInt8] {
     return out
 }
 
-/// Deterministic xorshift64* generator so garbage-input tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed == 0 ? 0x9E3779B97F4A7C15 : seed }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 2685821657736338717
-    }
-}
+typealias SeededGenerator = XorShiftStar

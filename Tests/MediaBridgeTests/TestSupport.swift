@@ -1,20 +1,10 @@
+import CapstanTestSupport
 import Codecs
 import Foundation
 import Inspection
 import WebM
 
-/// A small, fast, deterministic generator (xorshift*).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 2_685_821_657_736_338_717
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
+typealias SeededGenerator = XorShiftStar
 
 let ms: UInt64 = 1_000_000
 

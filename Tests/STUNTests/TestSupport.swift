@@ -1,4 +1,5 @@
-@testable import STUN
+@testable import CapstanTestSupport
+import STUN
 
 /// Bytes from hex as RFCs print it (spaces and line breaks ignored).
 func hex(_ s: String) -> [UInt8] {
@@ -9,18 +10,6 @@ func hex(_ s: String) -> [UInt8] {
     }
 }
 
-/// SplitMix64: a small seeded generator so fuzz runs are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// RFC 5769 test vectors. Their padding bytes are 0x20 on purpose (RFC 5769 §2).
 enum RFC5769 {

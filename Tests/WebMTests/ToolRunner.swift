@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Foundation
 
 /// Result of running an external tool.
