@@ -55,7 +55,7 @@ struct PeerCommandTests {
         return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
     }
 
-    @Test("4 s of A/V: exit 0, JSON summary, the daemon saw the session end remote-hangup with ≥ 98 % of the packets")
+    @Test("4 s of A/V: exit 0, JSON summary, remote-hangup with ≥ 98 % of the packets; the recording passes inspect (±0.3 s, ≥ 98 % of frames)")
     func audioVideo() async throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
@@ -89,6 +89,22 @@ struct PeerCommandTests {
         let received = stats["rtpPacketsIn"] as? Int ?? 0
         #expect(Double(received) >= 0.98 * Double(packets), "daemon got \(received) of \(packets) packets")
         #expect((stats["rtcpPacketsIn"] as? Int ?? 0) >= 3, "the SRs arrived")
+
+        // The recording of the call: inspect passes, duration within 0.3 s of
+        // the 4 s sent, ≥ 98 % of the video frames sent.
+        let recordings = daemon.directory.appendingPathComponent("recordings")
+        var sidecar = false
+        for _ in 0..<200 where !sidecar {
+            sidecar = FileManager.default.fileExists(atPath: recordings.appendingPathComponent("\(id).json").path)
+            if !sidecar { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        #expect(sidecar)
+        let file = MediaInspector.inspect(path: recordings.appendingPathComponent("\(id).webm").path)
+        #expect(file.valid && file.decodeErrors == 0 && file.finalized, "\(file.problems)")
+        let seconds = Double(file.durationNs ?? 0) / 1e9
+        #expect(abs(seconds - 4) <= 0.3, "recorded \(seconds) s of 4")
+        let recorded = file.tracks.first { $0.kind == .video }?.frames ?? 0
+        #expect(Double(recorded) >= 0.98 * Double(video), "recorded \(recorded) of \(video) video frames")
     }
 
     @Test("--sessions 5: five sessions in the daemon, all ended remote-hangup; the encoder ran once, not five times")
