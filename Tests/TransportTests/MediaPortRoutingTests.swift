@@ -1,4 +1,5 @@
 import DTLS
+import Foundation
 import NIOCore
 import NIOPosix
 import STUN
@@ -44,6 +45,34 @@ struct MediaPortRoutingTests {
         }.get()
         #expect(drops == [2, 1, 1])
         try await port.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("the socket gets a receive buffer far above Linux's 208 KiB default")
+    func receiveBuffer() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let port = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: group)
+        let small = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: group, receiveBufferBytes: 65_536)
+        // Linux reports twice the request; without CAP_NET_ADMIN the request
+        // is capped at net.core.rmem_max.
+        let rmemMax = (try? String(contentsOfFile: "/proc/sys/net/core/rmem_max", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 212_992
+        #expect(port.receiveBufferBytes >= 2 * min(MediaPort.defaultReceiveBufferBytes, rmemMax))
+        #expect(small.receiveBufferBytes == 2 * 65_536)
+        try await port.close()
+        try await small.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("ports bound with port 0 never share an address")
+    func ephemeralPortsAreDistinct() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var ports: [MediaPort] = []
+        for _ in 0..<400 {
+            ports.append(try await MediaPort.bind(host: "127.0.0.1", port: 0, group: group, receiveBufferBytes: 65_536))
+        }
+        #expect(Set(ports.map(\.localAddress.port)).count == ports.count)
+        for port in ports { try await port.close() }
         try await group.shutdownGracefully()
     }
 }
