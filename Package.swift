@@ -51,7 +51,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("webm")]
         ),
         .target(name: "WebM", dependencies: ["CWebMParser"]),
-        .testTarget(name: "WebMTests", dependencies: ["WebM"]),
+        .testTarget(name: "WebMTests", dependencies: ["CapstanTestSupport", "WebM"]),
 
         // MARK: inspection — `capstan inspect` / `capstan repair`
         .target(name: "Inspection", dependencies: ["WebM", "Ogg", "Codecs"]),

@@ -24,7 +24,7 @@ enum BadInput: String, CaseIterable, Sendable {
             let at = try #require(src.firstRange(of: Data(tracksID))?.lowerBound)
             try src.prefix(at + 12).write(to: URL(fileURLWithPath: path))
         case .randomBytes:
-            var rng = SplitMix64(state: 42)
+            var rng = SplitMix64(seed: 42)
             try Data((0..<65_536).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
                 .write(to: URL(fileURLWithPath: path))
         case .oggFile:
@@ -66,7 +66,7 @@ enum BadInput: String, CaseIterable, Sendable {
         let dir = try TempDir()
         defer { dir.cleanup() }
         let src = try Data(contentsOf: URL(fileURLWithPath: try Fixtures.get().src640))
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         var parsedWithError = 0
         for i in 0..<60 {
             var bytes = [UInt8](src)

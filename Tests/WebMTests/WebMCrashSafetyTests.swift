@@ -41,7 +41,7 @@ enum CutSource: String, CaseIterable, Sendable {
         let firstClusterEnd = try #require(wholeInfo.clusters.first?.endOffset)
         let data = try Data(contentsOf: URL(fileURLWithPath: whole))
 
-        var rng = SplitMix64(state: source == .unfinalized ? 0xC0FFEE : 0xBEEF)
+        var rng = SplitMix64(seed: source == .unfinalized ? 0xC0FFEE : 0xBEEF)
         for i in 0..<20 {
             let cut = Int(UInt64(firstClusterEnd) + rng.next() % (UInt64(data.count) - UInt64(firstClusterEnd)))
             let cutPath = dir.path("cut-\(i).webm")
