@@ -156,12 +156,6 @@ public final class MediaPort: @unchecked Sendable {
         session.sink = nil
     }
 
-    /// Number of registered sessions.
-    public var sessionCount: Int {
-        eventLoop.preconditionInEventLoop()
-        return sessions.count
-    }
-
     /// Closes the socket and stops the tick.
     public func close() async throws {
         try await eventLoop.submit { self.tickTask?.cancel() }.get()
