@@ -24,6 +24,11 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "capstan", targets: ["capstan"]),
+        // The hot-path modules, for the benchmark package in Benchmarks/
+        // (a separate package, so its dependencies stay out of this build).
+        .library(name: "CapstanHotPaths", targets: [
+            "STUN", "ICE", "SRTP", "RTP", "MediaPipeline", "WebM", "Ogg", "Codecs", "MediaBridge", "CCallgrind",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

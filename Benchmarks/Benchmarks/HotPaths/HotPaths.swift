@@ -1,0 +1,52 @@
+// Capstan's hot paths under ordo-one/benchmark: wall clock, CPU time,
+// mallocs and retain/release per operation, in steady state.
+//
+//   cd Benchmarks && swift package benchmark
+//   cd Benchmarks && swift package benchmark --filter 'srtp.*' --metric mallocCountTotal
+//
+// Each benchmark runs 1,000 operations per sample (figures are per
+// operation: the `*` columns). The case prepares its inputs outside the
+// measured region (fresh SRTP receive contexts, the next packets of the
+// stream); see Sources/HotPathCases. Instructions per operation come from
+// scripts/bench-hotpaths (callgrind): this suite's `instructions` metric needs
+// hardware counters, which shared VMs often lack.
+import Benchmark
+import HotPathCases
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .retainCount, .releaseCount],
+        timeUnits: .nanoseconds,
+        warmupIterations: 3,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(2),
+        maxIterations: 2_000)
+
+    for descriptor in HotPaths.all {
+        let box = CaseBox(descriptor)
+        Benchmark(descriptor.name) { benchmark in
+            let hotPath = try box.instance()
+            try hotPath.prepare(count: benchmark.scaledIterations.count)
+            benchmark.startMeasurement()
+            hotPath.run(count: benchmark.scaledIterations.count)
+            benchmark.stopMeasurement()
+            if let problem = hotPath.verify() { benchmark.error("\(descriptor.name): \(problem)") }
+        }
+    }
+}
+
+/// One case instance per benchmark, made on first use and kept across
+/// samples so stateful paths reach steady state.
+final class CaseBox: @unchecked Sendable {
+    private let descriptor: HotPathDescriptor
+    private var made: (any HotPathCase)?
+
+    init(_ descriptor: HotPathDescriptor) { self.descriptor = descriptor }
+
+    func instance() throws -> any HotPathCase {
+        if let made { return made }
+        let hotPath = try descriptor.make()
+        made = hotPath
+        return hotPath
+    }
+}

@@ -1,0 +1,130 @@
+import Codecs
+import MediaPipeline
+import RTP
+
+/// Real media for the cases: one second of 640x480 VP8 from libvpx (30 fps,
+/// ~500 kbit/s, a keyframe at frame 0) and one second of 20 ms Opus packets
+/// from libopus (48 kHz mono, 32 kbit/s), encoded once per process.
+public struct MediaFixtures: Sendable {
+    public static let fps = 30
+    public let videoFrames: [[UInt8]]
+    public let videoKeyframes: [Bool]
+    public let opusPackets: [[UInt8]]
+    /// The VP8 RTP payloads (descriptor + data) of `videoFrames`, one array per frame.
+    public let vp8Payloads: [[[UInt8]]]
+
+    public static let shared: MediaFixtures = {
+        do { return try MediaFixtures() } catch { fatalError("cannot encode the benchmark media: \(error)") }
+    }()
+
+    private init() throws {
+        let encoder = try VP8Encoder(configuration: .init(width: 640, height: 480, fps: Self.fps, bitrateKbps: 500,
+                                                          keyframeInterval: Self.fps))
+        let pattern = TestPattern(width: 640, height: 480)
+        var image = I420Image(width: 640, height: 480)
+        var frames: [[UInt8]] = []
+        var keys: [Bool] = []
+        for i in 0..<Self.fps {
+            pattern.render(i, into: &image)
+            for f in try encoder.encode(image, pts: Int64(i) * 90_000 / Int64(Self.fps), forceKeyframe: i == 0) {
+                frames.append(f.data)
+                keys.append(f.isKeyframe)
+            }
+        }
+        guard frames.count == Self.fps, keys[0] else { throw FixtureError.unexpectedEncoderOutput(frames.count) }
+        videoFrames = frames
+        videoKeyframes = keys
+        let opus = try OpusEncoder(channels: 1, bitrate: 32_000)
+        var tone = ToneGenerator(frequency: 440, amplitude: 0.3, channels: 1, frameSamples: 960)
+        opusPackets = try (0..<50).map { _ in try opus.encode(tone.nextFrame()) }
+        var packetizer = try VP8Packetizer(maxPayloadSize: 1200)
+        vp8Payloads = frames.map { packetizer.payloads(for: $0) }
+    }
+}
+
+/// A looping RTP stream with continuous sequence numbers, timestamps and
+/// arrival times: one second of A/V (or one track) repeated, materialised
+/// `count` packets at a time into one flat buffer.
+struct RTPStreamLoop {
+    struct Packet {
+        var bytes: [UInt8]
+        var offsetNs: UInt64
+        /// Which stream (0 video, 1 audio), for the per-stream counters.
+        var stream: Int
+        var timestampStep: UInt32
+    }
+    private let packets: [Packet]
+    private let perLoopCount: [Int]
+    private var next = 0
+    /// The materialised packets of the last `prepare`.
+    private(set) var buffer: [UInt8] = []
+    private(set) var ranges: [Range<Int>] = []
+    private(set) var arrivals: [UInt64] = []
+
+    static let videoSSRC: UInt32 = 0x1111_1111
+    static let audioSSRC: UInt32 = 0x2222_2222
+
+    init(video: Bool, audio: Bool) {
+        let media = MediaFixtures.shared
+        var packets: [Packet] = []
+        var counts = [0, 0]
+        if video {
+            var sequencer = RTPSequencer(ssrc: Self.videoSSRC, payloadType: 96, initialSequenceNumber: 1000)
+            for (i, payloads) in media.vp8Payloads.enumerated() {
+                let at = UInt64(i) * 1_000_000_000 / UInt64(MediaFixtures.fps) + 5_000_000
+                for (j, payload) in payloads.enumerated() {
+                    let packet = sequencer.makePacket(payload: payload, timestamp: UInt32(i * 3000),
+                                                      marker: j == payloads.count - 1)
+                    packets.append(Packet(bytes: packet.bytes, offsetNs: at + UInt64(j) * 100_000, stream: 0,
+                                          timestampStep: 90_000))
+                    counts[0] += 1
+                }
+            }
+        }
+        if audio {
+            var sequencer = RTPSequencer(ssrc: Self.audioSSRC, payloadType: 111, initialSequenceNumber: 7)
+            for (i, opus) in media.opusPackets.enumerated() {
+                let packet = sequencer.makePacket(payload: opus, timestamp: UInt32(i * 960), marker: i == 0)
+                packets.append(Packet(bytes: packet.bytes, offsetNs: UInt64(i) * 20_000_000 + 1_000_000, stream: 1,
+                                      timestampStep: 48_000))
+                counts[1] += 1
+            }
+        }
+        packets.sort { $0.offsetNs < $1.offsetNs }
+        self.packets = packets
+        perLoopCount = counts
+    }
+
+    /// Packets in one loop (one second of media).
+    var packetsPerSecond: Int { packets.count }
+
+    /// Materialises the next `count` packets.
+    mutating func prepare(count: Int) {
+        buffer.removeAll(keepingCapacity: true)
+        ranges.removeAll(keepingCapacity: true)
+        arrivals.removeAll(keepingCapacity: true)
+        for _ in 0..<count {
+            let loop = next / packets.count
+            let packet = packets[next % packets.count]
+            next += 1
+            let start = buffer.count
+            buffer.append(contentsOf: packet.bytes)
+            // Sequence number (bytes 2–3) and timestamp (4–7) advance by one loop each time round.
+            let seq = (UInt16(packet.bytes[2]) << 8 | UInt16(packet.bytes[3]))
+                &+ UInt16(truncatingIfNeeded: loop * perLoopCount[packet.stream])
+            let ts = (UInt32(packet.bytes[4]) << 24 | UInt32(packet.bytes[5]) << 16
+                      | UInt32(packet.bytes[6]) << 8 | UInt32(packet.bytes[7]))
+                &+ UInt32(truncatingIfNeeded: loop) &* packet.timestampStep
+            buffer[start + 2] = UInt8(seq >> 8)
+            buffer[start + 3] = UInt8(truncatingIfNeeded: seq)
+            buffer[start + 4] = UInt8(ts >> 24)
+            buffer[start + 5] = UInt8(truncatingIfNeeded: ts >> 16)
+            buffer[start + 6] = UInt8(truncatingIfNeeded: ts >> 8)
+            buffer[start + 7] = UInt8(truncatingIfNeeded: ts)
+            ranges.append(start..<buffer.count)
+            arrivals.append(UInt64(loop) * 1_000_000_000 + packet.offsetNs)
+        }
+    }
+}
+
+enum FixtureError: Error { case unexpectedEncoderOutput(Int) }
