@@ -44,32 +44,70 @@ public struct OpusPacketInfo: Equatable, Sendable {
 
     /// Parses the TOC and frame layout of `packet` (RFC 6716 §3.1–§3.4).
     public init(parsing packet: UnsafeRawBufferPointer) throws(CodecsError) {
+        var lengths: [Int] = []
+        let framing = try Self.scan(packet) { lengths.append($0) }
+        config = framing.config
+        isStereo = framing.isStereo
+        code = framing.code
+        (mode, bandwidth) = Self.modeAndBandwidth(config: framing.config)
+        frameLengths = lengths
+        isVBR = framing.isVBR
+        paddingLength = framing.paddingLength
+    }
+
+    /// The samples (at 48 kHz) in `packet`, after the same checks as
+    /// `init(parsing:)` but without allocating: for the per-packet paths
+    /// (depacketizer, muxers) that need only the duration.
+    public static func totalSamples(of packet: UnsafeRawBufferPointer) throws(CodecsError) -> Int {
+        let framing = try scan(packet) { _ in }
+        return framing.frameCount * frameDuration(config: framing.config).samples
+    }
+
+    /// What a packet's framing says, without its frame lengths.
+    private struct Framing {
+        var config: UInt8
+        var isStereo: Bool
+        var code: UInt8
+        var frameCount: Int
+        var isVBR: Bool
+        var paddingLength: Int
+    }
+
+    /// Checks `packet` against RFC 6716 §3.4 (R1–R7) and reports each frame's
+    /// length, in order, to `frameLength`.
+    private static func scan(_ packet: UnsafeRawBufferPointer, frameLength report: (Int) -> Void)
+        throws(CodecsError) -> Framing
+    {
         let n = packet.count
         guard n >= 1 else { throw .malformedOpusPacket(.empty) }                     // R1
         let toc = packet[0]
-        config = toc >> 3
-        isStereo = toc & 0x04 != 0
-        code = toc & 0x03
-        (mode, bandwidth) = Self.modeAndBandwidth(config: config)
+        let config = toc >> 3
+        let code = toc & 0x03
         let spf = Self.frameDuration(config: config).samples
 
         var vbr = false
         var padding = 0
+        var count = 0
         switch code {
         case 0:                                                                     // §3.2.2
             guard n - 1 <= Self.maxFrameLength else { throw .malformedOpusPacket(.frameTooLong) }
-            frameLengths = [n - 1]
+            report(n - 1)
+            count = 1
         case 1:                                                                     // §3.2.3
             guard (n - 1) % 2 == 0 else { throw .malformedOpusPacket(.code1EvenLength) }   // R3
             let half = (n - 1) / 2
             guard half <= Self.maxFrameLength else { throw .malformedOpusPacket(.frameTooLong) }
-            frameLengths = [half, half]
+            report(half)
+            report(half)
+            count = 2
         case 2:                                                                     // §3.2.4
             let (first, used) = try Self.frameLength(packet, at: 1)                 // R4
             let rest = n - 1 - used - first
             guard rest >= 0 else { throw .malformedOpusPacket(.frameLengthExceedsPacket) }
             guard rest <= Self.maxFrameLength else { throw .malformedOpusPacket(.frameTooLong) }
-            frameLengths = [first, rest]
+            report(first)
+            report(rest)
+            count = 2
         default:                                                                    // §3.2.5
             guard n >= 2 else { throw .malformedOpusPacket(.frameLengthExceedsPacket) }   // R6
             let countByte = packet[1]
@@ -91,34 +129,37 @@ public struct OpusPacketInfo: Equatable, Sendable {
             }
             guard n - pos - padding >= 0 else { throw .malformedOpusPacket(.paddingExceedsPacket) }   // R6/R7
             if vbr {
-                var lengths: [Int] = []
-                lengths.reserveCapacity(m)
+                // The lengths are only reported once all of them check out.
                 var sum = 0
+                var scanPos = pos
+                for _ in 0..<(m - 1) {
+                    let (len, used) = try Self.frameLength(packet, at: scanPos)
+                    scanPos += used
+                    sum += len
+                }
+                let last = n - scanPos - padding - sum
+                guard last >= 0 else { throw .malformedOpusPacket(.frameLengthExceedsPacket) }   // R7
+                guard last <= Self.maxFrameLength else { throw .malformedOpusPacket(.frameTooLong) }
                 for _ in 0..<(m - 1) {
                     let (len, used) = try Self.frameLength(packet, at: pos)
                     pos += used
-                    lengths.append(len)
-                    sum += len
+                    report(len)
                 }
-                let last = n - pos - padding - sum
-                guard last >= 0 else { throw .malformedOpusPacket(.frameLengthExceedsPacket) }   // R7
-                guard last <= Self.maxFrameLength else { throw .malformedOpusPacket(.frameTooLong) }
-                lengths.append(last)
-                frameLengths = lengths
+                report(last)
             } else {
                 let payload = n - pos - padding
                 guard payload % m == 0 else {
                     throw .malformedOpusPacket(.cbrLengthNotMultipleOfFrameCount)   // R6
                 }
                 guard payload / m <= Self.maxFrameLength else { throw .malformedOpusPacket(.frameTooLong) }
-                frameLengths = Array(repeating: payload / m, count: m)
+                for _ in 0..<m { report(payload / m) }
             }
+            count = m
         }
-        isVBR = vbr
-        paddingLength = padding
+        return Framing(config: config, isStereo: toc & 0x04 != 0, code: code, frameCount: count, isVBR: vbr,
+                       paddingLength: padding)
     }
 
-    /// Parses the TOC and frame layout of `packet` (RFC 6716 §3.1–§3.4).
     public init(parsing packet: [UInt8]) throws(CodecsError) {
         let result: Result<OpusPacketInfo, CodecsError> = packet.withUnsafeBytes { raw in
             do throws(CodecsError) { return .success(try OpusPacketInfo(parsing: raw)) } catch { return .failure(error) }

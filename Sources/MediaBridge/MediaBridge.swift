@@ -37,6 +37,8 @@ public final class MediaBridge: TransportMediaReceiver {
     private let startNs: UInt64
     private let startUnixNs: Int64
     private let sendRTCP: ([UInt8]) -> Void
+    /// The periodic receiver report, written in place each time.
+    private var rtcpBytes: [UInt8] = []
     private let onStorageFailure: (String) -> Void
     private var logger: Logger
 
@@ -161,7 +163,7 @@ public final class MediaBridge: TransportMediaReceiver {
         guard sidecar == nil else { return }
         audio?.poll(now: now)
         video?.poll(now: now)
-        if let report = rtcp.poll(now: now) { sendRTCP(RTCPCompoundPacket.serialize(report)) }
+        if rtcp.poll(now: now, into: &rtcpBytes) { sendRTCP(rtcpBytes) }
         if file == nil, storageError == nil, !pendingAudio.isEmpty, now &- startNs >= configuration.keyframeWaitNs {
             logger.notice("no video keyframe yet: recording starts without it")
             openFile(video: configuration.fallbackVideoSize, openerUnix: unixNs(now))

@@ -14,6 +14,9 @@ final class VideoTrackReceiver {
     var requester: KeyframeRequester
     var clock: SenderReportClock
     private var actions: [JitterBufferAction] = []
+    /// Depacketizer output, reused; emptied after handling so the frame's
+    /// buffer goes back to the depacketizer (no allocation per frame).
+    private var events: [VP8DepacketizerEvent] = []
     /// Arrival time of the packet being handed on.
     private var arrivalNs: UInt64 = 0
     unowned let bridge: MediaBridge
@@ -35,6 +38,7 @@ final class VideoTrackReceiver {
         clock = SenderReportClock(clockRate: spec.clockRate)
         self.bridge = bridge
         actions.reserveCapacity(64)
+        events.reserveCapacity(8)
     }
 
     /// The session went active: PLI at once.
@@ -70,13 +74,14 @@ final class VideoTrackReceiver {
             switch action {
             case .packet(let packet):
                 arrivalNs = packet.arrivalNs
-                let events = jitterBuffer.withPayload(of: packet) { payload in
+                jitterBuffer.withPayload(of: packet) { payload in
                     depacketizer.push(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
-                                      marker: packet.marker, payload: payload)
+                                      marker: packet.marker, payload: payload, into: &events)
                 }
-                for event in events { handle(event, now: now) }
+                handleEvents(now: now)
             case .gap, .restart:
-                for event in depacketizer.handleGap() { handle(event, now: now) }
+                depacketizer.handleGap(into: &events)
+                handleEvents(now: now)
                 if gate.noteLoss() { send(requester.requestKeyframe(now: now)) }
             case .sendNACK(let list):
                 guard let ssrc else { break }
@@ -85,6 +90,11 @@ final class VideoTrackReceiver {
                                                              mediaSSRC: ssrc, lostSequenceNumbers: list)))
             }
         }
+    }
+
+    private func handleEvents(now: UInt64) {
+        for event in events { handle(event, now: now) }
+        events.removeAll(keepingCapacity: true)
     }
 
     private func handle(_ event: VP8DepacketizerEvent, now: UInt64) {

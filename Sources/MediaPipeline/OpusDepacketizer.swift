@@ -4,8 +4,7 @@ import Codecs
 /// one Opus packet; this checks its framing (RFC 6716 §3.4 R1–R7) and reports its
 /// duration in 48 kHz samples, and counts what it saw.
 ///
-/// Validation uses `OpusPacketInfo`, which allocates a small array of frame lengths
-/// per packet.
+/// Validation uses `OpusPacketInfo.totalSamples(of:)`, which allocates nothing.
 public struct OpusDepacketizer: Sendable {
     /// Payloads accepted.
     public private(set) var packets: Int = 0
@@ -46,7 +45,7 @@ public struct OpusDepacketizer: Sendable {
     /// - Throws: `MediaPipelineError.malformedOpusPayload`.
     public static func duration(of packet: UnsafeRawBufferPointer) throws(MediaPipelineError) -> Int {
         do {
-            return try OpusPacketInfo(parsing: packet).totalSamples
+            return try OpusPacketInfo.totalSamples(of: packet)
         } catch {
             if case .malformedOpusPacket(let fault) = error { throw .malformedOpusPayload(fault) }
             throw .malformedOpusPayload(.empty)  // unreachable: OpusPacketInfo throws only .malformedOpusPacket

@@ -30,12 +30,17 @@ public struct RTCPReceiver: Sendable {
     public private(set) var reportsSent = 0
 
     private var sources: [Source] = []
+    /// The SDES packet with our CNAME: the same in every report.
+    private let sourceDescription: [UInt8]
 
     /// Creates a receiver.
     public init(localSSRC: UInt32, cname: String, intervalNs: UInt64 = 1_000_000_000) {
         self.localSSRC = localSSRC
         self.cname = cname
         self.intervalNs = intervalNs
+        var sdes: [UInt8] = []
+        SourceDescription(chunks: [SourceDescription.Chunk(source: localSSRC, items: [.cname(cname)])]).write(to: &sdes)
+        sourceDescription = sdes
     }
 
     /// The remote sources seen, in order of their first packet.
@@ -64,15 +69,39 @@ public struct RTCPReceiver: Sendable {
 
     /// The report when one is due, else nil; schedules the next.
     public mutating func poll(now: UInt64) -> [RTCPPacket]? {
-        guard let deadline = nextDeadline, now >= deadline else { return nil }
-        let next = deadline &+ intervalNs
-        nextDeadline = next > now ? next : now &+ intervalNs  // polled late: a full interval from now
+        guard takeDeadline(now: now) else { return nil }
         return makeReport(now: now)
     }
 
-    /// Builds a report now (e.g. to send with a NACK or PLI, which RFC 4585 §3.1
-    /// puts in a compound packet), starting a new interval for the fraction lost.
-    /// More than 31 sources take several RRs.
+    /// Whether a report is due at `now`; if so, schedules the next one.
+    private mutating func takeDeadline(now: UInt64) -> Bool {
+        guard let deadline = nextDeadline, now >= deadline else { return false }
+        let next = deadline &+ intervalNs
+        nextDeadline = next > now ? next : now &+ intervalNs  // polled late: a full interval from now
+        return true
+    }
+
+    /// `poll(now:)` writing the compound packet (RR + SDES) into `bytes`,
+    /// replacing its contents; returns false when no report is due. Nothing is
+    /// allocated once `bytes` has grown to a report's size.
+    public mutating func poll(now: UInt64, into bytes: inout [UInt8]) -> Bool {
+        guard takeDeadline(now: now) else { return false }
+        bytes.removeAll(keepingCapacity: true)
+        var start = 0
+        repeat {
+            let end = min(start + 31, sources.count)
+            ReceiverReport.write(ssrc: localSSRC, blockCount: end - start, to: &bytes) { index in
+                let i = start + index
+                return sources[i].statistics.makeReportBlock(ssrc: sources[i].ssrc, lastSR: sources[i].lastSR,
+                                                             now: now)
+            }
+            start = end
+        } while start < sources.count
+        bytes.append(contentsOf: sourceDescription)
+        reportsSent += 1
+        return true
+    }
+
     public mutating func makeReport(now: UInt64) -> [RTCPPacket] {
         var blocks: [ReportBlock] = []
         blocks.reserveCapacity(sources.count)

@@ -18,9 +18,12 @@ import Codecs
 /// A marker bit that never comes (some senders omit it) is tolerated: when a new
 /// frame starts at the very next sequence number, the previous frame is complete.
 ///
-/// Allocation: the frame is assembled in a reused buffer; each emitted frame copies
-/// it into its own array, and events are returned in an array (no allocation for
-/// the common "nothing yet" case).
+/// Allocation: the frame is assembled in a reused buffer, and an emitted frame's
+/// `data` shares that buffer rather than copying it. A caller that lets go of
+/// the frame before the next one starts (and collects events with the `into:`
+/// variants into an array it reuses) makes the depacketizer allocate nothing
+/// in steady state; a caller that keeps a frame keeps its bytes intact —
+/// copy-on-write gives the depacketizer a fresh buffer then.
 public struct VP8Depacketizer: Sendable {
     private struct Run: Sendable {
         var timestamp: UInt32
@@ -65,6 +68,16 @@ public struct VP8Depacketizer: Sendable {
         sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: UnsafeRawBufferPointer
     ) -> [VP8DepacketizerEvent] {
         var events: [VP8DepacketizerEvent] = []
+        push(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker, payload: payload, into: &events)
+        return events
+    }
+
+    /// Takes the next packet in sequence order, appending the frames completed
+    /// and dropped by it to `events`.
+    public mutating func push(
+        sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: UnsafeRawBufferPointer,
+        into events: inout [VP8DepacketizerEvent]
+    ) {
         let contiguous = lastSequenceNumber.map { sequenceNumber == $0 &+ 1 } ?? true
         lastSequenceNumber = sequenceNumber
         if !contiguous {
@@ -83,7 +96,7 @@ public struct VP8Depacketizer: Sendable {
             discardPacket(sequenceNumber: sequenceNumber, timestamp: timestamp, reason: .malformed(error),
                           events: &events)
             if marker { closeDiscard(events: &events) }
-            return events
+            return
         }
         let data = UnsafeRawBufferPointer(rebasing: payload[descriptor.encodedSize...])
 
@@ -126,7 +139,6 @@ public struct VP8Depacketizer: Sendable {
             }
             closeDiscard(events: &events)
         }
-        return events
     }
 
     /// Takes the next packet in sequence order from a whole RTP payload array.
@@ -140,13 +152,18 @@ public struct VP8Depacketizer: Sendable {
     /// frame being assembled is dropped now, and the next frame `followsLoss`.
     public mutating func handleGap() -> [VP8DepacketizerEvent] {
         var events: [VP8DepacketizerEvent] = []
+        handleGap(into: &events)
+        return events
+    }
+
+    /// `handleGap()`, appending to `events`.
+    public mutating func handleGap(into events: inout [VP8DepacketizerEvent]) {
         lossPending = true
         if let run = assembling {
             assembling = nil
             beginDiscard(run, reason: .missingEnd, events: &events)
         }
         closeDiscard(events: &events)
-        return events
     }
 
     /// Ends the stream: a frame still being assembled is dropped.
@@ -184,7 +201,7 @@ public struct VP8Depacketizer: Sendable {
             return
         }
         let frame = AssembledVP8Frame(
-            data: Array(buffer), rtpTimestamp: run.timestamp, isKeyframe: header.isKeyframe,
+            data: buffer, rtpTimestamp: run.timestamp, isKeyframe: header.isKeyframe,
             width: header.width, height: header.height, firstSequenceNumber: run.firstSequenceNumber,
             lastSequenceNumber: run.lastSequenceNumber, pictureID: assemblingPictureID,
             followsLoss: assemblingFollowsLoss)

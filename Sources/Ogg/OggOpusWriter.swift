@@ -39,7 +39,9 @@ public final class OggOpusWriter {
     private var fd: Int32
     private let stream: UnsafeMutablePointer<ogg_stream_state>
     private var packetNumber: Int64 = 0
-    private var pending: (data: [UInt8], granule: Int64)?
+    /// The held-back packet (reused storage) and its granule, nil when none.
+    private var pending: [UInt8] = []
+    private var pendingGranule: Int64?
     private var granuleAtLastPage: Int64 = 0
     private var failure: OggError?
     private var closed = false
@@ -87,22 +89,28 @@ public final class OggOpusWriter {
     ///   `.writeFailed` on an I/O error, `.writerClosed` after finalize or
     ///   after an earlier write error.
     public func write(packet: [UInt8]) throws(OggError) {
-        if let failure { throw failure }
-        guard !closed else { throw .writerClosed }
-        let info: OpusPacketInfo
-        do { info = try OpusPacketInfo(parsing: packet) } catch { throw .invalidPacket(error) }
-        if let p = pending {
-            try submit(p.data, granule: p.granule, bos: false, eos: false)
-            try emitPages(force: p.granule - granuleAtLastPage >= flushIntervalSamples)
+        let result: Result<Void, OggError> = packet.withUnsafeBytes { raw in
+            do throws(OggError) { return .success(try write(packet: raw)) } catch { return .failure(error) }
         }
-        granulePosition += Int64(info.totalSamples)
-        pending = (packet, granulePosition)
-        packetsWritten += 1
+        try result.get()
     }
 
-    /// Appends one Opus packet from raw memory.
+    /// Appends one Opus packet from raw memory (copied; nothing is allocated
+    /// per packet in steady state).
     public func write(packet: UnsafeRawBufferPointer) throws(OggError) {
-        try write(packet: Array(packet))
+        if let failure { throw failure }
+        guard !closed else { throw .writerClosed }
+        let samples: Int
+        do { samples = try OpusPacketInfo.totalSamples(of: packet) } catch { throw .invalidPacket(error) }
+        if let granule = pendingGranule {
+            try submit(pending, granule: granule, bos: false, eos: false)
+            try emitPages(force: granule - granuleAtLastPage >= flushIntervalSamples)
+        }
+        granulePosition += Int64(samples)
+        pending.removeAll(keepingCapacity: true)
+        pending.append(contentsOf: packet)
+        pendingGranule = granulePosition
+        packetsWritten += 1
     }
 
     /// Fills `samples` 48 kHz samples of missing audio with lost-frame
@@ -129,9 +137,9 @@ public final class OggOpusWriter {
         defer { closed = true }
         if failure == nil {
             do {
-                if let p = pending {
-                    try submit(p.data, granule: p.granule, bos: false, eos: true)
-                    pending = nil
+                if let granule = pendingGranule {
+                    try submit(pending, granule: granule, bos: false, eos: true)
+                    pendingGranule = nil
                     try emitPages(force: true)
                 } else {
                     try writeEmptyEndOfStreamPage()

@@ -62,6 +62,22 @@ public struct ReceiverReport: Hashable, Sendable, WireSerializable {
     @discardableResult
     public func write(into buffer: UnsafeMutableRawBufferPointer) -> Int { writeBytes(into: buffer) }
 
+    /// Appends a receiver report with `blockCount` blocks made by `block(0..<blockCount)`
+    /// and no profile extensions, without building the `ReceiverReport` and its
+    /// array: nothing is allocated when `bytes` has room (periodic reports).
+    /// Precondition: `blockCount` is 0...31.
+    public static func write(ssrc: UInt32, blockCount: Int, to bytes: inout [UInt8],
+                             block: (Int) -> ReportBlock) {
+        precondition((0...31).contains(blockCount), "a receiver report holds at most 31 blocks")
+        let size = RTCPHeader.size + 4 + blockCount * ReportBlock.size
+        ArrayWriter.append(to: &bytes, size: size) { writer in
+            RTCPHeader.serialize(count: UInt8(blockCount), packetType: RTCPPacketType.receiverReport,
+                                 size: size, into: &writer)
+            writer.put(ssrc)
+            for index in 0..<blockCount { block(index).serialize(into: &writer) }
+        }
+    }
+
     func serialize<W: ByteWriter>(into writer: inout W) {
         RTCPHeader.serialize(count: UInt8(reportBlocks.count), packetType: RTCPPacketType.receiverReport,
                              size: encodedSize, into: &writer)

@@ -83,6 +83,9 @@ let packetCases: [PacketCase] = [
     ])
     func rejectsMalformedPackets(bytes: [UInt8], fault: OpusPacketFault) {
         #expect(throws: CodecsError.malformedOpusPacket(fault)) { try OpusPacketInfo(parsing: bytes) }
+        #expect(throws: CodecsError.malformedOpusPacket(fault)) {
+            try bytes.withUnsafeBytes { raw throws(CodecsError) in try OpusPacketInfo.totalSamples(of: raw) }
+        }
     }
 
     @Test(arguments: 0..<32)
@@ -100,6 +103,9 @@ let packetCases: [PacketCase] = [
         for _ in 0..<20_000 {
             let length = Int.random(in: 0..<40, using: &rng)
             let packet = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            // The allocation-free duration agrees with the full parse on every input.
+            let samples = packet.withUnsafeBytes { try? OpusPacketInfo.totalSamples(of: $0) }
+            #expect(samples == (try? OpusPacketInfo(parsing: packet))?.totalSamples)
             if let info = try? OpusPacketInfo(parsing: packet) {
                 parsed += 1
                 #expect(info.frameLengths.reduce(0, +) + info.paddingLength < packet.count)

@@ -57,6 +57,37 @@ import Testing
         #expect(try RTCPCompoundPacket.parse(wire) == packets)
     }
 
+    /// The in-place report (what MediaBridge sends every second) is byte for
+    /// byte the compound packet `poll(now:)` builds, for 1 and for 40 sources
+    /// (two RRs), report after report, and waits for its deadline the same way.
+    @Test(arguments: [1, 40]) func inPlaceReportEqualsBuiltReport(sources: Int) throws {
+        var built = RTCPReceiver(localSSRC: 0xCAFE, cname: "capstan@test")
+        var inPlace = built
+        var bytes: [UInt8] = [0xFF, 0xFF]  // replaced, not appended to
+        for report in 0..<3 {
+            for i in 0..<50 where i % 7 != report {
+                for s in 0..<sources {
+                    let arrival = UInt64(report * 1_000 + i * 20) * ms
+                    let seq = UInt16(truncatingIfNeeded: report * 50 + i)
+                    built.receivedRTP(ssrc: UInt32(0x100 + s), sequenceNumber: seq, timestamp: UInt32(i * 960),
+                                      clockRate: 48_000, arrivalNs: arrival)
+                    inPlace.receivedRTP(ssrc: UInt32(0x100 + s), sequenceNumber: seq, timestamp: UInt32(i * 960),
+                                        clockRate: 48_000, arrivalNs: arrival)
+                }
+            }
+            let now = UInt64(report * 1_000 + 999) * ms
+            let early = inPlace.poll(now: 1, into: &bytes)
+            #expect(early == false)
+            let polled = built.poll(now: now)
+            let packets = try #require(polled)
+            let wrote = inPlace.poll(now: now, into: &bytes)
+            #expect(wrote)
+            #expect(bytes == RTCPCompoundPacket.serialize(packets))
+            #expect(packets.count == (sources > 31 ? 3 : 2))
+            #expect(inPlace.nextDeadline == built.nextDeadline)
+        }
+    }
+
     @Test func fractionLostIsPerInterval() throws {
         var rx = RTCPReceiver(localSSRC: 1, cname: "c")
         for i in 0..<50 { rx.receivedRTP(ssrc: 7, sequenceNumber: UInt16(i), timestamp: 0, clockRate: 90_000, arrivalNs: 0) }

@@ -62,6 +62,28 @@ import Testing
         #expect(depacketizer.keyframesAssembled == 2)
     }
 
+    /// Emitted frames share the depacketizer's buffer (no copy): a caller that
+    /// keeps frames, with the `into:` API and a reused events array, still has
+    /// every frame's bytes intact after the depacketizer has moved on.
+    @Test func keptFramesKeepTheirBytesWhenTheBufferIsReused() throws {
+        let source = TestVideo.frames.prefix(12)
+        let perFrame = try Self.packets(frames: source)
+        var depacketizer = VP8Depacketizer()
+        var events: [VP8DepacketizerEvent] = []
+        var kept: [AssembledVP8Frame] = []
+        for packets in perFrame {
+            for packet in packets {
+                packet.payload.withUnsafeBytes {
+                    depacketizer.push(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
+                                      marker: packet.marker, payload: $0, into: &events)
+                }
+                kept += Self.frames(events)
+                events.removeAll(keepingCapacity: true)
+            }
+        }
+        #expect(kept.map(\.data) == source.map(\.data))
+    }
+
     /// Pushes `packets` (skipping indices in `skip`) and returns all events.
     static func run(_ packets: [RTPPacket], skip: Set<Int> = [], into d: inout VP8Depacketizer)
         -> [VP8DepacketizerEvent]
