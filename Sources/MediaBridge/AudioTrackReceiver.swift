@@ -7,14 +7,15 @@ import RTP
 /// Opus packet and filler goes to the bridge with its position in samples,
 /// so the audio is continuous and lasts as long as wall-clock time.
 /// Not thread-safe; owned by its bridge.
+/// The stateful parts are `@exclusivity(unchecked)` (see `VideoTrackReceiver`).
 final class AudioTrackReceiver {
     let spec: MediaBridgeConfiguration.Track
     var ssrc: UInt32?
-    var jitterBuffer: JitterBuffer
-    var depacketizer = OpusDepacketizer()
-    var filler: AudioGapFiller
-    var clock: SenderReportClock
-    private var actions: [JitterBufferAction] = []
+    @exclusivity(unchecked) var jitterBuffer: JitterBuffer
+    @exclusivity(unchecked) var depacketizer = OpusDepacketizer()
+    @exclusivity(unchecked) var filler: AudioGapFiller
+    @exclusivity(unchecked) var clock: SenderReportClock
+    @exclusivity(unchecked) private var actions: [JitterBufferAction] = []
     unowned let bridge: MediaBridge
 
     /// 48 kHz samples handed to the bridge (packets and fillers).

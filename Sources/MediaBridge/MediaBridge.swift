@@ -38,13 +38,13 @@ public final class MediaBridge: TransportMediaReceiver {
     private let startUnixNs: Int64
     private let sendRTCP: ([UInt8]) -> Void
     /// The periodic receiver report, written in place each time.
-    private var rtcpBytes: [UInt8] = []
+    @exclusivity(unchecked) private var rtcpBytes: [UInt8] = []
     private let onStorageFailure: (String) -> Void
     private var logger: Logger
 
     var video: VideoTrackReceiver?
     var audio: AudioTrackReceiver?
-    private var rtcp: RTCPReceiver
+    @exclusivity(unchecked) private var rtcp: RTCPReceiver
     private var file: RecordingFile?
     /// Wall-clock time of file time 0.
     private var fileOriginUnix: Int64 = 0

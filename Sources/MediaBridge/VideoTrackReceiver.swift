@@ -5,18 +5,22 @@ import RTP
 /// VP8 depacketizer → keyframe gate, with the keyframe requester and the
 /// track's sender-report clock. Hands whole frames that a decoder can
 /// decode to the bridge. Not thread-safe; owned by its bridge.
+/// The stateful parts are `@exclusivity(unchecked)`: they are touched only on
+/// the session's event loop, never re-entrantly, and the dynamic check on every
+/// mutating call was a third of the recording pipeline's instructions
+/// (scripts/bench-hotpaths, recording-pipeline).
 final class VideoTrackReceiver {
     let spec: MediaBridgeConfiguration.Track
     var ssrc: UInt32?
-    var jitterBuffer: JitterBuffer
-    var depacketizer = VP8Depacketizer()
-    var gate = VideoGate()
-    var requester: KeyframeRequester
-    var clock: SenderReportClock
-    private var actions: [JitterBufferAction] = []
+    @exclusivity(unchecked) var jitterBuffer: JitterBuffer
+    @exclusivity(unchecked) var depacketizer = VP8Depacketizer()
+    @exclusivity(unchecked) var gate = VideoGate()
+    @exclusivity(unchecked) var requester: KeyframeRequester
+    @exclusivity(unchecked) var clock: SenderReportClock
+    @exclusivity(unchecked) private var actions: [JitterBufferAction] = []
     /// Depacketizer output, reused; emptied after handling so the frame's
     /// buffer goes back to the depacketizer (no allocation per frame).
-    private var events: [VP8DepacketizerEvent] = []
+    @exclusivity(unchecked) private var events: [VP8DepacketizerEvent] = []
     /// Arrival time of the packet being handed on.
     private var arrivalNs: UInt64 = 0
     unowned let bridge: MediaBridge

@@ -260,7 +260,12 @@ public struct JitterBuffer: Sendable {
 
     /// Calls `body` with the payload of `packet`, which must come from this
     /// buffer's latest `insert`, `poll` or `flush` call (the next call recycles it).
-    public func withPayload<R>(of packet: JitterBufferPacket, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    ///
+    /// `mutating` although it changes nothing: called on a buffer stored in a
+    /// class (as the track receivers hold theirs), a non-mutating call with a
+    /// closure makes Swift copy the whole struct first — six arrays retained and
+    /// released per packet; an exclusive access does not copy.
+    public mutating func withPayload<R>(of packet: JitterBufferPacket, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         precondition(cellOwner[packet.cell] == packet.unwrapped && cellsToRecycle.contains(packet.cell),
                      "the payload of packet \(packet.sequenceNumber) is no longer held")
         let start = packet.cell * configuration.maxPayloadSize
@@ -270,7 +275,7 @@ public struct JitterBuffer: Sendable {
     }
 
     /// A copy of the payload of `packet` (see `withPayload(of:_:)`).
-    public func payload(of packet: JitterBufferPacket) -> [UInt8] {
+    public mutating func payload(of packet: JitterBufferPacket) -> [UInt8] {
         withPayload(of: packet) { Array($0) }
     }
 
