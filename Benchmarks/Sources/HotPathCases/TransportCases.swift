@@ -23,7 +23,7 @@ enum BindingRequestFixture {
 final class STUNParseVerify: HotPathCase {
     static let descriptor = HotPathDescriptor(
         name: "stun-parse-verify", unit: "message",
-        summary: "STUN Binding request (108 B): parse, FINGERPRINT, MESSAGE-INTEGRITY (HMAC-SHA1)",
+        summary: "STUN Binding request (112 B): parse, FINGERPRINT, MESSAGE-INTEGRITY (HMAC-SHA1)",
         expectsZeroAllocations: false,
         allocationNote: "the parsed message's attribute array and USERNAME string (one check per peer every ~2.5 s, not per media packet)",
         make: { STUNParseVerify() })
