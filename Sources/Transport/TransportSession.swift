@@ -43,7 +43,12 @@ public final class TransportSession {
     // Read on every tick and packet; event-loop confined, so no dynamic
     // exclusivity check (~75 instructions per access).
     @exclusivity(unchecked) public private(set) var state: State = .checking
-    public private(set) var selectedRemote: IPEndpoint?
+    /// The remote address ICE selected, if any.
+    public var selectedRemote: IPEndpoint? { selected?.endpoint }
+    /// The selected address with its NIO form, built when ICE selects (or
+    /// moves to) an address: media and feedback sent to it do not convert
+    /// the address per datagram.
+    @exclusivity(unchecked) private var selected: DatagramDestination?
     // Read or bumped for every packet; accesses never overlap (event-loop
     // confined), so the dynamic exclusivity check is skipped (DESIGN.md §7).
     @exclusivity(unchecked) public private(set) var counters = Counters()
@@ -257,14 +262,14 @@ public final class TransportSession {
     }
 
     private func sendProtected(_ packet: UnsafeRawBufferPointer, rtcp: Bool) -> Bool {
-        guard let srtp, let remote = selectedRemote, packet.count <= Self.maxDatagram else { return false }
+        guard let srtp, let destination = selected, packet.count <= Self.maxDatagram else { return false }
         sendScratch.copyMemory(from: packet)
         do {
             let length = rtcp
                 ? try srtp.protectRTCP(sendScratch, length: packet.count)
                 : try srtp.protectRTP(sendScratch, length: packet.count)
             if rtcp { counters.rtcpPacketsOut &+= 1 } else { counters.rtpPacketsOut &+= 1 }
-            sink?.send(UnsafeRawBufferPointer(rebasing: sendScratch[0..<length]), to: remote)
+            sink?.send(UnsafeRawBufferPointer(rebasing: sendScratch[0..<length]), to: destination)
             return true
         } catch {
             return false
@@ -283,7 +288,7 @@ public final class TransportSession {
 
     private func select(_ remote: IPEndpoint, now: UInt64) {
         let changed = selectedRemote != remote
-        selectedRemote = remote
+        if changed { selected = DatagramDestination(remote) }
         addressValidated?(remote)
         if changed { eventHandler?.transport(self, didEmit: .iceSelected(remote)) }
         if dtlsRole == .client && !dtlsStarted {
@@ -347,6 +352,12 @@ public final class TransportSession {
     }
 
     private func send(_ bytes: [UInt8], to remote: IPEndpoint) {
-        bytes.withUnsafeBytes { sink?.send($0, to: remote) }
+        bytes.withUnsafeBytes { datagram in
+            if let selected, selected.endpoint == remote {
+                sink?.send(datagram, to: selected)
+            } else {
+                sink?.send(datagram, to: remote)
+            }
+        }
     }
 }
