@@ -238,7 +238,16 @@ public final class MediaPort: @unchecked Sendable {
 
 extension MediaPort: DatagramSink {
     public func send(_ datagram: UnsafeRawBufferPointer, to remote: IPEndpoint) {
-        guard let address = try? SocketAddress(remote) else { return }
+        write(datagram, to: SocketAddress(remote))
+    }
+
+    /// The per-packet send path: the session's selected address, converted
+    /// to NIO's form once when ICE selected it.
+    public func send(_ datagram: UnsafeRawBufferPointer, to destination: DatagramDestination) {
+        write(datagram, to: destination.socketAddress)
+    }
+
+    private func write(_ datagram: UnsafeRawBufferPointer, to address: SocketAddress) {
         var buffer = channel.allocator.buffer(capacity: datagram.count)
         buffer.writeBytes(datagram)
         counters.datagramsOut &+= 1

@@ -35,4 +35,13 @@ public protocol TransportEventHandler: AnyObject {
 /// tests can implement it in memory.
 public protocol DatagramSink: AnyObject {
     func send(_ datagram: UnsafeRawBufferPointer, to remote: IPEndpoint)
+    /// Sends to an address converted in advance (the session's selected
+    /// one). By default, the same as sending to `destination.endpoint`.
+    func send(_ datagram: UnsafeRawBufferPointer, to destination: DatagramDestination)
+}
+
+extension DatagramSink {
+    public func send(_ datagram: UnsafeRawBufferPointer, to destination: DatagramDestination) {
+        send(datagram, to: destination.endpoint)
+    }
 }

@@ -40,8 +40,15 @@ public final class TransportSession {
 
     public let id: String
     public private(set) var localUfrag: String
-    public private(set) var state: State = .checking
-    public private(set) var selectedRemote: IPEndpoint?
+    // Read on every tick and packet; event-loop confined, so no dynamic
+    // exclusivity check (~75 instructions per access).
+    @exclusivity(unchecked) public private(set) var state: State = .checking
+    /// The remote address ICE selected, if any.
+    public var selectedRemote: IPEndpoint? { selected?.endpoint }
+    /// The selected address with its NIO form, built when ICE selects (or
+    /// moves to) an address: media and feedback sent to it do not convert
+    /// the address per datagram.
+    @exclusivity(unchecked) private var selected: DatagramDestination?
     // Read or bumped for every packet; accesses never overlap (event-loop
     // confined), so the dynamic exclusivity check is skipped (DESIGN.md §7).
     @exclusivity(unchecked) public private(set) var counters = Counters()
@@ -56,15 +63,20 @@ public final class TransportSession {
     /// so the port can route DTLS and SRTP from it to this session.
     var addressValidated: ((IPEndpoint) -> Void)?
 
-    private enum Agent {
-        case lite(ICELiteAgent)
-        case controlling(ICEControllingAgent, [IPEndpoint])
-    }
-
-    private var agent: Agent
+    // The ICE agent: exactly one of the two is set, for the session's life.
+    // Each is mutated in place through its stored property (`lite!.poll`):
+    // an enum with the agent as payload had to be copied out and stored back
+    // on every STUN datagram and every tick — a ~200-byte memcpy and a
+    // retain/release of each of its strings, arrays and dictionaries, ~1,700
+    // instructions per tick (scripts/bench-receive --control). Accesses never
+    // overlap (event-loop confined): no dynamic exclusivity check.
+    @exclusivity(unchecked) private var lite: ICELiteAgent?
+    @exclusivity(unchecked) private var controlling: ICEControllingAgent?
+    /// What the controlling agent checks (empty for a lite session).
+    private let remoteCandidates: [IPEndpoint]
     private let dtls: DTLSEndpoint
     private let dtlsRole: DTLSRole
-    private var dtlsStarted = false
+    @exclusivity(unchecked) private var dtlsStarted = false
     @exclusivity(unchecked) private var srtp: SRTPSession?
     /// The session's SRTP contexts once connected; for the receive-path
     /// benchmark, which measures libsrtp alone on the very same context.
@@ -93,17 +105,21 @@ public final class TransportSession {
         self.dtlsRole = dtlsRole
         switch iceMode {
         case .lite:
-            agent = .lite(ICELiteAgent(
+            lite = ICELiteAgent(
                 localUfrag: localUfrag, localPassword: localPassword,
                 remoteUfrag: remoteUfrag, remotePassword: remotePassword,
-                consentTimeoutNs: consentTimeoutNs))
+                consentTimeoutNs: consentTimeoutNs)
+            controlling = nil
+            remoteCandidates = []
         case .controlling(let candidates, let tieBreaker):
             var config = ICEControllingConfiguration()
             config.consentTimeoutNs = consentTimeoutNs
-            agent = .controlling(ICEControllingAgent(
+            lite = nil
+            controlling = ICEControllingAgent(
                 localUfrag: localUfrag, localPassword: localPassword,
                 remoteUfrag: remoteUfrag ?? "", remotePassword: remotePassword ?? "",
-                tieBreaker: tieBreaker, configuration: config), candidates)
+                tieBreaker: tieBreaker, configuration: config)
+            remoteCandidates = candidates
         }
         dtls = try DTLSEndpoint(role: dtlsRole, certificate: certificate,
                                 remoteFingerprints: remoteFingerprints, profiles: profiles)
@@ -116,28 +132,22 @@ public final class TransportSession {
 
     /// Starts the controlling agent's checks. A lite session waits for checks.
     public func start(now: UInt64) {
-        guard case .controlling(var controlling, let candidates) = agent else { return }
-        let actions = controlling.start(remoteCandidates: candidates, now: now)
-        agent = .controlling(controlling, candidates)
-        apply(actions, now: now)
+        guard controlling != nil else { return }
+        apply(controlling!.start(remoteCandidates: remoteCandidates, now: now), now: now)
     }
 
     /// Remote ICE credentials learned after creation (trickle) or changed (ICE restart).
     public func setRemoteCredentials(ufrag: String, password: String) {
-        if case .lite(var lite) = agent {
-            lite.setRemoteCredentials(ufrag: ufrag, password: password)
-            agent = .lite(lite)
-        }
+        lite?.setRemoteCredentials(ufrag: ufrag, password: password)
     }
 
     /// ICE restart (RFC 8445 §9) with new credentials on both sides; the
     /// selected pair and DTLS/SRTP survive.
     public func restartICE(localUfrag: String, localPassword: String,
                            remoteUfrag: String, remotePassword: String) {
-        guard case .lite(var lite) = agent else { return }
-        lite.restart(localUfrag: localUfrag, localPassword: localPassword,
-                     remoteUfrag: remoteUfrag, remotePassword: remotePassword)
-        agent = .lite(lite)
+        guard lite != nil else { return }
+        lite!.restart(localUfrag: localUfrag, localPassword: localPassword,
+                      remoteUfrag: remoteUfrag, remotePassword: remotePassword)
         self.localUfrag = localUfrag
     }
 
@@ -145,11 +155,8 @@ public final class TransportSession {
 
     package func receiveSTUN(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint, now: UInt64) {
         counters.stunIn &+= 1
-        switch agent {
-        case .lite(var lite):
-            let action = lite.handle(datagram, from: remote, now: now)
-            agent = .lite(lite)
-            switch action {
+        if lite != nil {
+            switch lite!.handle(datagram, from: remote, now: now) {
             case .respond(let bytes, let to):
                 addressValidated?(to)
                 send(bytes, to: to)
@@ -163,9 +170,8 @@ public final class TransportSession {
             case .drop:
                 counters.drops.increment(.stunRejected)
             }
-        case .controlling(var controlling, let candidates):
-            let actions = controlling.handle(datagram, from: remote, now: now)
-            agent = .controlling(controlling, candidates)
+        } else if controlling != nil {
+            let actions = controlling!.handle(datagram, from: remote, now: now)
             if actions.isEmpty { counters.drops.increment(.stunRejected) }
             apply(actions, now: now)
         }
@@ -229,15 +235,10 @@ public final class TransportSession {
     /// Drives ICE (consent, retransmissions), DTLS retransmissions and the
     /// media receiver's timers. Called on every port tick.
     public func poll(now: UInt64) {
-        switch agent {
-        case .lite(var lite):
-            let event = lite.poll(now: now)
-            agent = .lite(lite)
-            if case .consentLost = event { fail("consent-lost") }
-        case .controlling(var controlling, let candidates):
-            let actions = controlling.poll(now: now)
-            agent = .controlling(controlling, candidates)
-            apply(actions, now: now)
+        if lite != nil {
+            if case .consentLost = lite!.poll(now: now) { fail("consent-lost") }
+        } else if controlling != nil {
+            apply(controlling!.poll(now: now), now: now)
         }
         if dtlsStarted, state == .handshaking, let deadline = dtls.nextTimeout, deadline <= now {
             handle(dtls.handleTimeout(now: now), now: now)
@@ -261,14 +262,14 @@ public final class TransportSession {
     }
 
     private func sendProtected(_ packet: UnsafeRawBufferPointer, rtcp: Bool) -> Bool {
-        guard let srtp, let remote = selectedRemote, packet.count <= Self.maxDatagram else { return false }
+        guard let srtp, let destination = selected, packet.count <= Self.maxDatagram else { return false }
         sendScratch.copyMemory(from: packet)
         do {
             let length = rtcp
                 ? try srtp.protectRTCP(sendScratch, length: packet.count)
                 : try srtp.protectRTP(sendScratch, length: packet.count)
             if rtcp { counters.rtcpPacketsOut &+= 1 } else { counters.rtpPacketsOut &+= 1 }
-            sink?.send(UnsafeRawBufferPointer(rebasing: sendScratch[0..<length]), to: remote)
+            sink?.send(UnsafeRawBufferPointer(rebasing: sendScratch[0..<length]), to: destination)
             return true
         } catch {
             return false
@@ -287,7 +288,7 @@ public final class TransportSession {
 
     private func select(_ remote: IPEndpoint, now: UInt64) {
         let changed = selectedRemote != remote
-        selectedRemote = remote
+        if changed { selected = DatagramDestination(remote) }
         addressValidated?(remote)
         if changed { eventHandler?.transport(self, didEmit: .iceSelected(remote)) }
         if dtlsRole == .client && !dtlsStarted {
@@ -351,6 +352,12 @@ public final class TransportSession {
     }
 
     private func send(_ bytes: [UInt8], to remote: IPEndpoint) {
-        bytes.withUnsafeBytes { sink?.send($0, to: remote) }
+        bytes.withUnsafeBytes { datagram in
+            if let selected, selected.endpoint == remote {
+                sink?.send(datagram, to: selected)
+            } else {
+                sink?.send(datagram, to: remote)
+            }
+        }
     }
 }

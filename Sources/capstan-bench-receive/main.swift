@@ -25,6 +25,17 @@
 // Both run in one process by default (`--mode both`): the keys come from a
 // fresh handshake, and libsrtp's cost moves by ~2% from one key to another,
 // so the ratio is taken on one context.
+//
+// `--mode control` measures the per-session work beside the SRTP receive
+// path instead, on the same connected answerer, its sink now the real port
+// (datagrams go out of the socket to a UDP socket nobody reads):
+//   tick:   TransportSession.poll, as the port's 10 ms tick calls it for
+//           every session (ICE consent clock, DTLS timer, media tick);
+//   stun:   a valid ICE consent check from the selected address through
+//           MediaPort.receive → demux by ufrag → ICE-lite agent → Binding
+//           success response → MediaPort.send;
+//   send:   TransportSession.sendRTP → SRTP protect → MediaPort.send to the
+//           selected address (the loopback and RTCP feedback path).
 
 import CCallgrind
 import CSRTP
@@ -42,7 +53,7 @@ import Glibc
 // MARK: - Options
 
 struct Options: Sendable {
-    enum Mode: String, Sendable { case both, full, floor }
+    enum Mode: String, Sendable { case both, full, floor, control }
     var mode: Mode = .both
     var profile: SRTPProfile = .aeadAES128GCM
     var payload = 1100
@@ -55,7 +66,7 @@ struct Options: Sendable {
 
 func usage() -> Never {
     print("""
-    usage: capstan-bench-receive [--mode both|full|floor] [--profile gcm|cm] [--payload BYTES]
+    usage: capstan-bench-receive [--mode both|full|floor|control] [--profile gcm|cm] [--payload BYTES]
                                  [--packets N] [--warmup N] [--allocate-in-receiver]
     """)
     exit(2)
@@ -225,6 +236,55 @@ func measureLibsrtp(context: srtp_t, storage: UnsafeMutableRawPointer, stride: I
     return failures
 }
 
+/// Control regions: the same operation `count` times between two dumps.
+@inline(never)
+func measurePolls(session: TransportSession, start: UInt64, count: Int) {
+    capstan_callgrind_begin_region()
+    for index in 0..<count {
+        session.poll(now: start &+ UInt64(index) &* 1_000_000)
+    }
+    capstan_callgrind_end_region("tick")
+}
+
+@inline(never)
+func measureChecks(port: MediaPort, checks: [ByteBuffer], from remote: IPEndpoint, now: UInt64) {
+    capstan_callgrind_begin_region()
+    for check in checks {
+        port.receive(check, from: remote, now: now)
+    }
+    capstan_callgrind_end_region("stun")
+}
+
+@inline(never)
+func measureSends(session: TransportSession, packets: ArraySlice<[UInt8]>) -> Int {
+    var failures = 0
+    capstan_callgrind_begin_region()
+    for packet in packets {
+        if !packet.withUnsafeBytes({ session.sendRTP($0) }) { failures &+= 1 }
+    }
+    capstan_callgrind_end_region("send")
+    return failures
+}
+
+/// A UDP socket on 127.0.0.1 that nobody reads: where the control regions'
+/// datagrams go (the kernel drops them once its buffer is full).
+func bindSilentSocket() throws -> (fd: Int32, port: UInt16) {
+    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    guard fd >= 0 else { throw BenchError.setup("socket: errno \(errno)") }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { close(fd); throw BenchError.setup("bind: errno \(errno)") }
+    return (fd, UInt16(bigEndian: address.sin_port))
+}
+
 // MARK: - Run
 
 struct Result: Sendable {
@@ -235,7 +295,9 @@ struct Result: Sendable {
 enum BenchError: Error { case setup(String) }
 
 func run(_ options: Options, port: MediaPort) throws -> Result {
-    let offererAddress = IPEndpoint(ipv4: 0x7F00_0001, port: 40_000)
+    let silent = try bindSilentSocket()
+    defer { close(silent.fd) }
+    let offererAddress = IPEndpoint(ipv4: 0x7F00_0001, port: silent.port)
     let answererAddress = port.localAddress
     let answererCert = try DTLSCertificate.generateECDSA()
     let offererCert = try DTLSCertificate.generateECDSA()
@@ -321,7 +383,31 @@ func run(_ options: Options, port: MediaPort) throws -> Result {
     receiver.allocate = options.allocateInReceiver
 
     var failures = 0
-    if options.mode != .floor {
+    if options.mode == .control {
+        let before = answerer.counters
+        answerer.sink = port
+        let stunKey = Array("answerer-password-000000".utf8)
+        let checks = (0..<options.packets).map { index in
+            ByteBuffer(bytes: STUNMessage(
+                type: .bindingRequest,
+                transactionID: STUNTransactionID.random(),
+                attributes: [.username("ansr:offr"), .priority(0x6E00_1EFF), .iceControlling(7)])
+                .serialize(integrityKey: stunKey, fingerprint: true))
+        }
+        measurePolls(session: answerer, start: now, count: options.packets)
+        now &+= UInt64(options.packets) &* 1_000_000
+        measureChecks(port: port, checks: checks, from: offererAddress, now: now)
+        var plain: [[UInt8]] = []
+        for index in 0..<options.packets {
+            plain.append(makePacket(index: 100_000 + index, payloadSize: options.payload, filler: &filler))
+        }
+        failures += measureSends(session: answerer, packets: plain[...])
+        let after = answerer.counters
+        if after.stunIn - before.stunIn != UInt64(options.packets) { failures += 1 }
+        if after.rtpPacketsOut - before.rtpPacketsOut != UInt64(options.packets) { failures += 1 }
+        if after.drops != before.drops || answerer.state != .connected { failures += 1 }
+    }
+    if options.mode == .full || options.mode == .both {
         let datagrams = fullPackets.map { ByteBuffer(bytes: $0) }
         let before = answerer.counters
         measureFullPath(port: port, datagrams: datagrams, from: offererAddress, now: now)
@@ -329,7 +415,7 @@ func run(_ options: Options, port: MediaPort) throws -> Result {
         failures += options.packets - received
         if answerer.counters.drops != before.drops { failures += 1 }
     }
-    if options.mode != .full {
+    if options.mode == .floor || options.mode == .both {
         let stride = 2048
         let storage = UnsafeMutableRawPointer.allocate(byteCount: stride * max(1, floorPackets.count), alignment: 16)
         let lengths = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, floorPackets.count))

@@ -50,6 +50,9 @@ struct LoopbackPair {
     let offererPort: MediaPort
     let answerer: TransportSession
     let offerer: TransportSession
+    /// The ICE credentials each side was created with.
+    let answererCredentials: (ufrag: String, pwd: String)
+    let offererCredentials: (ufrag: String, pwd: String)
     let answererEvents = Recorder()
     let offererEvents = Recorder()
 
@@ -103,7 +106,8 @@ struct LoopbackPair {
             profiles: profiles)
 
         let pair = LoopbackPair(group: group, answererPort: answererPort, offererPort: offererPort,
-                                answerer: answerer, offerer: offerer)
+                                answerer: answerer, offerer: offerer,
+                                answererCredentials: answerCreds, offererCredentials: offerCreds)
         try await group.next().submit {
             answerer.eventHandler = pair.answererEvents
             answerer.mediaReceiver = pair.answererEvents
