@@ -60,6 +60,11 @@ public struct CapstanMetrics: Sendable {
         Timer(label: "capstan_recording_time_to_first_keyframe_seconds").recordSeconds(seconds)
     }
 
+    /// Time to close a recording at the end of its session (finalize).
+    public func recordingFinalizeTime(seconds: Double) {
+        Timer(label: "capstan_recording_finalize_seconds").recordSeconds(seconds)
+    }
+
     /// Recordings repaired at start-up (left without a sidecar by a crash), by outcome.
     public func recordingRecovered(outcome: String) {
         Counter(label: "capstan_recordings_recovered_total", dimensions: [("outcome", outcome)]).increment()

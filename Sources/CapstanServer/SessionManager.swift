@@ -160,6 +160,7 @@ public final class SessionManager: @unchecked Sendable {
         metrics.recordingFinalized(container: sidecar.container)
         if sidecar.writeError != nil { metrics.recordingStorageFailed() }
         if let ms = sidecar.timeToFirstKeyframeMs { metrics.timeToFirstKeyframe(seconds: Double(ms) / 1000) }
+        if let ms = sidecar.finalizeMs { metrics.recordingFinalizeTime(seconds: ms / 1000) }
     }
 
     /// The free bytes of the recordings file system when below

@@ -286,9 +286,12 @@ public final class MediaBridge: TransportMediaReceiver {
         if file == nil && storageError == nil {
             openFile(video: configuration.fallbackVideoSize, openerUnix: unixNs(now))
         }
+        let closingStarted = Self.monotonicNs()
         let outcome = file?.finalize() ?? RecordingFile.Outcome(bytes: 0, durationNs: 0, writeError: storageError)
+        let finalizeMs = Double(Self.monotonicNs() &- closingStarted) / 1_000_000
         unlink(configuration.reservePath)
-        let result = makeSidecar(now: now, endReason: endReason, endDetail: endDetail, outcome: outcome)
+        var result = makeSidecar(now: now, endReason: endReason, endDetail: endDetail, outcome: outcome)
+        result.finalizeMs = (finalizeMs * 100).rounded() / 100
         sidecar = result
         do {
             try result.write(to: configuration.sidecarPath)
@@ -298,8 +301,17 @@ public final class MediaBridge: TransportMediaReceiver {
         logger.info("recording finalized", metadata: [
             "recording.bytes": .stringConvertible(outcome.bytes),
             "recording.duration_ms": .stringConvertible(outcome.durationNs / 1_000_000),
+            "recording.finalize_ms": .stringConvertible(result.finalizeMs ?? 0),
         ])
         return result
+    }
+
+    /// The monotonic clock, for the finalize time (a measured duration, so not
+    /// the injected `now` of the event loop).
+    private static func monotonicNs() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
     private func makeSidecar(now: UInt64, endReason: String, endDetail: String?,

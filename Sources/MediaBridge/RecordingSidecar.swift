@@ -69,6 +69,9 @@ public struct RecordingSidecar: Codable, Sendable, Equatable {
     public var plisSent: Int
     public var firsSent: Int
     public var timeToFirstKeyframeMs: Int64?
+    /// How long closing the file took (last cluster, Cues, in-place patches,
+    /// fsync, close), in ms, on the monotonic clock.
+    public var finalizeMs: Double?
     /// How much later video arrived than audio, relative to their capture
     /// times (sender reports; arrival before them): the correction applied to
     /// line the tracks up, in ms (from the last frame of each).

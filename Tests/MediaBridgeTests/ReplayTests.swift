@@ -111,6 +111,9 @@ struct ReplayTests {
         let sidecar = try RecordingSidecar.read(from: h.sidecarPath)
         #expect(sidecar.avSynchronized)
         #expect(abs((sidecar.avOffsetMs ?? 0) - 100) <= 2, "measured A/V offset \(String(describing: sidecar.avOffsetMs))")
+        // The closing time is measured and survives the sidecar's JSON round trip.
+        let finalizeMs = try #require(sidecar.finalizeMs)
+        #expect(finalizeMs >= 0)
     }
 
     @Test("without sender reports, arrival time lines the tracks up")
