@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Codecs", dependencies: ["COpus", "CVPX"]),
         .target(name: "Ogg", dependencies: ["COgg", "Codecs"]),
         .testTarget(name: "CodecsTests", dependencies: ["CapstanTestSupport", "Codecs"]),
-        .testTarget(name: "OggTests", dependencies: ["Ogg", "Codecs"]),
+        .testTarget(name: "OggTests", dependencies: ["CapstanTestSupport", "Ogg", "Codecs"]),
 
         // MARK: containers — WebM (Swift EBML writer, libwebm reader), Ogg Opus
         .target(

@@ -21,44 +21,8 @@ enum ExternalTool {
 
     /// Runs `program` (a path, or a name looked up in PATH).
     static func run(_ program: String, _ arguments: [String], timeout: TimeInterval = 120) throws -> ToolOutput {
-        let scratch = try ScratchDirectory()
-        defer { scratch.remove() }
-        let outPath = scratch.path("stdout"), errPath = scratch.path("stderr")
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        defer {
-            try? out.close()
-            try? err.close()
-        }
-        let process = Process()
-        if program.contains("/") {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [program] + arguments
-        }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                process.terminate()
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        process.waitUntilExit()
-        return ToolOutput(status: process.terminationStatus,
-                          stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                          stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-                          timedOut: timedOut)
+        let r = try ExternalProcess.run(program, arguments, timeout: timeout)
+        return ToolOutput(status: r.status, stdout: r.stdoutText, stderr: r.stderr, timedOut: r.timedOut)
     }
 
     /// Runs and throws unless the program exits 0 in time.

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Foundation
 
 /// Result of running an external tool.
@@ -23,42 +24,8 @@ enum ToolError: Error, CustomStringConvertible {
 /// after `timeout` seconds.
 func runTool(_ tool: String, _ arguments: [String], in directory: URL, timeout: TimeInterval = 60) throws -> ToolResult {
     guard let path = findOnPath(tool) else { throw ToolError.notFound(tool) }
-    let id = UUID().uuidString
-    let outURL = directory.appendingPathComponent(".\(tool)-\(id).out")
-    let errURL = directory.appendingPathComponent(".\(tool)-\(id).err")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    defer {
-        try? FileManager.default.removeItem(at: outURL)
-        try? FileManager.default.removeItem(at: errURL)
-    }
-    let outHandle = try FileHandle(forWritingTo: outURL)
-    let errHandle = try FileHandle(forWritingTo: errURL)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    var timedOut = false
-    while process.isRunning {
-        if Date() > deadline {
-            timedOut = true
-            process.terminate()
-            break
-        }
-        Thread.sleep(forTimeInterval: 0.01)
-    }
-    process.waitUntilExit()
-    try outHandle.close()
-    try errHandle.close()
-    return ToolResult(status: process.terminationStatus,
-                      stdout: try Data(contentsOf: outURL),
-                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self),
-                      timedOut: timedOut)
+    let r = try ExternalProcess.run(path, arguments, in: directory, timeout: timeout)
+    return ToolResult(status: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut)
 }
 
 private func findOnPath(_ tool: String) -> String? {
