@@ -21,10 +21,13 @@ public struct SignallingMessage: Codable, Sendable, Equatable {
     public var sdpMLineIndex: Int?
     /// Set on messages about a daemon session (`call:*`, `answer`, `offer`).
     public var sessionId: String?
+    /// On `call:init` from a client: the session's mode (`record`, `loopback`,
+    /// `record+loopback`), as WHIP's `?mode=`; the daemon's mode when absent.
+    public var mode: String?
 
     public init(type: Kind, peerId: String? = nil, to: String? = nil, from: String? = nil, reason: String? = nil,
                 sdp: String? = nil, candidate: String? = nil, sdpMid: String? = nil, sdpMLineIndex: Int? = nil,
-                sessionId: String? = nil) {
+                sessionId: String? = nil, mode: String? = nil) {
         self.type = type
         self.peerId = peerId
         self.to = to
@@ -35,6 +38,7 @@ public struct SignallingMessage: Codable, Sendable, Equatable {
         self.sdpMid = sdpMid
         self.sdpMLineIndex = sdpMLineIndex
         self.sessionId = sessionId
+        self.mode = mode
     }
 
     /// The daemon's own peer id.

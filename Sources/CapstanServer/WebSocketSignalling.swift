@@ -44,16 +44,17 @@ extension SessionManager {
             if let to = message.to, to != SignallingMessage.daemonPeerID {
                 throw .badRequest("call:init to \"\(to)\": only \"\(SignallingMessage.daemonPeerID)\" can be called here")
             }
+            let mode = try sessionMode(requested: message.mode)
             guard call == nil, acceptingNewSessions, sessions.count < configuration.maxSessions else {
                 channel.send(.init(type: .callReject, to: channel.peerID, from: SignallingMessage.daemonPeerID, reason: "busy"))
                 metrics.sessionEnded(reason: "busy")
                 return
             }
-            if lowDiskSpace() != nil {
+            if mode != .loopback, lowDiskSpace() != nil {
                 channel.send(.init(type: .callReject, to: channel.peerID, from: SignallingMessage.daemonPeerID, reason: "storage"))
                 return
             }
-            let created = newWebSocketCall(for: channel, now: now)
+            let created = newWebSocketCall(for: channel, mode: mode, now: now)
             created.receiveCallInit(accept: configuration.callPolicy == .accept, now: now)
         case .callAccept:
             guard let call else { throw .notFound("no call to accept") }
@@ -94,15 +95,16 @@ extension SessionManager {
             if let free = lowDiskSpace() {
                 return .failure(.unavailable("recordings disk has \(free) bytes free, below minFreeDiskBytes"))
             }
-            let call = newWebSocketCall(for: channel, now: NIODeadline.now().uptimeNanoseconds)
+            let call = newWebSocketCall(for: channel, mode: configuration.mode, now: NIODeadline.now().uptimeNanoseconds)
             call.placeCall(now: NIODeadline.now().uptimeNanoseconds)
             return .success(call.id)
         }.get()) ?? .failure(.unavailable("shutting down"))
         return try result.get()
     }
 
-    private func newWebSocketCall(for channel: WebSocketChannel, now: UInt64) -> CallSession {
-        let call = CallSession(id: Self.makeSessionID(), signaller: "websocket", mode: configuration.mode.rawValue,
+    private func newWebSocketCall(for channel: WebSocketChannel, mode: CapstanConfiguration.Mode,
+                                  now: UInt64) -> CallSession {
+        let call = CallSession(id: Self.makeSessionID(), signaller: "websocket", mode: mode.rawValue,
                                channel: channel, manager: self, now: now)
         sessions[call.id] = call
         metrics.sessionStarted(signaller: "websocket")

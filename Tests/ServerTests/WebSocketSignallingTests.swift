@@ -57,6 +57,42 @@ struct WebSocketSignallingTests {
         await peer.close()
     }
 
+    @Test("call:init with mode: loopback on a recording daemon: the session is loopback and records nothing; a bad mode is an error")
+    func callInitChoosesTheMode() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        let peer = WebSocketTestPeer(url: wsURL(daemon))
+        #expect(try await peer.register("carol")?.type == .register)
+
+        try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "carol", mode: "echo-please"))
+        let refused = try #require(await peer.next())
+        #expect(refused.type == .error)
+        #expect(refused.reason?.contains("mode \"echo-please\" is not one of") == true, "\(refused)")
+
+        try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "carol", mode: "loopback"))
+        let accept = try #require(await peer.next())
+        #expect(accept.type == .callAccept)
+        let id = try #require(accept.sessionId)
+        let credentials = ICECredentials.generate()
+        let offer = WebSocketTestPeer.offer(credentials: credentials)
+        try peer.send(SignallingMessage(type: .offer, to: "capstan", from: "carol", sdp: offer.serialized))
+        let answer = try #require(await peer.next())
+        #expect(answer.type == .answer)
+        let negotiated = try SDPOfferer.readAnswer(try SessionDescription(parsing: try #require(answer.sdp)), for: offer)
+        try await peer.startTransport(local: credentials, negotiated: negotiated)
+
+        let active = try await waitForState(daemon, id, "active")
+        #expect(active["state"] as? String == "active")
+        #expect(active["mode"] as? String == "loopback")
+        #expect(active["recording"] == nil, "a loopback session has no recording: \(active)")
+        try peer.send(SignallingMessage(type: .callHangup, to: "capstan", from: "carol"))
+        #expect(try await waitForState(daemon, id, "ended")["endReason"] as? String == "remote-hangup")
+        let recordings = try await daemon.request("GET", "/api/recordings").body
+        #expect(!recordings.contains(id), "nothing recorded for \(id): \(recordings)")
+        await peer.close()
+    }
+
     @Test("the daemon calls a registered client (POST /api/calls), offers, and DELETE hangs up local-hangup")
     func daemonCallsClient() async throws {
         let daemon = try DaemonProcess()
