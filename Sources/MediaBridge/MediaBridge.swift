@@ -53,6 +53,10 @@ public final class MediaBridge: TransportMediaReceiver {
     private var pendingAudio: [(data: [UInt8], position: Int64, samples: Int)] = []
     private(set) var storageError: String?
     private var sidecar: RecordingSidecar?
+    /// `sidecar != nil`, as a flag: the per-packet checks read this, because
+    /// comparing the optional sidecar struct with nil copied it (its value
+    /// witnesses, ~270 instructions a packet; scripts/bench-hotpaths).
+    private var finalized = false
     private var lastSize: (width: Int, height: Int)?
     private var videoSkewNs: Int64?
     private var audioSkewNs: Int64?
@@ -95,7 +99,7 @@ public final class MediaBridge: TransportMediaReceiver {
     // MARK: - TransportMediaReceiver
 
     public func transportDidReceiveRTP(_ packet: UnsafeRawBufferPointer, now: UInt64) {
-        guard sidecar == nil else { return }
+        guard !finalized else { return }
         let header: RTPHeader
         do { header = try RTPHeader(parsing: packet) } catch {
             malformedPackets += 1
@@ -148,7 +152,7 @@ public final class MediaBridge: TransportMediaReceiver {
     }
 
     public func transportDidReceiveRTCP(_ packet: UnsafeRawBufferPointer, now: UInt64) {
-        guard sidecar == nil else { return }
+        guard !finalized else { return }
         for (header, range) in RTCPHeaderIterator(packet) where header.packetType == RTCPPacketType.senderReport {
             guard let report = try? SenderReport(parsing: UnsafeRawBufferPointer(rebasing: packet[range])) else {
                 continue
@@ -160,7 +164,7 @@ public final class MediaBridge: TransportMediaReceiver {
     }
 
     public func transportTick(now: UInt64) {
-        guard sidecar == nil else { return }
+        guard !finalized else { return }
         audio?.poll(now: now)
         video?.poll(now: now)
         if rtcp.poll(now: now, into: &rtcpBytes) { sendRTCP(rtcpBytes) }
@@ -293,6 +297,7 @@ public final class MediaBridge: TransportMediaReceiver {
         var result = makeSidecar(now: now, endReason: endReason, endDetail: endDetail, outcome: outcome)
         result.finalizeMs = (finalizeMs * 100).rounded() / 100
         sidecar = result
+        finalized = true
         do {
             try result.write(to: configuration.sidecarPath)
         } catch {
