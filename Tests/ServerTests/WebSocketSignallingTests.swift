@@ -25,6 +25,25 @@ struct WebSocketSignallingTests {
         return summary
     }
 
+    /// A client's call to the daemon up to `active`: `call:init` (with `mode`
+    /// when given) → `call:accept` → offer → answer → ICE/DTLS. Returns the
+    /// session id and its summary once active.
+    func callDaemon(_ daemon: DaemonProcess, _ peer: WebSocketTestPeer, as name: String,
+                    mode: String? = nil) async throws -> (id: String, active: [String: Any]) {
+        try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: name, mode: mode))
+        let accept = try #require(await peer.next())
+        #expect(accept.type == .callAccept)
+        let id = try #require(accept.sessionId)
+        let credentials = ICECredentials.generate()
+        let offer = WebSocketTestPeer.offer(credentials: credentials)
+        try peer.send(SignallingMessage(type: .offer, to: "capstan", from: name, sdp: offer.serialized))
+        let answer = try #require(await peer.next())
+        #expect(answer.type == .answer)
+        let negotiated = try SDPOfferer.readAnswer(try SessionDescription(parsing: try #require(answer.sdp)), for: offer)
+        try await peer.startTransport(local: credentials, negotiated: negotiated)
+        return (id, try await waitForState(daemon, id, "active"))
+    }
+
     @Test("a client calls the daemon: call:init → accept → offer → answer → active → call:hangup")
     func clientCallsDaemon() async throws {
         let daemon = try DaemonProcess()
@@ -33,20 +52,7 @@ struct WebSocketSignallingTests {
         let peer = WebSocketTestPeer(url: wsURL(daemon))
         #expect(try await peer.register("alice")?.type == .register)
 
-        try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "alice"))
-        let accept = try #require(await peer.next())
-        #expect(accept.type == .callAccept)
-        let id = try #require(accept.sessionId)
-
-        let credentials = ICECredentials.generate()
-        let offer = WebSocketTestPeer.offer(credentials: credentials)
-        try peer.send(SignallingMessage(type: .offer, to: "capstan", from: "alice", sdp: offer.serialized))
-        let answer = try #require(await peer.next())
-        #expect(answer.type == .answer)
-        let negotiated = try SDPOfferer.readAnswer(try SessionDescription(parsing: try #require(answer.sdp)), for: offer)
-        try await peer.startTransport(local: credentials, negotiated: negotiated)
-
-        let active = try await waitForState(daemon, id, "active")
+        let (id, active) = try await callDaemon(daemon, peer, as: "alice")
         #expect(active["state"] as? String == "active")
         #expect(active["signaller"] as? String == "websocket")
         #expect(active["peer"] as? String == "alice")
@@ -70,19 +76,7 @@ struct WebSocketSignallingTests {
         #expect(refused.type == .error)
         #expect(refused.reason?.contains("mode \"echo-please\" is not one of") == true, "\(refused)")
 
-        try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "carol", mode: "loopback"))
-        let accept = try #require(await peer.next())
-        #expect(accept.type == .callAccept)
-        let id = try #require(accept.sessionId)
-        let credentials = ICECredentials.generate()
-        let offer = WebSocketTestPeer.offer(credentials: credentials)
-        try peer.send(SignallingMessage(type: .offer, to: "capstan", from: "carol", sdp: offer.serialized))
-        let answer = try #require(await peer.next())
-        #expect(answer.type == .answer)
-        let negotiated = try SDPOfferer.readAnswer(try SessionDescription(parsing: try #require(answer.sdp)), for: offer)
-        try await peer.startTransport(local: credentials, negotiated: negotiated)
-
-        let active = try await waitForState(daemon, id, "active")
+        let (id, active) = try await callDaemon(daemon, peer, as: "carol", mode: "loopback")
         #expect(active["state"] as? String == "active")
         #expect(active["mode"] as? String == "loopback")
         #expect(active["recording"] == nil, "a loopback session has no recording: \(active)")
