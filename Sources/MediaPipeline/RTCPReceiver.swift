@@ -86,6 +86,25 @@ public struct RTCPReceiver: Sendable {
     /// allocated once `bytes` has grown to a report's size.
     public mutating func poll(now: UInt64, into bytes: inout [UInt8]) -> Bool {
         guard takeDeadline(now: now) else { return false }
+        writeReport(now: now, into: &bytes)
+        return true
+    }
+
+    /// Builds a report now (e.g. to send with a NACK or PLI, which RFC 4585 §3.1
+    /// puts in a compound packet), starting a new interval for the fraction lost.
+    /// More than 31 sources take several RRs. The packets are exactly those
+    /// `poll(now:into:)` writes, read back.
+    public mutating func makeReport(now: UInt64) -> [RTCPPacket] {
+        var bytes: [UInt8] = []
+        writeReport(now: now, into: &bytes)
+        do { return try RTCPCompoundPacket.parse(bytes) } catch {
+            preconditionFailure("RTCPReceiver wrote a report it cannot parse: \(error)")
+        }
+    }
+
+    /// The one report writer: RR(s) with a block per source, then SDES, into
+    /// `bytes` (replacing its contents).
+    private mutating func writeReport(now: UInt64, into bytes: inout [UInt8]) {
         bytes.removeAll(keepingCapacity: true)
         var start = 0
         repeat {
@@ -99,28 +118,6 @@ public struct RTCPReceiver: Sendable {
         } while start < sources.count
         bytes.append(contentsOf: sourceDescription)
         reportsSent += 1
-        return true
-    }
-
-    public mutating func makeReport(now: UInt64) -> [RTCPPacket] {
-        var blocks: [ReportBlock] = []
-        blocks.reserveCapacity(sources.count)
-        for i in sources.indices {
-            blocks.append(sources[i].statistics.makeReportBlock(ssrc: sources[i].ssrc, lastSR: sources[i].lastSR,
-                                                                now: now))
-        }
-        var packets: [RTCPPacket] = []
-        var start = 0
-        repeat {
-            let end = min(start + 31, blocks.count)
-            packets.append(.receiverReport(ReceiverReport(ssrc: localSSRC, reportBlocks: Array(blocks[start..<end]))))
-            start = end
-        } while start < blocks.count
-        packets.append(.sourceDescription(SourceDescription(chunks: [
-            SourceDescription.Chunk(source: localSSRC, items: [.cname(cname)])
-        ])))
-        reportsSent += 1
-        return packets
     }
 
     private mutating func sourceIndex(ssrc: UInt32, clockRate: Int) -> Int {
