@@ -129,22 +129,18 @@ public struct OpusPacketInfo: Equatable, Sendable {
             }
             guard n - pos - padding >= 0 else { throw .malformedOpusPacket(.paddingExceedsPacket) }   // R6/R7
             if vbr {
-                // The lengths are only reported once all of them check out.
+                // Lengths reported before a later check throws are discarded
+                // with the error (`init` never completes).
                 var sum = 0
-                var scanPos = pos
-                for _ in 0..<(m - 1) {
-                    let (len, used) = try Self.frameLength(packet, at: scanPos)
-                    scanPos += used
-                    sum += len
-                }
-                let last = n - scanPos - padding - sum
-                guard last >= 0 else { throw .malformedOpusPacket(.frameLengthExceedsPacket) }   // R7
-                guard last <= Self.maxFrameLength else { throw .malformedOpusPacket(.frameTooLong) }
                 for _ in 0..<(m - 1) {
                     let (len, used) = try Self.frameLength(packet, at: pos)
                     pos += used
+                    sum += len
                     report(len)
                 }
+                let last = n - pos - padding - sum
+                guard last >= 0 else { throw .malformedOpusPacket(.frameLengthExceedsPacket) }   // R7
+                guard last <= Self.maxFrameLength else { throw .malformedOpusPacket(.frameTooLong) }
                 report(last)
             } else {
                 let payload = n - pos - padding
