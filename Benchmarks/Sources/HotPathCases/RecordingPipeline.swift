@@ -22,7 +22,6 @@ final class RecordingPipeline: HotPathCase {
     private var stream = RTPStreamLoop(video: true, audio: true)
     private var nextTick: UInt64 = 0
     private var fed = 0
-    private var rtcpSent = 0
 
     init() throws {
         directory = NSTemporaryDirectory() + "capstan-hotpaths-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -35,9 +34,8 @@ final class RecordingPipeline: HotPathCase {
                          codec: "opus"),
             video: .init(payloadType: 96, ssrcs: [RTPStreamLoop.videoSSRC], clockRate: 90_000, nack: true,
                          codec: "VP8"))
-        let counter = Counter()
         bridge = MediaBridge(configuration: configuration, now: 0, unixNs: 1_750_000_000_000_000_000, logger: logger,
-                             sendRTCP: { _ in counter.value += 1 }, onStorageFailure: { _ in })
+                             sendRTCP: { _ in }, onStorageFailure: { _ in })
         bridge.start(now: 0)
     }
 
@@ -73,5 +71,3 @@ final class RecordingPipeline: HotPathCase {
         return written >= seconds * 64 ? nil : "only \(written) frames written in \(seconds) s"
     }
 }
-
-private final class Counter: @unchecked Sendable { var value = 0 }
