@@ -70,7 +70,8 @@ final class VideoTrackReceiver {
         actions.removeAll(keepingCapacity: true)
         jitterBuffer.flush(into: &actions)
         handleActions(now: now)
-        for event in depacketizer.flush() { handle(event, now: now) }
+        depacketizer.handleGap(into: &events)  // what `flush()` does, into the reused events
+        handleEvents(now: now)
     }
 
     private func handleActions(now: UInt64) {
