@@ -54,11 +54,9 @@ struct EchoStream {
         let outSequence = sequenceOffset &+ UInt16(truncatingIfNeeded: sequence - firstInbound + continuation)
         let outTimestamp = timestampOffset &+ UInt32(truncatingIfNeeded: timestamp - firstTimestamp + timestampContinuation)
         var bytes = Array(packet)
-        bytes[2] = UInt8(outSequence >> 8); bytes[3] = UInt8(outSequence & 0xFF)
-        bytes[4] = UInt8(outTimestamp >> 24); bytes[5] = UInt8((outTimestamp >> 16) & 0xFF)
-        bytes[6] = UInt8((outTimestamp >> 8) & 0xFF); bytes[7] = UInt8(outTimestamp & 0xFF)
-        bytes[8] = UInt8(localSSRC >> 24); bytes[9] = UInt8((localSSRC >> 16) & 0xFF)
-        bytes[10] = UInt8((localSSRC >> 8) & 0xFF); bytes[11] = UInt8(localSSRC & 0xFF)
+        bytes.withUnsafeMutableBytes {
+            RTPHeader.rewrite($0, sequenceNumber: outSequence, timestamp: outTimestamp, ssrc: localSSRC)
+        }
         let slot = Int(outSequence) % historySize
         history[slot] = bytes
         historySequence[slot] = outSequence

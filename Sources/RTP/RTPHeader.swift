@@ -165,3 +165,17 @@ public struct RTPHeader: Hashable, Sendable {
         return nil
     }
 }
+
+extension RTPHeader {
+    /// Overwrites the sequence number, timestamp and, when given, the SSRC of
+    /// the RTP packet at the start of `packet` (the fixed header, RFC 3550
+    /// §5.1), in place; everything else stays as it is. For relays that
+    /// renumber a stream (loopback's echo). Precondition: 12 bytes or more.
+    public static func rewrite(_ packet: UnsafeMutableRawBufferPointer, sequenceNumber: UInt16, timestamp: UInt32,
+                               ssrc: UInt32? = nil) {
+        precondition(packet.count >= fixedSize, "an RTP packet has a 12-byte fixed header")
+        packet.storeBytes(of: sequenceNumber.bigEndian, toByteOffset: 2, as: UInt16.self)
+        packet.storeBytes(of: timestamp.bigEndian, toByteOffset: 4, as: UInt32.self)
+        if let ssrc { packet.storeBytes(of: ssrc.bigEndian, toByteOffset: 8, as: UInt32.self) }
+    }
+}

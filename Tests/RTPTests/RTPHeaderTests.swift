@@ -96,4 +96,21 @@ import Testing
             #expect(caught { () throws(RTPError) in try header.extensionElements(in: raw) } == .malformedHeaderExtension)
         }
     }
+
+    /// Renumbering in place changes the three fields and nothing else: the
+    /// CSRCs, extension, payload and padding of the full packet survive.
+    @Test func rewriteChangesOnlySequenceTimestampAndSSRC() throws {
+        var bytes = Self.full
+        let before = try RTPHeader(parsing: bytes)
+        bytes.withUnsafeMutableBytes { RTPHeader.rewrite($0, sequenceNumber: 0x0102, timestamp: 0xA0B0_C0D0, ssrc: 0x0BAD_F00D) }
+        let after = try RTPHeader(parsing: bytes)
+        #expect(after.sequenceNumber == 0x0102 && after.timestamp == 0xA0B0_C0D0 && after.ssrc == 0x0BAD_F00D)
+        #expect(Array(bytes[0..<2]) == Array(Self.full[0..<2]))
+        #expect(Array(bytes[12...]) == Array(Self.full[12...]))
+        #expect(after.csrcs == before.csrcs && after.payloadRange == before.payloadRange)
+        // Without an SSRC the SSRC stays.
+        bytes.withUnsafeMutableBytes { RTPHeader.rewrite($0, sequenceNumber: 7, timestamp: 8) }
+        #expect(try RTPHeader(parsing: bytes).ssrc == 0x0BAD_F00D)
+        #expect(Array(bytes[8..<12]) == [0x0B, 0xAD, 0xF0, 0x0D])
+    }
 }

@@ -48,6 +48,8 @@ public struct MediaFixtures: Sendable {
 struct RTPStreamLoop {
     struct Packet {
         var bytes: [UInt8]
+        var sequenceNumber: UInt16
+        var timestamp: UInt32
         var offsetNs: UInt64
         /// Which stream (0 video, 1 audio), for the per-stream counters.
         var stream: Int
@@ -75,7 +77,8 @@ struct RTPStreamLoop {
                 for (j, payload) in payloads.enumerated() {
                     let packet = sequencer.makePacket(payload: payload, timestamp: UInt32(i * 3000),
                                                       marker: j == payloads.count - 1)
-                    packets.append(Packet(bytes: packet.bytes, offsetNs: at + UInt64(j) * 100_000, stream: 0,
+                    packets.append(Packet(bytes: packet.bytes, sequenceNumber: packet.sequenceNumber,
+                                          timestamp: packet.timestamp, offsetNs: at + UInt64(j) * 100_000, stream: 0,
                                           timestampStep: 90_000))
                     counts[0] += 1
                 }
@@ -85,8 +88,9 @@ struct RTPStreamLoop {
             var sequencer = RTPSequencer(ssrc: Self.audioSSRC, payloadType: 111, initialSequenceNumber: 7)
             for (i, opus) in media.opusPackets.enumerated() {
                 let packet = sequencer.makePacket(payload: opus, timestamp: UInt32(i * 960), marker: i == 0)
-                packets.append(Packet(bytes: packet.bytes, offsetNs: UInt64(i) * 20_000_000 + 1_000_000, stream: 1,
-                                      timestampStep: 48_000))
+                packets.append(Packet(bytes: packet.bytes, sequenceNumber: packet.sequenceNumber,
+                                      timestamp: packet.timestamp, offsetNs: UInt64(i) * 20_000_000 + 1_000_000,
+                                      stream: 1, timestampStep: 48_000))
                 counts[1] += 1
             }
         }
@@ -109,18 +113,14 @@ struct RTPStreamLoop {
             next += 1
             let start = buffer.count
             buffer.append(contentsOf: packet.bytes)
-            // Sequence number (bytes 2–3) and timestamp (4–7) advance by one loop each time round.
-            let seq = (UInt16(packet.bytes[2]) << 8 | UInt16(packet.bytes[3]))
-                &+ UInt16(truncatingIfNeeded: loop * perLoopCount[packet.stream])
-            let ts = (UInt32(packet.bytes[4]) << 24 | UInt32(packet.bytes[5]) << 16
-                      | UInt32(packet.bytes[6]) << 8 | UInt32(packet.bytes[7]))
-                &+ UInt32(truncatingIfNeeded: loop) &* packet.timestampStep
-            buffer[start + 2] = UInt8(seq >> 8)
-            buffer[start + 3] = UInt8(truncatingIfNeeded: seq)
-            buffer[start + 4] = UInt8(ts >> 24)
-            buffer[start + 5] = UInt8(truncatingIfNeeded: ts >> 16)
-            buffer[start + 6] = UInt8(truncatingIfNeeded: ts >> 8)
-            buffer[start + 7] = UInt8(truncatingIfNeeded: ts)
+            // Sequence number and timestamp advance by one loop each time round.
+            let end = buffer.count
+            buffer.withUnsafeMutableBytes { all in
+                RTPHeader.rewrite(
+                    UnsafeMutableRawBufferPointer(rebasing: all[start..<end]),
+                    sequenceNumber: packet.sequenceNumber &+ UInt16(truncatingIfNeeded: loop * perLoopCount[packet.stream]),
+                    timestamp: packet.timestamp &+ UInt32(truncatingIfNeeded: loop) &* packet.timestampStep)
+            }
             ranges.append(start..<buffer.count)
             arrivals.append(UInt64(loop) * 1_000_000_000 + packet.offsetNs)
         }
