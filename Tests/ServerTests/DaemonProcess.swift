@@ -2,6 +2,9 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import DTLS
+import NIOPosix
+import SamplePeer
 
 /// A `capstan serve` child process on 127.0.0.1 with free ports, its
 /// stderr captured. The binary is the one `swift build` put next to the
@@ -101,3 +104,19 @@ final class DaemonProcess: @unchecked Sendable {
 }
 
 enum DaemonError: Error { case didNotStart(String) }
+
+extension DaemonProcess {
+    /// Where this daemon writes its recordings.
+    var recordingsPath: String { directory.appendingPathComponent("recordings").path }
+
+    /// Connects one WHIP publisher on Capstan's own stack to this daemon;
+    /// returns it with its session id.
+    func connectPublisher(certificate: DTLSCertificate, video: Bool = true)
+        async throws -> (peer: PublisherSession, id: String)
+    {
+        let whip = WHIPClient(endpoint: httpBase.appendingPathComponent("whip"))
+        let peer = try await PublisherSession.connect(whip: whip, certificate: certificate,
+                                                      group: MultiThreadedEventLoopGroup.singleton, video: video)
+        return (peer, peer.resource.lastPathComponent)
+    }
+}

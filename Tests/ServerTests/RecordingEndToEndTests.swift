@@ -45,11 +45,8 @@ struct RecordingEndToEndTests {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
         try await daemon.start()
-        let recordings = daemon.directory.appendingPathComponent("recordings").path
-        let whip = WHIPClient(endpoint: daemon.httpBase.appendingPathComponent("whip"))
-        let peer = try await PublisherSession.connect(whip: whip, certificate: Self.certificate,
-                                                      group: MultiThreadedEventLoopGroup.singleton)
-        let id = peer.resource.lastPathComponent
+        let recordings = daemon.recordingsPath
+        let (peer, id) = try await daemon.connectPublisher(certificate: Self.certificate)
         #expect(try await Self.waitForState(daemon, id: id, "active")["state"] as? String == "active")
         // No file before media flows.
         #expect(!FileManager.default.fileExists(atPath: "\(recordings)/\(id).webm"))
@@ -97,11 +94,8 @@ struct RecordingEndToEndTests {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
         try await daemon.start()
-        let recordings = daemon.directory.appendingPathComponent("recordings").path
-        let whip = WHIPClient(endpoint: daemon.httpBase.appendingPathComponent("whip"))
-        let peer = try await PublisherSession.connect(whip: whip, certificate: Self.certificate,
-                                                      group: MultiThreadedEventLoopGroup.singleton, video: false)
-        let id = peer.resource.lastPathComponent
+        let recordings = daemon.recordingsPath
+        let (peer, id) = try await daemon.connectPublisher(certificate: Self.certificate, video: false)
         _ = try await Self.waitForState(daemon, id: id, "active")
         let sender = try MediaSender(peer: peer)
         try await sender.start()
@@ -122,11 +116,8 @@ struct RecordingEndToEndTests {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
         try await daemon.start()
-        let recordings = daemon.directory.appendingPathComponent("recordings").path
-        let whip = WHIPClient(endpoint: daemon.httpBase.appendingPathComponent("whip"))
-        let peer = try await PublisherSession.connect(whip: whip, certificate: Self.certificate,
-                                                      group: MultiThreadedEventLoopGroup.singleton)
-        let id = peer.resource.lastPathComponent
+        let recordings = daemon.recordingsPath
+        let (peer, id) = try await daemon.connectPublisher(certificate: Self.certificate)
         _ = try await Self.waitForState(daemon, id: id, "active")
         let sender = try MediaSender(peer: peer, width: 320, height: 240, resize: (2.0, 480, 360))
         try await sender.start()

@@ -21,10 +21,7 @@ struct StorageFaultTests {
                                        environment: ["CAPSTAN_MIN_FREE_DISK_BYTES": String(floor)])
         defer { daemon.stop() }
         try await daemon.start()
-        let whip = WHIPClient(endpoint: daemon.httpBase.appendingPathComponent("whip"))
-        let peer = try await PublisherSession.connect(whip: whip, certificate: Self.certificate,
-                                                      group: MultiThreadedEventLoopGroup.singleton)
-        let id = peer.resource.lastPathComponent
+        let (peer, id) = try await daemon.connectPublisher(certificate: Self.certificate)
         _ = try await RecordingEndToEndTests.waitForState(daemon, id: id, "active")
         // Keyframes every 5 frames at 4 Mbit/s fill 1.5 MB in a few seconds.
         let sender = try MediaSender(peer: peer, width: 640, height: 480, bitrateKbps: 4_000, keyframeEvery: 5)
@@ -65,11 +62,8 @@ struct StorageFaultTests {
         let first = try DaemonProcess()
         defer { first.stop() }
         try await first.start()
-        let recordings = first.directory.appendingPathComponent("recordings").path
-        let whip = WHIPClient(endpoint: first.httpBase.appendingPathComponent("whip"))
-        let peer = try await PublisherSession.connect(whip: whip, certificate: Self.certificate,
-                                                      group: MultiThreadedEventLoopGroup.singleton)
-        let id = peer.resource.lastPathComponent
+        let recordings = first.recordingsPath
+        let (peer, id) = try await first.connectPublisher(certificate: Self.certificate)
         _ = try await RecordingEndToEndTests.waitForState(first, id: id, "active")
         let sender = try MediaSender(peer: peer, keyframeEvery: 15)
         try await sender.start()

@@ -15,10 +15,7 @@ struct WHIPEndToEndTests {
         defer { daemon.stop() }
         try await daemon.start()
 
-        let whip = WHIPClient(endpoint: daemon.httpBase.appendingPathComponent("whip"))
-        let peer = try await PublisherSession.connect(whip: whip, certificate: Self.certificate,
-                                                      group: MultiThreadedEventLoopGroup.singleton)
-        let id = peer.resource.lastPathComponent
+        let (peer, id) = try await daemon.connectPublisher(certificate: Self.certificate)
         #expect(peer.negotiated.audio != nil && peer.negotiated.video != nil)
 
         // The daemon sees the session active (transport up on its side too).
