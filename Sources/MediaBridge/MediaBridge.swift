@@ -485,7 +485,7 @@ public final class MediaBridge: TransportMediaReceiver {
             sidecar.writeError = outcome.writeError
         }
         sidecar.limit = stopReason.flatMap { if case .storage = $0 { nil } else { $0.detail } }
-        sidecar.timestampClamps = timestampClamps
+        sidecar.timestampClamps = timestampClamps + (audio?.aheadOfWallClock ?? 0)
         sidecar.discontinuities = (video?.clock.jumps ?? 0) + (audio?.filler.discontinuities ?? 0)
         sidecar.avCorrectionMs = video == nil || audio == nil ? nil : Double(videoCorrection.valueNs / 100_000) / 10
         return sidecar
