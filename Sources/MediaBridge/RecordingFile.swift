@@ -74,6 +74,16 @@ final class RecordingFile {
         audioSamples &+= Int64(samples)
     }
 
+    /// Puts what is held in memory on disk (the open WebM cluster), so a
+    /// crash loses at most what came since. Ogg pages already go out at
+    /// least once a second.
+    func flush() throws(MediaBridgeError) {
+        guard case .webm(let webm) = writer else { return }
+        do { try webm.flush() } catch {
+            throw .storage(Self.describe(error))
+        }
+    }
+
     /// Closes the file as far as it got.
     func finalize() -> Outcome {
         switch writer {
