@@ -10,12 +10,15 @@ public enum WebMRepair {
     /// `.alreadyFinalized` and writes nothing; the input is never modified.
     /// Throws `.outputIsInput`, reader errors (`.notWebM`, `.missingTracks`, …),
     /// `.unsupportedTrack` for a third track or a track that is neither video
-    /// nor audio, `.noFrames`, or writer errors.
+    /// nor audio, `.noFrames` (or `.damagedBeforeFirstFrame` when the input
+    /// stops parsing before its first frame), or writer errors.
     public static func repair(input: String, output: String) throws -> WebMRepairResult {
         guard input != output else { throw WebMError.outputIsInput }
         let info = try WebMReader.info(path: input)
         if info.isFinalized { return .alreadyFinalized }
-        guard info.frameCount > 0 else { throw WebMError.noFrames }
+        guard info.frameCount > 0 else {
+            throw info.parseError.map { WebMError.damagedBeforeFirstFrame($0) } ?? WebMError.noFrames
+        }
 
         var videoTrack: WebMVideoTrack?
         var audioTrack: WebMAudioTrack?
@@ -30,7 +33,7 @@ public enum WebMRepair {
                 audioTrack = WebMAudioTrack(
                     codecID: track.codecID, codecPrivate: track.codecPrivate,
                     channels: track.channels,
-                    sampleRate: track.sampleRate > 0 ? track.sampleRate : 48_000,
+                    sampleRate: track.sampleRate.isFinite && track.sampleRate > 0 ? track.sampleRate : 48_000,
                     codecDelayNs: track.codecDelayNs,
                     seekPreRollNs: track.seekPreRollNs)
                 kinds[track.number] = .audio
