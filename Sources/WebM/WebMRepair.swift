@@ -2,7 +2,7 @@
 public enum WebMRepair {
     /// Reads `input` and, unless it is already finalized, writes a finalized
     /// copy to `output` (a different path; any existing file there is
-    /// replaced): every complete frame the parser delivers, including those of
+    /// replaced): every complete, non-empty frame the parser delivers, including those of
     /// a cut final cluster, with the original timestamps and keyframe flags,
     /// re-clustered by `WebMWriter`, with Duration, Cues and SeekHead.
     ///
@@ -47,7 +47,8 @@ public enum WebMRepair {
         var kept = 0
         do {
             let second = try WebMReader.read(path: input) { frame in
-                guard let kind = kinds[frame.trackNumber] else { return }
+                // An empty block carries nothing to keep (and the writer refuses it).
+                guard let kind = kinds[frame.trackNumber], !frame.bytes.isEmpty else { return }
                 try writer.writeFrame(track: kind, timestampNs: frame.timestampNs,
                                       keyframe: frame.isKeyframe, data: frame.bytes)
                 kept += 1

@@ -15,6 +15,8 @@ import WebM
         case refused(String)
         /// Either a finalized output or a refusal with a reason.
         case either
+        /// `repair` must succeed, printing this.
+        case kept(String)
     }
 
     struct Case: Sendable, CustomStringConvertible {
@@ -107,6 +109,15 @@ import WebM
                                                       EBML.audioTrack(number: 3, samplingFrequency: .nan)]),
                                    EBML.cluster(timecode: 0, [EBML.simpleBlock(track: 1, timecode: 0, payload: [0x0B])])]),
                  problem: "", repair: .either),
+            Case(name: "an empty SimpleBlock between two frames (malformed: repair keeps the frame before)", ext: "webm",
+                 bytes: EBML.file([head, video, EBML.cluster(timecode: 0, [EBML.simpleBlock(timecode: 0), EBML.simpleBlock(timecode: 33, payload: []),
+                                                                          EBML.simpleBlock(timecode: 66)])]),
+                 problem: "invalid element size", repair: .kept("kept 1 video and 0 audio frames")),
+            Case(name: "a Xiph-laced block whose first frame is empty (repair drops it)", ext: "webm",
+                 bytes: EBML.file([head, video, EBML.cluster(timecode: 0, [EBML.simpleBlock(timecode: 0),
+                                                                          EBML.simpleBlock(timecode: 33, flags: 0x82, payload: [0x01, 0x00] + garbage),
+                                                                          EBML.simpleBlock(timecode: 66)])]),
+                 problem: "failed to decode", repair: .kept("kept 3 video and 0 audio frames")),
             Case(name: "BlockGroup at −32768 and track number 2^56−2", ext: "webm",
                  bytes: EBML.file([head, video, EBML.cluster(timecode: 0, [
                      EBML.master(EBML.blockGroup, [EBML.element(EBML.block, [0x81, 0x80, 0x00, 0x00] + garbage)]),
@@ -190,6 +201,9 @@ import WebM
             #expect(repair.stderr.contains("cannot repair: \(reason)") || repair.stderr.contains(reason) && repair.stderr.contains("cannot repair: "),
                     "\(repair.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out))
+        case .kept(let what):
+            #expect(repair.status == 0 && repair.stdout.contains(what), "\(repair.stdout)\(repair.stderr)")
+            #expect(MediaInspector.inspect(path: out).finalized)
         case .either:
             #expect(repair.status == 0 || repair.status == 1, "\(repair.stderr)")
             if repair.status == 1 {
