@@ -48,6 +48,7 @@ public enum CapstanDaemon {
             recovery = nil
         }
         let recoveryStarted = OnceFlag()
+        let recoveryStop = StopFlag()
         let group = MultiThreadedEventLoopGroup.singleton
         let port = try await MediaPort.bind(host: configuration.media.host, port: configuration.media.port, group: group)
         let certificate = try DTLSCertificate.generateECDSA(commonName: "capstan")
@@ -67,7 +68,8 @@ public enum CapstanDaemon {
                                                           "mode": .string(configuration.mode.rawValue)])
                 if let (worker, names) = recovery, !names.isEmpty, recoveryStarted.setOnce() {
                     let thread = Thread {
-                        worker.run(names, logger: logger, metrics: CapstanMetrics())
+                        worker.run(names, logger: logger, metrics: CapstanMetrics(), stop: recoveryStop)
+                        recoveryStop.finished()
                     }
                     thread.name = "capstan-recovery"
                     thread.start()
@@ -79,6 +81,14 @@ public enum CapstanDaemon {
             services: [.init(service: app), .init(service: sessions)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        // At shutdown, a recovery still running kills its child and stops;
+        // the file it was on is left for the next start.
+        defer {
+            if recoveryStarted.isSet {
+                recoveryStop.stop()
+                recoveryStop.waitUntilFinished(timeout: 5)
+            }
+        }
         try await serviceGroup.run()
     }
 }
@@ -106,6 +116,8 @@ struct SessionService: Service {
 final class OnceFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var set = false
+
+    var isSet: Bool { lock.withLock { set } }
 
     func setOnce() -> Bool {
         lock.withLock {

@@ -45,6 +45,8 @@ struct RecordingRecovery: Sendable {
         case recovered(sessionId: String)
         /// Renamed `{file}.bad`, with a note.
         case setAside(file: String, reason: String)
+        /// Left as it was: the daemon is shutting down (the next start tries again).
+        case interrupted
     }
 
     // MARK: - The list
@@ -85,12 +87,20 @@ struct RecordingRecovery: Sendable {
 
     // MARK: - The work
 
-    /// Recovers `names` one after another.
+    /// Recovers `names` one after another; once `stop` is set, kills the
+    /// current child, leaves its file as it was and starts no other.
     @discardableResult
-    func run(_ names: [String], logger: Logger, metrics: CapstanMetrics) -> [Outcome] {
+    func run(_ names: [String], logger: Logger, metrics: CapstanMetrics, stop: StopFlag? = nil) -> [Outcome] {
         guard !names.isEmpty else { return [] }
         logger.notice("recovering recordings left without a sidecar", metadata: ["count": .stringConvertible(names.count)])
-        let outcomes = names.map { recover($0, logger: logger, metrics: metrics) }
+        var outcomes: [Outcome] = []
+        for name in names {
+            guard stop?.isSet != true else {
+                outcomes.append(.interrupted)
+                continue
+            }
+            outcomes.append(recover(name, logger: logger, metrics: metrics, stop: stop))
+        }
         logger.notice("recovery done", metadata: [
             "recovered": .stringConvertible(outcomes.filter { if case .recovered = $0 { true } else { false } }.count),
             "set_aside": .stringConvertible(outcomes.filter { if case .setAside = $0 { true } else { false } }.count),
@@ -99,7 +109,7 @@ struct RecordingRecovery: Sendable {
     }
 
     /// Recovers one file: repair in place, inspect, sidecar; or set it aside.
-    func recover(_ name: String, logger: Logger, metrics: CapstanMetrics) -> Outcome {
+    func recover(_ name: String, logger: Logger, metrics: CapstanMetrics, stop: StopFlag? = nil) -> Outcome {
         let path = "\(directory)/\(name)"
         var logger = logger
         logger[metadataKey: "recording.path"] = .string(path)
@@ -111,15 +121,17 @@ struct RecordingRecovery: Sendable {
         let deadline = clock.now + bound
         let modified = Self.modified(path)
 
-        let repair = tool.run(["repair", path, "-o", path], timeout: bound)
+        let repair = tool.run(["repair", path, "-o", path], timeout: bound, stop: stop)
         if let pid = repair.pid { Self.removeTemporaries(of: path, pid: pid) }
+        if repair.ending == .stopped { return .interrupted }
         if let failure = Self.failure(repair, step: "repair", bound: bound) {
             return setAside(name, stage: "repair", reason: failure, logger: logger, metrics: metrics)
         }
         let status = repair.stdout.isEmpty ? "" : String(decoding: repair.stdout, as: UTF8.self)
 
         let left = max(.zero, deadline - clock.now)
-        let inspect = tool.run(["inspect", "--json", path], timeout: left)
+        let inspect = tool.run(["inspect", "--json", path], timeout: left, stop: stop)
+        if inspect.ending == .stopped { return .interrupted }
         var report: InspectionReport?
         switch inspect.ending {
         case .exited(0), .exited(1):
@@ -179,6 +191,8 @@ struct RecordingRecovery: Sendable {
             return "\(step) took longer than the \(bound.components.seconds) s allowed for this file; abandoned"
         case .notStarted(let why):
             return "\(step) could not be started: \(why)"
+        case .stopped:
+            return "\(step) was stopped (shutdown)"
         }
     }
 

@@ -17,6 +17,8 @@ struct ToolProcess: Sendable {
         case signalled(Int32)
         /// Still running at the deadline; killed (SIGKILL).
         case timedOut
+        /// Killed (SIGKILL) because the caller asked to stop (daemon shutdown).
+        case stopped
         /// Could not be started.
         case notStarted(String)
     }
@@ -39,8 +41,8 @@ struct ToolProcess: Sendable {
 
     /// Runs `executable arguments…` with no stdin, stdout and stderr in
     /// temporary files (a chatty child cannot block on a pipe), and kills it
-    /// at `timeout`.
-    func run(_ arguments: [String], timeout: Duration) -> Result {
+    /// at `timeout`, or as soon as `stop` says so.
+    func run(_ arguments: [String], timeout: Duration, stop: StopFlag? = nil) -> Result {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("capstan-tool-\(UUID().uuidString)")
         do {
@@ -76,10 +78,10 @@ struct ToolProcess: Sendable {
         let pid = process.processIdentifier
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        var timedOut = false
+        var killed: Ending?
         while process.isRunning {
-            if clock.now >= deadline {
-                timedOut = true
+            if clock.now >= deadline || stop?.isSet == true {
+                killed = stop?.isSet == true ? .stopped : .timedOut
                 kill(pid, SIGKILL)
                 break
             }
@@ -87,8 +89,8 @@ struct ToolProcess: Sendable {
         }
         process.waitUntilExit()
         let ending: Ending
-        if timedOut {
-            ending = .timedOut
+        if let killed {
+            ending = killed
         } else if process.terminationReason == .uncaughtSignal {
             ending = .signalled(process.terminationStatus)
         } else {
@@ -111,6 +113,35 @@ struct ToolProcess: Sendable {
         case SIGFPE: "SIGFPE"
         case SIGKILL: "SIGKILL"
         default: strsignal(signal).map { String(cString: $0) } ?? "signal \(signal)"
+        }
+    }
+}
+
+/// Set once, read from any thread: asks long-running work to stop (daemon
+/// shutdown), and lets the asker wait until it has.
+final class StopFlag: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var set = false
+    private var done = false
+
+    var isSet: Bool { condition.withLock { set } }
+
+    /// Asks the work to stop.
+    func stop() { condition.withLock { set = true } }
+
+    /// Called by the work when it has returned.
+    func finished() {
+        condition.withLock {
+            done = true
+            condition.broadcast()
+        }
+    }
+
+    /// Waits (bounded) for `finished()`.
+    func waitUntilFinished(timeout: TimeInterval) {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.withLock {
+            while !done && condition.wait(until: deadline) {}
         }
     }
 }

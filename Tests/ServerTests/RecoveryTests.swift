@@ -229,4 +229,45 @@ struct RecoveryTests {
         // Nothing left to try.
         #expect(recovery.candidates().isEmpty)
     }
+
+    @Test("shutdown stops recovery: the child is killed, its file left as it was for the next start, no temporary left")
+    func shutdownStopsRecovery() async throws {
+        let tools = try Self.scratchDirectory()
+        let dir = try Self.scratchDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: tools)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        try Data(Self.hostileWebM()).write(to: URL(fileURLWithPath: "\(dir)/a.webm"))
+        try Data(Self.hostileOgg()).write(to: URL(fileURLWithPath: "\(dir)/b.ogg"))
+        let recovery = RecordingRecovery(directory: dir, tool: try Self.fakeTool(in: tools, "exec sleep 60"),
+                                         timeBound: { _ in .seconds(120) })
+        let names = recovery.candidates()
+        let stop = StopFlag()
+        let box = OutcomeBox()
+        let thread = Thread {
+            box.set(recovery.run(names, logger: Logger(label: "test"), metrics: CapstanMetrics(), stop: stop))
+            stop.finished()
+        }
+        thread.start()
+        try await Self.waitFor("the first child's temporary", timeout: .seconds(30)) {
+            Self.names(dir).contains { $0.hasPrefix("a.webm.repair-") }
+        }
+        let clock = ContinuousClock()
+        let asked = clock.now
+        stop.stop()
+        stop.waitUntilFinished(timeout: 10)
+        #expect(clock.now - asked < .seconds(5))
+        #expect(box.get() == [.interrupted, .interrupted])
+        #expect(Self.names(dir) == ["a.webm", "b.ogg"])
+        #expect(recovery.candidates() == ["a.webm", "b.ogg"])
+    }
+}
+
+/// Hands a result from a thread to the test.
+final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: [RecordingRecovery.Outcome]?
+    func set(_ v: [RecordingRecovery.Outcome]) { lock.withLock { value = v } }
+    func get() -> [RecordingRecovery.Outcome]? { lock.withLock { value } }
 }
