@@ -57,7 +57,7 @@ extension MediaInspector {
                 } else if let a = audios[frame.trackNumber] {
                     a.add(timestampNs: frame.timestampNs, bytes: frame.bytes)
                 } else if others[frame.trackNumber] != nil {
-                    others[frame.trackNumber]!.frames += 1
+                    others[frame.trackNumber]?.frames += 1
                 } else {
                     unknownTrackFrames += 1
                 }
