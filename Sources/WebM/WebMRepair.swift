@@ -53,6 +53,8 @@ public enum WebMRepair {
                                       keyframe: frame.isKeyframe, data: frame.bytes)
                 kept += 1
             }
+            // Frames of no track in Tracks, or only empty ones: nothing was kept.
+            guard kept > 0 else { throw WebMError.noFrames }
             let summary = try writer.finalize()
             return .repaired(WebMRepairReport(
                 framesKept: kept, framesInCompleteClusters: second.framesInCompleteClusters,
