@@ -47,6 +47,8 @@ struct RecordingRecovery: Sendable {
         case setAside(file: String, reason: String)
         /// Left as it was: the daemon is shutting down (the next start tries again).
         case interrupted
+        /// The file was no longer there (removed since the list was taken).
+        case gone
     }
 
     // MARK: - The list
@@ -116,6 +118,7 @@ struct RecordingRecovery: Sendable {
         guard let (stem, ext) = Self.split(name) else {
             return setAside(name, stage: "repair", reason: "not a recording name", logger: logger, metrics: metrics)
         }
+        guard FileManager.default.fileExists(atPath: path) else { return .gone }
         let bound = timeBound(Self.size(path))
         let clock = ContinuousClock()
         let deadline = clock.now + bound
