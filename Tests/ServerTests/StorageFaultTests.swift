@@ -83,6 +83,10 @@ struct StorageFaultTests {
         let second = try DaemonProcess(arguments: ["--recordings", recordings])
         defer { second.stop() }
         try await second.start()
+        // Recovery runs after the daemon listens: wait (bounded) for the sidecar.
+        try await RecoveryTests.waitFor("the recovered sidecar") {
+            FileManager.default.fileExists(atPath: "\(recordings)/\(id).json")
+        }
         let sidecar = try RecordingSidecar.read(from: "\(recordings)/\(id).json")
         #expect(sidecar.endReason == "crashed")
         #expect(sidecar.repaired == true)
