@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Codecs
 import Foundation
 import Inspection

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Codecs
 import Foundation
 import Testing
@@ -8,23 +9,9 @@ import Testing
 /// refuses; positions that go backwards or are negative (not −1) are
 /// counted, make the file not intact, and repair rewrites them.
 @Suite struct OggGranuleRangeTests {
-    static func crc(_ bytes: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0
-        for b in bytes {
-            c ^= UInt32(b) << 24
-            for _ in 0..<8 { c = c & 0x8000_0000 != 0 ? (c << 1) ^ 0x04C1_1DB7 : c << 1 }
-        }
-        return c
-    }
-
+    /// One page with one packet (the builder in CapstanTestSupport).
     static func page(_ granule: Int64, _ sequence: UInt32, _ flags: UInt8, _ packet: [UInt8]) -> [UInt8] {
-        var p: [UInt8] = Array("OggS".utf8) + [0, flags]
-        p += withUnsafeBytes(of: granule.littleEndian) { Array($0) }
-        p += [7, 0, 0, 0] + withUnsafeBytes(of: sequence.littleEndian) { Array($0) }
-        p += [0, 0, 0, 0, 1, UInt8(packet.count)] + packet
-        let c = crc(p)
-        for i in 0..<4 { p[22 + i] = UInt8(truncatingIfNeeded: c >> (8 * UInt32(i))) }
-        return p
+        OggBytes.page(granule: granule, sequence: sequence, flags: flags, serial: 7, packets: [packet])
     }
 
     /// Headers, then one 20 ms packet per granule (the last page EOS).

@@ -24,12 +24,7 @@ struct AttackTests {
     @Test("Opus timestamps stepping 10 s a packet: no crash, no fill, a file as long as the call")
     func opusTimestampJumps() async throws {
         try await withAttack { attacker, daemon in
-            let pt = try #require(attacker.negotiated.audio?.payloadType)
-            let payload = try RawRTP.opusPacket()
-            try await HostileSender.send(attacker, count: 20_000, perBurst: 40) { i in
-                RawRTP.packet(payloadType: pt, sequence: UInt16(truncatingIfNeeded: i), timestamp: UInt32(truncatingIfNeeded: i &* 480_000),
-                              ssrc: attacker.audioSSRC, marker: false, payload: payload)
-            }
+            try await HostileSender.sendOpus(attacker, count: 20_000, perBurst: 40, timestampStep: 480_000)
         } check: { sidecar, report, _ in
             let audio = try #require(report.track(.audio))
             #expect((audio.durationNs ?? .max) < 30_000_000_000, "audio lasts \((audio.durationNs ?? 0) / 1_000_000) ms")
@@ -83,12 +78,7 @@ struct AttackTests {
     @Test("an audio flood before the first keyframe: held audio is bounded and the recording starts without waiting")
     func audioFloodBeforeKeyframe() async throws {
         try await withAttack { attacker, daemon in
-            let pt = try #require(attacker.negotiated.audio?.payloadType)
-            let payload = try RawRTP.opusPacket()
-            try await HostileSender.send(attacker, count: 16_000, perBurst: 60) { i in
-                RawRTP.packet(payloadType: pt, sequence: UInt16(truncatingIfNeeded: i), timestamp: UInt32(truncatingIfNeeded: i &* 960),
-                              ssrc: attacker.audioSSRC, marker: false, payload: payload)
-            }
+            try await HostileSender.sendOpus(attacker, count: 16_000, perBurst: 60, timestampStep: 960)
         } check: { sidecar, report, _ in
             #expect((report.track(.audio)?.frames ?? 0) > 100)
             #expect(sidecar.tracks.first { $0.kind == "video" }?.frames == 0)
@@ -249,6 +239,18 @@ enum HostileSender {
             }
         }.get()
         try await done.futureResult.get()
+    }
+
+    /// `count` 20 ms Opus packets of a tone on the negotiated audio track,
+    /// timestamps `timestampStep` apart.
+    static func sendOpus(_ peer: PublisherSession, count: Int, perBurst: Int, timestampStep: Int) async throws {
+        let pt = try #require(peer.negotiated.audio?.payloadType)
+        let payload = try RawRTP.opusPacket()
+        let ssrc = peer.audioSSRC
+        try await send(peer, count: count, perBurst: perBurst) { i in
+            RawRTP.packet(payloadType: pt, sequence: UInt16(truncatingIfNeeded: i),
+                          timestamp: UInt32(truncatingIfNeeded: i &* timestampStep), ssrc: ssrc, marker: false, payload: payload)
+        }
     }
 }
 

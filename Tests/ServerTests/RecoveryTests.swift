@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Codecs
 import Foundation
 import Inspection
@@ -32,23 +33,19 @@ struct RecoveryTests {
         return header + [0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + info + tracks + clusters
     }
 
+    /// A scratch folder for a stand-in tool, and one holding the two
+    /// crafted files of issue 15 (`a.webm`, `b.ogg`).
+    static func toolsAndTwoHostileFiles() throws -> (tools: String, dir: String) {
+        let tools = try scratchDirectory()
+        let dir = try scratchDirectory()
+        try Data(hostileWebM()).write(to: URL(fileURLWithPath: "\(dir)/a.webm"))
+        try Data(hostileOgg()).write(to: URL(fileURLWithPath: "\(dir)/b.ogg"))
+        return (tools, dir)
+    }
+
     static func hostileOgg() -> [UInt8] {
-        func crc(_ bytes: [UInt8]) -> UInt32 {
-            var c: UInt32 = 0
-            for b in bytes {
-                c ^= UInt32(b) << 24
-                for _ in 0..<8 { c = c & 0x8000_0000 != 0 ? (c << 1) ^ 0x04C1_1DB7 : c << 1 }
-            }
-            return c
-        }
         func page(_ granule: Int64, _ sequence: UInt32, _ flags: UInt8, _ packet: [UInt8]) -> [UInt8] {
-            var p: [UInt8] = Array("OggS".utf8) + [0, flags]
-            p += withUnsafeBytes(of: granule.littleEndian) { Array($0) }
-            p += [0xA1, 0x57, 0xA9, 0x0C] + withUnsafeBytes(of: sequence.littleEndian) { Array($0) }
-            p += [0, 0, 0, 0, 1, UInt8(packet.count)] + packet
-            let c = crc(p)
-            for i in 0..<4 { p[22 + i] = UInt8(truncatingIfNeeded: c >> (8 * UInt32(i))) }
-            return p
+            OggBytes.page(granule: granule, sequence: sequence, flags: flags, packets: [packet])
         }
         let head = Array("OpusHead".utf8) + [1, 1, 0x38, 0x01, 0x80, 0xBB, 0, 0, 0, 0, 0]
         let tags = Array("OpusTags".utf8) + [4, 0, 0, 0] + Array("test".utf8) + [0, 0, 0, 0]
@@ -198,14 +195,11 @@ struct RecoveryTests {
                       ("kill -SEGV $$", "repair crashed (SIGSEGV)"),
                       ("echo 'capstan repair: x: cannot repair: no complete frame to keep' >&2; exit 1", "repair: no complete frame to keep")])
     func boundAndCrashGuard(behaviour: String, reason: String) throws {
-        let tools = try Self.scratchDirectory()
-        let dir = try Self.scratchDirectory()
+        let (tools, dir) = try Self.toolsAndTwoHostileFiles()
         defer {
             try? FileManager.default.removeItem(atPath: tools)
             try? FileManager.default.removeItem(atPath: dir)
         }
-        try Data(Self.hostileWebM()).write(to: URL(fileURLWithPath: "\(dir)/a.webm"))
-        try Data(Self.hostileOgg()).write(to: URL(fileURLWithPath: "\(dir)/b.ogg"))
         let recovery = RecordingRecovery(directory: dir, tool: try Self.fakeTool(in: tools, behaviour),
                                          timeBound: { _ in .seconds(1) })
         let names = recovery.candidates()
@@ -232,14 +226,11 @@ struct RecoveryTests {
 
     @Test("shutdown stops recovery: the child is killed, its file left as it was for the next start, no temporary left")
     func shutdownStopsRecovery() async throws {
-        let tools = try Self.scratchDirectory()
-        let dir = try Self.scratchDirectory()
+        let (tools, dir) = try Self.toolsAndTwoHostileFiles()
         defer {
             try? FileManager.default.removeItem(atPath: tools)
             try? FileManager.default.removeItem(atPath: dir)
         }
-        try Data(Self.hostileWebM()).write(to: URL(fileURLWithPath: "\(dir)/a.webm"))
-        try Data(Self.hostileOgg()).write(to: URL(fileURLWithPath: "\(dir)/b.ogg"))
         let recovery = RecordingRecovery(directory: dir, tool: try Self.fakeTool(in: tools, "exec sleep 60"),
                                          timeBound: { _ in .seconds(120) })
         let names = recovery.candidates()
