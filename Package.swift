@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "SRTP", dependencies: ["CSRTP"]),
         .target(name: "DTLS", dependencies: ["COpenSSL", "SRTP"]),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
-        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "SRTP"]),
+        .testTarget(name: "DTLSTests", dependencies: ["CapstanTestSupport", "DTLS", "SRTP"]),
 
         // MARK: transport — UDP port, demux, per-session transport
         .target(name: "Transport", dependencies: [

@@ -1,5 +1,6 @@
 #ifndef CAPSTAN_COPENSSL_SHIM_H
 #define CAPSTAN_COPENSSL_SHIM_H
+#include <string.h>
 #include <openssl/ssl.h>
 #include <openssl/err.h>
 #include <openssl/bio.h>
@@ -45,4 +46,31 @@ static inline long capstan_ssl_ctx_set_session_cache_mode(SSL_CTX *ctx, long mod
 static const long CAPSTAN_SSL_SESS_CACHE_OFF = SSL_SESS_CACHE_OFF;
 static const int CAPSTAN_SSL_RECEIVED_SHUTDOWN = SSL_RECEIVED_SHUTDOWN;
 static const int CAPSTAN_MBSTRING_ASC = MBSTRING_ASC;
+
+/* The shortest ciphertext a protected DTLS record can have under the current
+ * cipher (explicit nonce, tag, or IV + one block of MAC and padding). OpenSSL
+ * 3.0.19 answers a shorter record with a fatal alert instead of discarding it
+ * (RFC 6347 §4.1.2.7), so the endpoint drops such records before OpenSSL sees
+ * them. Without a negotiated cipher: 16, which no cipher suite goes below. */
+static inline int capstan_dtls_min_ciphertext(const SSL *ssl) {
+    const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
+    if (cipher == NULL) return 16;
+    switch (SSL_CIPHER_get_cipher_nid(cipher)) {
+    case NID_aes_128_gcm: case NID_aes_256_gcm:
+        return 8 + 16;
+    case NID_aes_128_ccm: case NID_aes_256_ccm: {
+        const char *name = SSL_CIPHER_get_name(cipher);
+        return 8 + ((name != NULL && strstr(name, "CCM8") != NULL) ? 8 : 16);
+    }
+    case NID_chacha20_poly1305:
+        return 16;
+    default: {
+        int digest = SSL_CIPHER_get_digest_nid(cipher);
+        const EVP_MD *md = digest == NID_undef ? NULL : EVP_get_digestbyname(OBJ_nid2sn(digest));
+        int mac = md != NULL ? EVP_MD_get_size(md) : 0;
+        if (mac < 0) mac = 0;
+        return 16 + ((mac + 1 + 15) / 16) * 16;
+    }
+    }
+}
 #endif

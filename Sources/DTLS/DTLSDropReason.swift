@@ -10,4 +10,7 @@ public enum DTLSDropReason: String, Sendable, Hashable, CaseIterable {
     case notDTLS = "not-dtls"
     /// Larger than any DTLS record datagram we accept.
     case tooLarge = "too-large"
+    /// Every record in it was a protected record too short to be valid
+    /// ciphertext under the negotiated cipher (RFC 6347 §4.1.2.7: discarded).
+    case invalidRecord = "invalid-record"
 }

@@ -37,6 +37,8 @@ public final class DTLSEndpoint {
     private let channel: DatagramChannel
     private var lastNow: UInt64 = 0
     private var readScratch = [UInt8](repeating: 0, count: 2048)
+    /// A received datagram with its invalid records taken out.
+    private var filtered: [UInt8] = []
 
     /// Largest datagram `receive` passes to OpenSSL (a full 2^14 record plus
     /// DTLS expansion, RFC 6347 §4.1.1.1, rounded up).
@@ -140,9 +142,58 @@ public final class DTLSEndpoint {
         guard datagram.count >= 13 else { return drop(.tooShort) }
         guard (20...63).contains(datagram[0]) else { return drop(.notDTLS) }
         guard datagram.count <= Self.maximumDatagram else { return drop(.tooLarge) }
-        channel.inbound = datagram
-        defer { channel.inbound = nil }
-        return step()
+        switch removeInvalidRecords(datagram) {
+        case .unchanged:
+            channel.inbound = datagram
+            defer { channel.inbound = nil }
+            return step()
+        case .nothingLeft:
+            return drop(.invalidRecord)
+        case .filtered:
+            let copy = filtered
+            return copy.withUnsafeBytes { bytes in
+                channel.inbound = bytes
+                defer { channel.inbound = nil }
+                return step()
+            }
+        }
+    }
+
+    private enum RecordFilter { case unchanged, filtered, nothingLeft }
+
+    /// The datagram without the protected records (epoch ≥ 1) that are too
+    /// short to be ciphertext: OpenSSL 3.0.19 turns such a record into a fatal
+    /// alert, so one spoofed datagram could end a live session. Records are
+    /// walked by their headers (RFC 6347 §4.1); a truncated tail is left for
+    /// OpenSSL, which discards it. When records are removed, the rest is in
+    /// `filtered`; the usual case copies nothing.
+    private func removeInvalidRecords(_ datagram: UnsafeRawBufferPointer) -> RecordFilter {
+        let header = 13
+        var minimum: Int?
+        var offset = 0
+        var removed = false
+        while datagram.count - offset >= header {
+            let epoch = Int(datagram[offset + 3]) << 8 | Int(datagram[offset + 4])
+            let length = Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12])
+            let end = min(datagram.count, offset + header + length)
+            if epoch > 0 {
+                if minimum == nil { minimum = Int(capstan_dtls_min_ciphertext(ssl)) }
+                if length < minimum! {
+                    if !removed {
+                        removed = true
+                        filtered.removeAll(keepingCapacity: true)
+                        filtered.append(contentsOf: UnsafeRawBufferPointer(rebasing: datagram[0..<offset]))
+                    }
+                    offset = end
+                    continue
+                }
+            }
+            if removed { filtered.append(contentsOf: UnsafeRawBufferPointer(rebasing: datagram[offset..<end])) }
+            offset = end
+        }
+        guard removed else { return .unchanged }
+        if offset < datagram.count { filtered.append(contentsOf: UnsafeRawBufferPointer(rebasing: datagram[offset...])) }
+        return filtered.isEmpty ? .nothingLeft : .filtered
     }
 
     /// Call when the caller's clock reaches `nextTimeout`: retransmits the
