@@ -58,12 +58,12 @@ struct AiortcPublisherTests {
             .map { ($0 * 1000).rounded() }
     }
 
-    @Test("3 concurrent aiortc sessions of 5 s → each WebM passes inspect, ffprobe and a silent ffmpeg decode; duration ±0.5 s of the call; video times strictly increasing, ≥ 20 ms apart")
+    @Test("3 concurrent aiortc sessions of 8 s → each WebM passes inspect, ffprobe and a silent ffmpeg decode; duration ±0.5 s of the call; video times strictly increasing, ≥ 20 ms apart")
     func threeConcurrentSessions() async throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
         try await daemon.start()
-        let seconds = 5.0
+        let seconds = 8.0
         let published = try await Self.publish(url: daemon.httpBase.appendingPathComponent("whip"), sessions: 3,
                                                seconds: seconds)
         let recordings = daemon.recordingsPath
