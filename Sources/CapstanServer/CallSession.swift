@@ -299,6 +299,11 @@ final class CallSession: TransportEventHandler {
             return
         }
         configuration.containerPolicy = settings.containerPolicy
+        configuration.maxBitrate = settings.maxSessionBitrate
+        configuration.maxRecordingBytes = settings.maxRecordingBytes
+        // Running sessions keep going down to half the admission threshold,
+        // so new sessions are refused before running ones are ended.
+        configuration.minFreeDiskBytes = UInt64(settings.minFreeDiskBytes / 2)
         configuration.signaller = signaller
         configuration.peer = channel?.peerID
         let loop = manager.eventLoop
@@ -306,9 +311,9 @@ final class CallSession: TransportEventHandler {
         let bridge = MediaBridge(
             configuration: configuration, now: now, unixNs: Self.unixNow(), logger: logger,
             sendRTCP: { [weak transport] bytes in _ = bytes.withUnsafeBytes { transport?.sendRTCP($0) } },
-            onStorageFailure: { detail in
+            onStop: { stop in
                 // Not from inside the pipeline's call stack: on the next loop turn.
-                loop.execute { bound.value.storageFailed(detail, now: NIODeadline.now().uptimeNanoseconds) }
+                loop.execute { bound.value.recordingStopped(stop, now: NIODeadline.now().uptimeNanoseconds) }
             })
         self.bridge = bridge
         fanout = echo.map { MediaFanout(bridge, $0) }
@@ -349,10 +354,12 @@ final class CallSession: TransportEventHandler {
         logger.info("loopback echo attached")
     }
 
-    /// The recording could not be written: this session ends `storage`.
-    func storageFailed(_ detail: String, now: UInt64) {
+    /// The recording stopped early: this session ends `storage`,
+    /// `bitrate-limit` or `size-limit`.
+    func recordingStopped(_ stop: MediaBridgeStop, now: UInt64) {
         guard peer.state == .active else { return }
-        drive(now) { peer, now in try peer.storageFailed(detail: detail, now: now) }
+        let reason = EndReason(name: stop.endReason) ?? .storage
+        drive(now) { peer, now in try peer.storageFailed(detail: stop.detail, reason: reason, now: now) }
     }
 
     /// WHIP has no channel: its answer travels in the HTTP response.

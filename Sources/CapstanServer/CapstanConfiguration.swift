@@ -44,6 +44,16 @@ public struct CapstanConfiguration: Sendable, Equatable {
     /// Below this much free space on the recordings file system new sessions
     /// are refused (WHIP `503`, WebSocket `call:reject`). 0 disables the check.
     public var minFreeDiskBytes = 100 * 1024 * 1024
+    /// A session receiving more than this many bits per second (RTP, over a
+    /// 2 s window) ends with `bitrate-limit`, its file finalized. 0: no bound.
+    public var maxSessionBitrateSetting = 25_000_000
+    /// A recording whose media reaches this many bytes ends with
+    /// `size-limit`, its file finalized. 0: no bound.
+    public var maxRecordingBytesSetting = 32 * 1024 * 1024 * 1024
+    /// `maxSessionBitrateSetting`, nil when 0.
+    public var maxSessionBitrate: Int? { maxSessionBitrateSetting > 0 ? maxSessionBitrateSetting : nil }
+    /// `maxRecordingBytesSetting`, nil when 0.
+    public var maxRecordingBytes: UInt64? { maxRecordingBytesSetting > 0 ? UInt64(maxRecordingBytesSetting) : nil }
 
     public init() {}
 
@@ -92,7 +102,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         "http", "media", "announce", "recordings", "mode", "token", "logLevel",
         "maxSessions", "maxSDPBytes", "maxSignallingMessageBytes", "maxSessionDurationSeconds",
         "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers", "callPolicy",
-        "samples", "containerPolicy", "minFreeDiskBytes",
+        "samples", "containerPolicy", "minFreeDiskBytes", "maxSessionBitrate", "maxRecordingBytes",
     ]
 
     static func environmentName(for key: String) -> String {
@@ -131,6 +141,8 @@ public struct CapstanConfiguration: Sendable, Equatable {
             }
             containerPolicy = value
         case "minFreeDiskBytes": minFreeDiskBytes = try Self.int(text, key: key, min: 0)
+        case "maxSessionBitrate": maxSessionBitrateSetting = try Self.int(text, key: key, min: 0)
+        case "maxRecordingBytes": maxRecordingBytesSetting = try Self.int(text, key: key, min: 0)
         case "token": token = text.isEmpty ? nil : text
         case "logLevel": logLevel = text
         case "maxSessions": maxSessions = try Self.int(text, key: key, min: 1)

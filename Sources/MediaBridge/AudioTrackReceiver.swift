@@ -20,20 +20,26 @@ final class AudioTrackReceiver {
 
     /// 48 kHz samples handed to the bridge (packets and fillers).
     var position: Int64 = 0
-    /// The unwrapped RTP timestamp that is sample 0 of `position`.
+    /// The unwrapped RTP timestamp that is sample 0 of `position` (moved at
+    /// each discontinuity so the timeline goes on without a hole).
     var rtpAtZero: Int64?
-    /// Wall-clock time (Unix ns, current sender-report anchor) of sample 0.
+    /// Receiver-clock time (Unix ns) of sample 0: the first packet's mapped
+    /// time, fixed for the whole recording. Sender reports never move it; the
+    /// clock is re-based at discontinuities so sample `position` stays at
+    /// `unixAtZero + position / 48 kHz`.
     var unixAtZero: Int64 = 0
     var framesWritten = 0
     var malformed = 0
-    private var lastPacket: (rtp: UInt32, unwrapped: Int64)?
+    private var lastArrivalUnixNs: Int64?
 
     init(spec: MediaBridgeConfiguration.Track, configuration: MediaBridgeConfiguration, bridge: MediaBridge) {
         self.spec = spec
         self.ssrc = spec.ssrcs.first
         jitterBuffer = JitterBuffer(configuration: configuration.audioJitterBuffer)
         filler = AudioGapFiller(stereo: spec.channels == 2)
-        clock = SenderReportClock(clockRate: spec.clockRate)
+        // Discontinuities are the gap filler's to find (it knows packet
+        // durations); the clock only maps and re-bases when told.
+        clock = SenderReportClock(clockRate: spec.clockRate, maxJumpSeconds: .max)
         self.bridge = bridge
         actions.reserveCapacity(16)
     }
@@ -58,10 +64,10 @@ final class AudioTrackReceiver {
         handleActions(now: now)
     }
 
-    /// The wall-clock time of sample 0 under the current sender-report anchor.
-    func refreshOrigin() {
-        guard let rtpAtZero, let last = lastPacket, let unix = clock.unixNanoseconds(of: last.rtp) else { return }
-        unixAtZero = unix - (last.unwrapped - rtpAtZero) * 1_000_000_000 / 48_000
+    /// File-time arithmetic for `position` samples, in ns (no overflow for
+    /// any position a session can reach; saturating beyond).
+    static func nanoseconds(samples: Int64) -> Int64 {
+        SenderReportClock.nanoseconds(ticks: samples, rate: 48_000)
     }
 
     private func handleActions(now: UInt64) {
@@ -73,17 +79,24 @@ final class AudioTrackReceiver {
                     malformed += 1
                     return
                 }
-                let fill = filler.push(timestamp: packet.timestamp, samples: samples)
-                let unix = clock.map(rtpTimestamp: packet.timestamp, arrivalUnixNs: UInt64(bridge.unixNs(packet.arrivalNs)))
-                if rtpAtZero == nil || fill.isDiscontinuity {
-                    // Sample `position` is this packet: the timeline goes on without a hole.
-                    rtpAtZero = fill.timestamp - position
-                }
-                unixAtZero = unix - (fill.timestamp - rtpAtZero!) * 1_000_000_000 / 48_000
-                lastPacket = (packet.timestamp, fill.timestamp)
+                let arrival = bridge.unixNs(packet.arrivalNs)
+                let elapsed = lastArrivalUnixNs.map { max(0, arrival.subtractingSaturating($0)) / 1_000_000 * 48 }
+                lastArrivalUnixNs = arrival
+                let fill = filler.push(timestamp: packet.timestamp, samples: samples, elapsedSamples: elapsed)
+                let mapped = clock.map(rtpTimestamp: packet.timestamp, arrivalUnixNs: arrival)
                 for gapPacket in fill.fillPackets {
                     gapPacket.data.withUnsafeBytes { bridge.writeAudio($0, position: position, samples: gapPacket.samples, arrivalNs: nil) }
                     position += Int64(gapPacket.samples)
+                }
+                if rtpAtZero == nil {
+                    rtpAtZero = mapped.unwrapped
+                    unixAtZero = mapped.unixNs
+                } else if fill.isDiscontinuity {
+                    // Sample `position` is this packet: the timeline goes on
+                    // without a hole, and so does the mapping.
+                    rtpAtZero = mapped.unwrapped &- position
+                    clock.rebase(unwrapped: mapped.unwrapped,
+                                 toUnixNs: unixAtZero.addingSaturating(Self.nanoseconds(samples: position)))
                 }
                 // Overlap (timestamp earlier than the previous end): the packet
                 // goes right after the previous one.

@@ -18,28 +18,42 @@ import Transport
 /// map each track to wall-clock time for A/V sync (arrival time before the
 /// first one).
 ///
-/// Timeline: file time 0 is the first written frame (audio from its first
-/// packet, video from its first keyframe). Audio time is its sample count
-/// (continuous: holes are filled with Opus loss frames); video time is the
-/// frame's wall-clock time (sender reports) relative to the wall-clock time
-/// of audio sample 0, so both line up.
+/// Timeline (DESIGN.md §4 "One timeline"): file time 0 is the first written
+/// frame (audio from its first packet, video from its first keyframe). Each
+/// track maps its own RTP clock through one fixed mapping onto the receiver's
+/// clock (`SenderReportClock`, anchored at arrival). Audio time is its sample
+/// count (continuous: holes are filled with Opus loss frames, never more than
+/// the wall clock allows). Video time is its mapped time plus a correction
+/// that aligns it with audio: the difference of the two tracks' sender-report
+/// offsets, reached by a bounded slew (`SlewedCorrection`), never by a step.
+/// Written times are strictly increasing per track; where only a clamp can
+/// keep them so, the frame is clamped and counted (`timestampClamps`).
+///
+/// Bounds (DESIGN.md §8): audio held before the first keyframe is capped
+/// (then the file opens without waiting), the bitrate received and the media
+/// bytes written are capped (`maxBitrate`, `maxRecordingBytes`), and free disk
+/// is checked while recording. Past a bound the recording stops through
+/// `onStop` with its own end reason, the file finalized as far as it got.
 ///
 /// Attached when the session goes active (`start`), detached and closed by
-/// `finalize`, which writes the sidecar. A write error stops the recording
-/// and is reported once through `onStorageFailure` (the owner ends the
-/// session with `storage`); the file is finalized as far as it got.
+/// `finalize`, which writes the sidecar. A write error or a bound stops the
+/// recording and is reported once through `onStop` (the owner ends the
+/// session with that reason); the file is finalized as far as it got.
 ///
 /// Event-loop confined: every method on the media loop, no locks, no
 /// `await`; `now` is the loop's monotonic clock in ns. Testable without a
 /// transport: feed `transportDidReceiveRTP` with an injected `now`.
 public final class MediaBridge: TransportMediaReceiver {
     public let configuration: MediaBridgeConfiguration
+    /// Sender reports per track before they align the tracks: one report
+    /// cannot tell a path that delays video from a report stamped 40 ms off.
+    static let minimumSenderReports = 4
     private let startNs: UInt64
     private let startUnixNs: Int64
     private let sendRTCP: ([UInt8]) -> Void
     /// The periodic receiver report, written in place each time.
     @exclusivity(unchecked) private var rtcpBytes: [UInt8] = []
-    private let onStorageFailure: (String) -> Void
+    private let onStop: (MediaBridgeStop) -> Void
     private var logger: Logger
 
     var video: VideoTrackReceiver?
@@ -51,7 +65,21 @@ public final class MediaBridge: TransportMediaReceiver {
     /// File time of audio sample 0, once audio started and the file is open.
     private var audioStartFileNs: Int64?
     private var pendingAudio: [(data: [UInt8], position: Int64, samples: Int)] = []
-    private(set) var storageError: String?
+    private var pendingAudioBytes = 0
+    /// Aligns video with audio (sender reports), by a bounded slew.
+    private var videoCorrection = SlewedCorrection()
+    private var lastVideoMs: Int64?
+    /// Frames whose time had to be clamped to keep the track strictly increasing.
+    public private(set) var timestampClamps = 0
+    /// Why the recording stopped early (write error or a bound), if it did.
+    private(set) var stopReason: MediaBridgeStop?
+    var storageError: String? { stopReason?.detail }
+    /// Received RTP bytes in the current bitrate window, and its start.
+    private var windowBytes = 0
+    private var windowStartNs: UInt64
+    /// Media bytes written to the file.
+    private var mediaBytes: UInt64 = 0
+    private var nextDiskCheckNs: UInt64
     private var sidecar: RecordingSidecar?
     /// `sidecar != nil`, as a flag: the per-packet checks read this, because
     /// comparing the optional sidecar struct with nil copied it (its value
@@ -63,7 +91,7 @@ public final class MediaBridge: TransportMediaReceiver {
     private var audioSenderReports = 0
     /// Sender reports of SSRCs not (yet) tied to a track: applied when a
     /// track learns its SSRC from its first packet (a sender may report first).
-    private var unclaimedSenderReports: [SenderInfo] = []
+    private var unclaimedSenderReports: [(info: SenderInfo, arrivalNs: UInt64)] = []
     private var videoSenderReports = 0
     /// Packets of neither track (other payload types, unknown SSRCs) and unparsable ones.
     public private(set) var ignoredPackets = 0
@@ -74,14 +102,17 @@ public final class MediaBridge: TransportMediaReceiver {
     ///   - unixNs: the wall clock at the same instant; later wall-clock
     ///     times are derived from `now`, so tests are deterministic.
     ///   - sendRTCP: sends one RTCP (compound) packet to the media sender.
-    ///   - onStorageFailure: called once when the recording cannot be written.
+    ///   - onStop: called once when the recording stops early: it cannot be
+    ///     written, or a bound was passed.
     public init(configuration: MediaBridgeConfiguration, now: UInt64, unixNs: Int64, logger: Logger,
-                sendRTCP: @escaping ([UInt8]) -> Void, onStorageFailure: @escaping (String) -> Void) {
+                sendRTCP: @escaping ([UInt8]) -> Void, onStop: @escaping (MediaBridgeStop) -> Void) {
         self.configuration = configuration
         startNs = now
         startUnixNs = unixNs
+        windowStartNs = now
+        nextDiskCheckNs = now
         self.sendRTCP = sendRTCP
-        self.onStorageFailure = onStorageFailure
+        self.onStop = onStop
         self.logger = logger
         self.logger[metadataKey: "recording.path"] = .string(configuration.filePath)
         rtcp = RTCPReceiver(localSSRC: configuration.localSSRC, cname: configuration.cname)
@@ -100,6 +131,7 @@ public final class MediaBridge: TransportMediaReceiver {
 
     public func transportDidReceiveRTP(_ packet: UnsafeRawBufferPointer, now: UInt64) {
         guard !finalized else { return }
+        countBitrate(packet.count, now: now)
         let header: RTPHeader
         do { header = try RTPHeader(parsing: packet) } catch {
             malformedPackets += 1
@@ -128,25 +160,24 @@ public final class MediaBridge: TransportMediaReceiver {
         if let known { return known == ssrc || spec.ssrcs.contains(ssrc) }
         learn(ssrc)
         logger.debug("track ssrc learnt", metadata: ["rtp.ssrc": .stringConvertible(ssrc)])
-        if let index = unclaimedSenderReports.lastIndex(where: { $0.ssrc == ssrc }) {
-            let info = unclaimedSenderReports[index]
-            unclaimedSenderReports.removeAll { $0.ssrc == ssrc }
-            apply(info)
+        if let index = unclaimedSenderReports.lastIndex(where: { $0.info.ssrc == ssrc }) {
+            let report = unclaimedSenderReports[index]
+            unclaimedSenderReports.removeAll { $0.info.ssrc == ssrc }
+            apply(report.info, arrivalNs: report.arrivalNs)
         }
         return true
     }
 
-    private func apply(_ info: SenderInfo) {
+    private func apply(_ info: SenderInfo, arrivalNs: UInt64) {
         if let video, video.ssrc == info.ssrc {
-            video.clock.handleSenderReport(info)
+            video.clock.handleSenderReport(info, arrivalUnixNs: unixNs(arrivalNs))
             videoSenderReports += 1
         } else if let audio, audio.ssrc == info.ssrc {
-            audio.clock.handleSenderReport(info)
-            audio.refreshOrigin()
+            audio.clock.handleSenderReport(info, arrivalUnixNs: unixNs(arrivalNs))
             audioSenderReports += 1
         } else {
-            unclaimedSenderReports.removeAll { $0.ssrc == info.ssrc }
-            unclaimedSenderReports.append(info)
+            unclaimedSenderReports.removeAll { $0.info.ssrc == info.ssrc }
+            unclaimedSenderReports.append((info, arrivalNs))
             if unclaimedSenderReports.count > 4 { unclaimedSenderReports.removeFirst() }
         }
     }
@@ -158,7 +189,7 @@ public final class MediaBridge: TransportMediaReceiver {
                 continue
             }
             let info = report.senderInfo
-            apply(info)
+            apply(info, arrivalNs: now)
             rtcp.receivedSenderReport(info, arrivalNs: now)
         }
     }
@@ -172,6 +203,47 @@ public final class MediaBridge: TransportMediaReceiver {
             logger.notice("no video keyframe yet: recording starts without it")
             openFile(video: configuration.fallbackVideoSize, openerUnix: unixNs(now))
         }
+        if stopReason == nil, now >= nextDiskCheckNs {
+            nextDiskCheckNs = now &+ 2_000_000_000
+            checkFreeDisk()
+        }
+    }
+
+    // MARK: - Bounds
+
+    /// Counts received RTP bytes; past `maxBitrate` over a 2 s window the
+    /// recording stops (`bitrate-limit`).
+    private func countBitrate(_ bytes: Int, now: UInt64) {
+        guard let maxBitrate = configuration.maxBitrate, stopReason == nil else { return }
+        let window: UInt64 = 2_000_000_000
+        if now &- windowStartNs >= window {
+            windowStartNs = now
+            windowBytes = 0
+        }
+        windowBytes += bytes
+        if windowBytes > maxBitrate / 8 * 2 {
+            stop(.bitrateLimit("more than \(maxBitrate) bit/s received (maxSessionBitrate)"))
+        }
+    }
+
+    /// While recording, free space on the recordings file system must stay at
+    /// or above `minFreeDiskBytes`; below it the recording stops (`storage`).
+    private func checkFreeDisk() {
+        guard configuration.minFreeDiskBytes > 0, file != nil else { return }
+        var info = statvfs()
+        guard statvfs(configuration.directory, &info) == 0 else { return }
+        let free = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
+        guard !free.overflow, free.partialValue < configuration.minFreeDiskBytes else { return }
+        stop(.storage("recordings disk has \(free.partialValue) bytes free, below \(configuration.minFreeDiskBytes)"))
+    }
+
+    /// Counts media bytes written; past `maxRecordingBytes` the recording
+    /// stops (`size-limit`).
+    private func countWritten(_ bytes: Int) {
+        mediaBytes &+= UInt64(bytes)
+        if let limit = configuration.maxRecordingBytes, mediaBytes > limit, stopReason == nil {
+            stop(.sizeLimit("recording reached \(limit) bytes (maxRecordingBytes)"))
+        }
     }
 
     func sendFeedback(_ packet: RTCPPacket) {
@@ -183,57 +255,83 @@ public final class MediaBridge: TransportMediaReceiver {
 
     // MARK: - Writing
 
-    func writeVideo(_ frame: AssembledVP8Frame, unixNs unix: Int64, arrivalNs: UInt64) {
-        guard storageError == nil else { return }
+    /// - Parameter mapped: the frame's time through the video track's mapping
+    ///   (receiver clock, Unix ns), before the A/V correction.
+    func writeVideo(_ frame: AssembledVP8Frame, mappedUnixNs mapped: Int64, arrivalNs: UInt64) {
+        guard stopReason == nil, let video else { return }
+        if file == nil && !(frame.isKeyframe && frame.width != nil && frame.height != nil) { return }
+        // The A/V correction: the difference of the tracks' sender-report
+        // offsets once each track has `minimumSenderReports`, aimed at within
+        // their uncertainty, slewed (or set outright before the first video
+        // frame is written). Until then arrival time aligns the tracks.
+        if let audio, let v = video.clock.senderOffsetEstimate, let a = audio.clock.senderOffsetEstimate,
+           v.samples >= Self.minimumSenderReports, a.samples >= Self.minimumSenderReports {
+            videoCorrection.aim(at: v.offsetNs.subtractingSaturating(a.offsetNs),
+                                deadbandNs: 2 * v.uncertaintyNs.addingSaturating(a.uncertaintyNs))
+        }
+        if video.framesWritten == 0 { videoCorrection.settle() }
+        let unix = mapped.addingSaturating(videoCorrection.advance(toMediaNs: mapped))
         if file == nil {
-            guard frame.isKeyframe, let width = frame.width, let height = frame.height else { return }
+            guard let width = frame.width, let height = frame.height else { return }
             openFile(video: (width, height), openerUnix: unix)
             guard file != nil else { return }
         }
-        videoSkewNs = unix - unixNs(arrivalNs)
-        let time: Int64
-        if let audio, let audioStartFileNs {
-            time = unix - audio.unixAtZero + audioStartFileNs
-        } else {
-            time = unix - fileOriginUnix
+        videoSkewNs = unix.subtractingSaturating(unixNs(arrivalNs))
+        // Strictly increasing, in the file's millisecond ticks.
+        var ms = max(0, unix.subtractingSaturating(fileOriginUnix)) / 1_000_000
+        if let lastVideoMs, ms <= lastVideoMs {
+            ms = lastVideoMs &+ 1
+            timestampClamps += 1
         }
+        lastVideoMs = ms
         do throws(MediaBridgeError) {
-            try file!.writeVideo(frame.data, timeNs: time, keyframe: frame.isKeyframe)
+            try file!.writeVideo(frame.data, timeNs: ms.multipliedSaturating(by: 1_000_000), keyframe: frame.isKeyframe)
         } catch {
             fail(error.description)
             return
         }
-        guard let video else { return }
+        countWritten(frame.data.count)
         video.framesWritten += 1
         if frame.isKeyframe, let width = frame.width, let height = frame.height {
             video.keyframesWritten += 1
             if lastSize.map({ $0 != (width, height) }) ?? true {
                 lastSize = (width, height)
-                video.resolutions.append(.init(width: width, height: height, atMs: max(0, time) / 1_000_000))
+                video.resolutions.append(.init(width: width, height: height, atMs: ms))
             }
         }
     }
 
     /// - Parameter arrivalNs: when the packet arrived; nil for gap fillers.
     func writeAudio(_ data: UnsafeRawBufferPointer, position: Int64, samples: Int, arrivalNs: UInt64?) {
-        guard storageError == nil, let audio else { return }
-        if let arrivalNs { audioSkewNs = audio.unixAtZero + position * 1_000_000_000 / 48_000 - unixNs(arrivalNs) }
+        guard stopReason == nil, let audio else { return }
+        let positionNs = AudioTrackReceiver.nanoseconds(samples: position)
+        if let arrivalNs {
+            audioSkewNs = audio.unixAtZero.addingSaturating(positionNs).subtractingSaturating(unixNs(arrivalNs))
+        }
         if file == nil {
             if configuration.container == .ogg || video == nil {
                 openFile(video: nil, openerUnix: audio.unixAtZero)
                 guard file != nil else { return }
             } else {
                 pendingAudio.append((Array(data), position, samples))
+                pendingAudioBytes += data.count
+                if pendingAudio.count >= configuration.maxPendingAudioPackets
+                    || pendingAudioBytes >= configuration.maxPendingAudioBytes {
+                    // Held audio is bounded: start the recording without the keyframe.
+                    logger.notice("audio held for a video keyframe reached its bound: recording starts without it")
+                    openFile(video: configuration.fallbackVideoSize, openerUnix: audio.unixAtZero)
+                }
                 return
             }
         }
-        if audioStartFileNs == nil { audioStartFileNs = max(0, audio.unixAtZero - fileOriginUnix) }
+        if audioStartFileNs == nil { audioStartFileNs = max(0, audio.unixAtZero.subtractingSaturating(fileOriginUnix)) }
         do throws(MediaBridgeError) {
-            try file!.writeAudio(data, timeNs: audioStartFileNs! + position * 1_000_000_000 / 48_000, samples: samples)
+            try file!.writeAudio(data, timeNs: audioStartFileNs!.addingSaturating(positionNs), samples: samples)
         } catch {
             fail(error.description)
             return
         }
+        countWritten(data.count)
         audio.framesWritten += 1
     }
 
@@ -255,16 +353,25 @@ public final class MediaBridge: TransportMediaReceiver {
         logger.info("recording started")
         let held = pendingAudio
         pendingAudio = []
+        pendingAudioBytes = 0
         for item in held {
             item.data.withUnsafeBytes { writeAudio($0, position: item.position, samples: item.samples, arrivalNs: nil) }
         }
     }
 
     private func fail(_ detail: String) {
-        guard storageError == nil else { return }
-        storageError = detail
-        logger.error("recording stopped", metadata: ["error": .string(detail)])
-        onStorageFailure(detail)
+        stop(.storage(detail))
+    }
+
+    private func stop(_ reason: MediaBridgeStop) {
+        guard stopReason == nil else { return }
+        if case .storage = reason {} else if file == nil, !pendingAudio.isEmpty {
+            // A bound, not a failed disk: what was held still goes to the file.
+            openFile(video: configuration.fallbackVideoSize, openerUnix: audio?.unixAtZero ?? unixNs(startNs))
+        }
+        stopReason = reason
+        logger.error("recording stopped", metadata: ["error": .string(reason.detail), "reason": .string(reason.endReason)])
+        onStop(reason)
     }
 
     private func reserveSidecarSpace() {
@@ -283,15 +390,15 @@ public final class MediaBridge: TransportMediaReceiver {
     @discardableResult
     public func finalize(now: UInt64, endReason: String, endDetail: String?) -> RecordingSidecar {
         if let sidecar { return sidecar }
-        if storageError == nil {
+        if stopReason == nil {
             audio?.flush(now: now)
             video?.flush(now: now)
         }
-        if file == nil && storageError == nil {
+        if file == nil, stopReason?.isStorage != true {
             openFile(video: configuration.fallbackVideoSize, openerUnix: unixNs(now))
         }
         let closingStarted = Self.monotonicNs()
-        let outcome = file?.finalize() ?? RecordingFile.Outcome(bytes: 0, durationNs: 0, writeError: storageError)
+        let outcome = file?.finalize() ?? RecordingFile.Outcome(bytes: 0, durationNs: 0, writeError: nil)
         let finalizeMs = Double(Self.monotonicNs() &- closingStarted) / 1_000_000
         unlink(configuration.reservePath)
         var result = makeSidecar(now: now, endReason: endReason, endDetail: endDetail, outcome: outcome)
@@ -372,7 +479,15 @@ public final class MediaBridge: TransportMediaReceiver {
             sidecar.avOffsetMs = Double((audioSkewNs - videoSkewNs) / 100_000) / 10
         }
         sidecar.avSynchronized = (video?.clock.isSynchronized ?? false) && (audio?.clock.isSynchronized ?? false)
-        sidecar.writeError = storageError ?? outcome.writeError
+        if case .storage(let detail) = stopReason {
+            sidecar.writeError = detail
+        } else {
+            sidecar.writeError = outcome.writeError
+        }
+        sidecar.limit = stopReason.flatMap { if case .storage = $0 { nil } else { $0.detail } }
+        sidecar.timestampClamps = timestampClamps
+        sidecar.discontinuities = (video?.clock.jumps ?? 0) + (audio?.filler.discontinuities ?? 0)
+        sidecar.avCorrectionMs = video == nil || audio == nil ? nil : Double(videoCorrection.valueNs / 100_000) / 10
         return sidecar
     }
 
@@ -387,7 +502,7 @@ public final class MediaBridge: TransportMediaReceiver {
             packetsReceived: (video?.jitterBuffer.statistics.received ?? 0) + (audio?.jitterBuffer.statistics.received ?? 0),
             packetsLost: (video?.jitterBuffer.statistics.lost ?? 0) + (audio?.jitterBuffer.statistics.lost ?? 0),
             plisSent: video?.requester.plisSent ?? 0, firsSent: video?.requester.firsSent ?? 0,
-            nacksSent: video?.nacksSent ?? 0, writeError: storageError)
+            nacksSent: video?.nacksSent ?? 0, writeError: storageError, timestampClamps: timestampClamps)
     }
 
     /// The sidecar, once finalized.

@@ -51,6 +51,19 @@ public struct MediaBridgeConfiguration: Sendable {
     /// long without a keyframe the file opens anyway with `fallbackVideoSize`.
     public var keyframeWaitNs: UInt64 = 5_000_000_000
     public var fallbackVideoSize = (width: 640, height: 480)
+    /// Audio held in memory while waiting for the first keyframe is bounded:
+    /// at either bound the file opens without the keyframe.
+    public var maxPendingAudioPackets = 1_000
+    public var maxPendingAudioBytes = 1 << 20
+    /// Received RTP above this many bits per second (over a 2 s window) stops
+    /// the recording with `bitrate-limit`; nil: no bound.
+    public var maxBitrate: Int?
+    /// Media bytes written above this stop the recording with `size-limit`;
+    /// nil: no bound.
+    public var maxRecordingBytes: UInt64?
+    /// Free space the recordings file system must keep while recording,
+    /// checked every 2 s; below it the recording stops with `storage`. 0: off.
+    public var minFreeDiskBytes: UInt64 = 0
     /// Written to the sidecar.
     public var signaller = "whip"
     public var peer: String?

@@ -80,6 +80,17 @@ public struct RecordingSidecar: Codable, Sendable, Equatable {
     public var avSynchronized: Bool
     /// The recording could not be written to the end (`storage`).
     public var writeError: String?
+    /// The bound that stopped the recording (`bitrate-limit`, `size-limit`).
+    public var limit: String?
+    /// Frames whose time was clamped to keep a track strictly increasing
+    /// (duplicate or backward timestamps from the sender).
+    public var timestampClamps: Int?
+    /// Timestamp jumps that disagreed with the arrival times and re-based a
+    /// track's timeline instead of being trusted (DESIGN.md §8).
+    public var discontinuities: Int?
+    /// The A/V correction applied to video at the end (sender reports,
+    /// reached by a bounded slew), in ms.
+    public var avCorrectionMs: Double?
     /// Set by start-up recovery: the file was repaired after a crash.
     public var repaired: Bool?
 

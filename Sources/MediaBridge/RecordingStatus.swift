@@ -15,4 +15,6 @@ public struct RecordingStatus: Codable, Sendable, Equatable {
     public var firsSent: Int
     public var nacksSent: Int
     public var writeError: String?
+    /// Frames clamped to keep a track's times strictly increasing.
+    public var timestampClamps: Int
 }

@@ -23,6 +23,11 @@ final class VideoTrackReceiver {
     @exclusivity(unchecked) private var events: [VP8DepacketizerEvent] = []
     /// Arrival time of the packet being handed on.
     private var arrivalNs: UInt64 = 0
+    /// The earliest arrival among the packets of the frame being assembled
+    /// (a keyframe's packets arrive over tens of ms; its first packet is the
+    /// better anchor for the mapping), and that frame's timestamp.
+    private var frameArrivalNs: UInt64 = 0
+    private var frameTimestamp: UInt32?
     unowned let bridge: MediaBridge
 
     // Counters for the sidecar.
@@ -79,6 +84,12 @@ final class VideoTrackReceiver {
             switch action {
             case .packet(let packet):
                 arrivalNs = packet.arrivalNs
+                if frameTimestamp != packet.timestamp {
+                    frameTimestamp = packet.timestamp
+                    frameArrivalNs = packet.arrivalNs
+                } else {
+                    frameArrivalNs = min(frameArrivalNs, packet.arrivalNs)
+                }
                 jitterBuffer.withPayload(of: packet) { payload in
                     depacketizer.push(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
                                       marker: packet.marker, payload: payload, into: &events)
@@ -111,8 +122,9 @@ final class VideoTrackReceiver {
             switch gate.admit(frame) {
             case .forward:
                 if frame.isKeyframe { requester.keyframeReceived(now: now) }
-                let unix = clock.map(rtpTimestamp: frame.rtpTimestamp, arrivalUnixNs: UInt64(bridge.unixNs(arrivalNs)))
-                bridge.writeVideo(frame, unixNs: unix, arrivalNs: arrivalNs)
+                let anchorArrival = frame.rtpTimestamp == frameTimestamp ? min(frameArrivalNs, arrivalNs) : arrivalNs
+                let mapped = clock.map(rtpTimestamp: frame.rtpTimestamp, arrivalUnixNs: bridge.unixNs(anchorArrival))
+                bridge.writeVideo(frame, mappedUnixNs: mapped.unixNs, arrivalNs: arrivalNs)
             case .dropAwaitingKeyframe:
                 framesHeldBack += 1
                 if !requester.isWaiting { send(requester.requestKeyframe(now: now)) }

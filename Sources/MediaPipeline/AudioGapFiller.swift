@@ -11,9 +11,13 @@ import RTP
 /// hole, to be written first. A remainder below 2.5 ms cannot be expressed and is
 /// counted in `unfilledSamples`.
 ///
-/// Timestamps are unwrapped. A forward jump beyond `maxGapSamples` (default 10 s)
-/// or a backward step larger than one packet (120 ms) is a discontinuity: not
-/// filled, reported, and the timeline restarts at the packet.
+/// Timestamps are unwrapped. Fill never exceeds the wall-clock time that
+/// elapsed: a forward jump beyond `maxGapSamples` (default 10 s), beyond the
+/// arrival-time step plus `wallClockSlackSamples`, or a backward step larger
+/// than one packet (120 ms) is a discontinuity. It is reported, the hole that
+/// the arrival times show (not the timestamps) is filled, and the caller
+/// re-bases its timeline at the packet. A hostile sender that steps its
+/// timestamps by 10 s a packet therefore adds nothing but its own packets.
 public struct AudioGapFiller: Sendable {
     /// The largest hole filled, in 48 kHz samples.
     public let maxGapSamples: Int
@@ -35,43 +39,66 @@ public struct AudioGapFiller: Sendable {
     private var expectedNext: Int64?
 
     /// Creates a filler.
-    public init(maxGapSamples: Int = 10 * 48_000, stereo: Bool = false) {
-        self.maxGapSamples = maxGapSamples
+    public init(maxGapSamples: Int = 10 * 48_000, wallClockSlackSamples: Int = 12_000, stereo: Bool = false) {
+        self.maxGapSamples = max(0, maxGapSamples)
+        self.wallClockSlackSamples = max(0, wallClockSlackSamples)
         self.stereo = stereo
     }
+
+    /// How much longer than the arrival-time step a hole may be and still be
+    /// filled from the timestamps (jitter-buffer wait plus network jitter);
+    /// default 250 ms.
+    public let wallClockSlackSamples: Int
+    private var lastSamples: Int64 = 0
 
     /// Takes one received packet.
     ///
     /// - Parameters:
     ///   - timestamp: its RTP timestamp.
     ///   - samples: its duration in 48 kHz samples (`OpusDepacketizer`).
-    public mutating func push(timestamp: UInt32, samples: Int) -> AudioGapFill {
+    ///   - elapsedSamples: the arrival-time step since the previous packet, in
+    ///     48 kHz samples; nil if unknown (then only `maxGapSamples` bounds a fill).
+    public mutating func push(timestamp: UInt32, samples: Int, elapsedSamples: Int64? = nil) -> AudioGapFill {
         let u = unwrapper.unwrap(timestamp)
-        defer { expectedNext = u + Int64(samples) }
+        let previousSamples = lastSamples
+        lastSamples = Int64(samples)
+        defer { expectedNext = u &+ Int64(samples) }
         guard let expected = expectedNext else {
             return AudioGapFill(fillPackets: [], timestamp: u, isDiscontinuity: false)
         }
-        let gap = u - expected
-        if gap > Int64(maxGapSamples) || gap < -Int64(OpusPacketInfo.maxSamplesPerPacket) {
+        let gap = u.subtractingSaturating(expected)
+        let beyondWallClock = elapsedSamples.map { gap > max(0, $0).addingSaturating(Int64(wallClockSlackSamples)) } ?? false
+        if gap > Int64(maxGapSamples) || gap < -Int64(OpusPacketInfo.maxSamplesPerPacket) || beyondWallClock {
             discontinuities += 1
-            return AudioGapFill(fillPackets: [], timestamp: u, isDiscontinuity: true)
+            // Fill what the wall clock says was missing, never more.
+            let hole = min(Int64(maxGapSamples), max(0, (elapsedSamples ?? 0).subtractingSaturating(previousSamples)))
+            let fills = makeFill(from: 0, covering: hole)
+            return AudioGapFill(fillPackets: fills, timestamp: u, isDiscontinuity: true)
         }
         if gap < 0 {
             overlapSamples += -gap
             return AudioGapFill(fillPackets: [], timestamp: u, isDiscontinuity: false)
         }
         guard gap > 0 else { return AudioGapFill(fillPackets: [], timestamp: u, isDiscontinuity: false) }
+        let fills = makeFill(from: expected, covering: gap)
+        unfilledSamples += gap - fills.reduce(0) { $0 + Int64($1.samples) }
+        return AudioGapFill(fillPackets: fills, timestamp: u, isDiscontinuity: false)
+    }
+
+    /// Loss packets covering `gap` samples from `start` (what a remainder under
+    /// 2.5 ms leaves is not covered).
+    private mutating func makeFill(from start: Int64, covering gap: Int64) -> [OpusFillPacket] {
+        guard gap > 0 else { return [] }
         var fills: [OpusFillPacket] = []
-        var position = expected
+        var position = start
         for data in OpusPacketInfo.lostFramePackets(covering: Int(gap), stereo: stereo) {
             // The packets come from the Codecs helper and are valid by construction.
             let duration = (try? OpusPacketInfo(parsing: data).totalSamples) ?? 0
             fills.append(OpusFillPacket(data: data, timestamp: position, samples: duration))
             position += Int64(duration)
         }
-        filledSamples += position - expected
+        filledSamples += position - start
         fillPacketCount += fills.count
-        unfilledSamples += u - position
-        return AudioGapFill(fillPackets: fills, timestamp: u, isDiscontinuity: false)
+        return fills
     }
 }

@@ -1,7 +1,7 @@
 /// Why a session ended (DESIGN.md §2). Recorded in every session's metadata.
 ///
 /// `name` is the stable string (`local-hangup`, `remote-hangup`, `declined`,
-/// `missed`, `busy`, `failed`, `shutdown`, `storage`, `max-duration`);
+/// `missed`, `busy`, `failed`, `shutdown`, `storage`, `max-duration`, `bitrate-limit`, `size-limit`);
 /// `detail` carries the failure detail of `failed` (`ice-timeout`,
 /// `dtls-failed`, `consent-lost`, `negotiation-timeout`, `bad-offer`,
 /// `srtp-failed`, …) and is `nil` for every other reason.
@@ -26,6 +26,10 @@ public enum EndReason: Sendable, Hashable, Codable, CustomStringConvertible {
     case storage
     /// The session reached the configured maximum duration.
     case maxDuration
+    /// The peer sent more than `maxSessionBitrate`.
+    case bitrateLimit
+    /// The recording reached `maxRecordingBytes`.
+    case sizeLimit
 
     /// Detail used when the negotiation timeout fires.
     public static let negotiationTimeoutDetail = "negotiation-timeout"
@@ -42,6 +46,8 @@ public enum EndReason: Sendable, Hashable, Codable, CustomStringConvertible {
         case .shutdown: "shutdown"
         case .storage: "storage"
         case .maxDuration: "max-duration"
+        case .bitrateLimit: "bitrate-limit"
+        case .sizeLimit: "size-limit"
         }
     }
 
@@ -64,6 +70,8 @@ public enum EndReason: Sendable, Hashable, Codable, CustomStringConvertible {
         case "shutdown": self = .shutdown
         case "storage": self = .storage
         case "max-duration": self = .maxDuration
+        case "bitrate-limit": self = .bitrateLimit
+        case "size-limit": self = .sizeLimit
         default: return nil
         }
     }

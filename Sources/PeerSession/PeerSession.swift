@@ -304,10 +304,16 @@ public struct PeerSession: Sendable, Equatable {
     }
 
     /// The recording could not be written (`detail` goes to the log): ends
-    /// `storage` from active; the file is finalized as far as it got.
-    public mutating func storageFailed(detail: String, now: UInt64) throws -> [PeerSessionAction] {
+    /// `storage` from active; the file is finalized as far as it got. A
+    /// recording stopped by a bound ends with that bound's reason instead
+    /// (`bitrate-limit`, `size-limit`).
+    public mutating func storageFailed(detail: String, reason: EndReason = .storage, now: UInt64) throws -> [PeerSessionAction] {
         try require(.storageFailed, state == .active, "only an active session records")
-        return end(.storage, .storageFailed, now: now, notifyPeer: true, logDetail: detail)
+        let recordingReason: EndReason = switch reason {
+        case .bitrateLimit, .sizeLimit: reason
+        default: .storage
+        }
+        return end(recordingReason, .storageFailed, now: now, notifyPeer: true, logDetail: detail)
     }
 
     /// The driver finished the teardown actions: ending → ended, `ended(reason)`.

@@ -30,6 +30,12 @@
 public final class WebMWriter {
     /// Cluster length after which the next frame starts a new cluster.
     public static let maxClusterDurationMs: Int64 = 5_000
+    /// A cluster is also closed at this many bytes or frames, whatever the
+    /// media time: memory per recording stays bounded (a peer that sends
+    /// delta frames with one timestamp forever cannot grow it) and the file
+    /// on disk keeps up with what was received (crash safety).
+    public static let maxClusterBytes = 4 << 20
+    public static let maxClusterFrames = 1_000
 
     public let path: String
     /// Track number of the video track, if any (1).
@@ -201,10 +207,12 @@ public final class WebMWriter {
         }
         let isKey = track == .audio || keyframe
 
+        // Strictly increasing per track, in the file's 1 ms ticks: an equal
+        // time would be a duplicate timestamp to players.
         var ms = max(0, timestampNs) / 1_000_000
-        let lastMs = track == .video ? video.lastMs : audio.lastMs
-        if ms < lastMs {
-            ms = lastMs
+        let (lastMs, written) = track == .video ? (video.lastMs, video.frames > 0) : (audio.lastMs, audio.frames > 0)
+        if written && ms <= lastMs {
+            ms = lastMs + 1
             clamped += 1
         }
 
@@ -212,6 +220,8 @@ public final class WebMWriter {
             || (track == .video && isKey && clusterFrames > 0)
             || ms - clusterStartMs >= Self.maxClusterDurationMs
             || ms - clusterStartMs > Int64(Int16.max)
+            || (clusterFrames > 0 && cluster.count + data.count > Self.maxClusterBytes)
+            || clusterFrames >= Self.maxClusterFrames
         if startsCluster {
             if clusterOpen {
                 do { try flushCluster() } catch {

@@ -84,7 +84,7 @@ func makeBridge(_ id: String, directory: String) -> MediaBridge {
         audio: .init(payloadType: 111, clockRate: 48_000, channels: 1, codec: "opus"),
         video: .init(payloadType: 96, clockRate: 90_000, nack: true, codec: "VP8"))
     return MediaBridge(configuration: configuration, now: 0, unixNs: 1_750_000_000_000_000_000, logger: logger,
-                       sendRTCP: { _ in }, onStorageFailure: { print("storage failure: \($0)") })
+                       sendRTCP: { _ in }, onStop: { print("recording stopped: \($0.detail)") })
 }
 
 /// Named so callgrind can collect exactly this (`--toggle-collect=*measuredPipeline*`).

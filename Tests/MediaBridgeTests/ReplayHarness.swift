@@ -31,6 +31,12 @@ final class ReplayHarness {
         /// (send time, width, height): the encoder is reconfigured then.
         var resize: (at: UInt64, width: Int, height: Int)?
         var sendSenderReports = true
+        /// Each report's NTP time is off by a uniform random amount within
+        /// ±this, independently per track (aiortc stamps reports from its
+        /// wall clock, not its RTP clock).
+        var senderReportJitterNs: Int64 = 0
+        /// The sender's NTP clock gains this much per second on its RTP clocks.
+        var senderReportDriftNsPerSecond: Int64 = 0
         var writeLimitBytes: UInt64?
     }
 
@@ -92,7 +98,7 @@ final class ReplayHarness {
         configuration.signaller = "replay"
         bridge = MediaBridge(configuration: configuration, now: 0, unixNs: Self.senderUnixBase + 5_000_000, logger: Logger(label: "replay"),
                              sendRTCP: { [unowned self] bytes in self.schedule(at: self.now + settings.feedbackDelayNs, .feedback(bytes)) },
-                             onStorageFailure: { [unowned self] detail in self.storageFailure = detail })
+                             onStop: { [unowned self] stop in self.storageFailure = stop.detail })
     }
 
     var now: UInt64 = 0
@@ -127,15 +133,26 @@ final class ReplayHarness {
 
     func senderUnix(_ t: UInt64) -> Int64 { Self.senderUnixBase + Int64(t) }
 
+    /// The NTP time a report sent at `t` carries: drift and jitter included.
+    func reportedNTP(at t: UInt64) -> NTPTimestamp {
+        var unix = senderUnix(t) + Int64(t / 1_000_000) * settings.senderReportDriftNsPerSecond / 1_000
+        if settings.senderReportJitterNs > 0 {
+            let span = UInt64(2 * settings.senderReportJitterNs + 1)
+            unix += Int64(rng.next() % span) - settings.senderReportJitterNs
+        }
+        return NTPTimestamp(unixNanoseconds: UInt64(unix))
+    }
+
     func sendSenderReports(at t: UInt64) {
         guard settings.sendSenderReports, !inOutage(t) else { return }
-        let ntp = NTPTimestamp(unixNanoseconds: UInt64(senderUnix(t)))
+        var ntp = reportedNTP(at: t)
         if settings.video {
             let rtp = Self.videoRTPBase &+ UInt32(truncatingIfNeeded: t * 90_000 / 1_000_000_000)
             let sr = RTCPPacket.senderReport(SenderReport(ssrc: Self.videoSSRC, ntpTimestamp: ntp, rtpTimestamp: rtp,
                                                           packetCount: 0, octetCount: 0, reportBlocks: []))
             schedule(at: t + settings.videoDelayNs, .rtcp(RTCPCompoundPacket.serialize([sr])))
         }
+        ntp = reportedNTP(at: t)
         if settings.audio {
             let rtp = Self.audioRTPBase &+ UInt32(truncatingIfNeeded: t * 48_000 / 1_000_000_000)
             let sr = RTCPPacket.senderReport(SenderReport(ssrc: Self.audioSSRC, ntpTimestamp: ntp, rtpTimestamp: rtp,

@@ -66,6 +66,36 @@ import Testing
         #expect(f.filledSamples == 2_880 + 19_200 + 960)
     }
 
+    /// Fill never exceeds the wall-clock time that elapsed (the arrival-time
+    /// step): a hostile sender stepping 10 s a packet adds only its packets.
+    @Test func fillIsBoundedByTheWallClock() {
+        var f = AudioGapFiller()
+        _ = f.push(timestamp: 0, samples: 960, elapsedSamples: nil)
+        // A 400 ms DTX pause that took 400 ms: filled from the timestamps.
+        let dtx = f.push(timestamp: 960 + 19_200, samples: 960, elapsedSamples: 960 + 19_200)
+        #expect(!dtx.isDiscontinuity)
+        #expect(dtx.fillPackets.map(\.samples).reduce(0, +) == 19_200)
+        // 1 s of timestamps that arrived 20 ms later: a discontinuity, nothing filled.
+        let skip = f.push(timestamp: 960 * 2 + 19_200 + 48_000, samples: 960, elapsedSamples: 960)
+        #expect(skip.isDiscontinuity)
+        #expect(skip.fillPackets.isEmpty)
+        // 2 s of timestamps after a 500 ms outage: 480 ms filled (what the wall clock shows missing).
+        let outage = f.push(timestamp: 960 * 3 + 19_200 + 48_000 + 96_000, samples: 960, elapsedSamples: 24_000)
+        #expect(outage.isDiscontinuity)
+        #expect(outage.fillPackets.map(\.samples).reduce(0, +) == 24_000 - 960)
+        // 19 200 packets stepping 480 000 (10 s) each, 20 ms apart: no fill at all.
+        var hostile = AudioGapFiller()
+        var filled = 0
+        for i in 0..<19_200 {
+            let fill = hostile.push(timestamp: UInt32(truncatingIfNeeded: i &* 480_000), samples: 960,
+                                    elapsedSamples: i == 0 ? nil : 960)
+            filled += fill.fillPackets.count
+        }
+        #expect(filled == 0)
+        #expect(hostile.filledSamples == 0)
+        #expect(hostile.discontinuities == 19_199)
+    }
+
     /// 10 s of Opus through loss, reordering, duplicates and a DTX pause, then the
     /// audio jitter buffer, depacketizer and gap filler: the output lasts as long as
     /// the stream, and every output packet decodes.

@@ -103,42 +103,116 @@ import Testing
 }
 
 @Suite struct SenderReportClockTests {
-    @Test func mapsThroughSenderReportsAcrossTheWrap() {
+    @Test func oneMappingFromTheRTPClockThatReportsNeverMove() {
         var clock = SenderReportClock(clockRate: 90_000)
-        let unix0: UInt64 = 1_700_000_000 * 1_000_000_000
-        // Before any SR: the first packet's arrival is the anchor.
-        let m0 = clock.map(rtpTimestamp: 0xFFFF_0000, arrivalUnixNs: unix0)
-        #expect(m0 == Int64(unix0))
-        let m1 = clock.map(rtpTimestamp: 0xFFFF_0000 &+ 90_000, arrivalUnixNs: unix0 + 999 * ms)
-        #expect(m1 == Int64(unix0) + 1_000_000_000)
+        let unix0: Int64 = 1_700_000_000 * 1_000_000_000
+        let ms64 = Int64(ms)
+        // The first packet's arrival anchors the mapping, across the wrap.
+        #expect(clock.map(rtpTimestamp: 0xFFFF_0000, arrivalUnixNs: unix0).unixNs == unix0)
+        #expect(clock.map(rtpTimestamp: 0xFFFF_0000 &+ 90_000, arrivalUnixNs: unix0 + 1_030 * ms64).unixNs == unix0 + 1_000 * ms64)
         #expect(!clock.isSynchronized)
-        // SR: RTP 0xFFFF_0000 + 180 000 (past the wrap) was NTP unix0 + 2.5 s.
+        #expect(clock.senderOffsetNs == nil)
+        // Reports whose NTP/RTP pairs disagree by tens of ms (aiortc) only add samples.
         let srRTP = 0xFFFF_0000 &+ UInt32(180_000)
         #expect(srRTP < 0xFFFF_0000, "the SR's timestamp has wrapped")
-        clock.handleSenderReport(ntpTimestamp: NTPTimestamp(unixNanoseconds: unix0 + 2_500 * ms), rtpTimestamp: srRTP)
+        let ntpBase: Int64 = 1_900_000_000 * 1_000_000_000  // another clock altogether
+        for (i, jitterMs) in [25, -12, 40, 3].enumerated() {
+            let ntp = NTPTimestamp(unixNanoseconds: UInt64(ntpBase + 2_000 * ms64 + Int64(i) * 1_000 * ms64 + Int64(jitterMs) * ms64))
+            clock.handleSenderReport(ntpTimestamp: ntp, rtpTimestamp: srRTP &+ UInt32(i * 90_000), arrivalUnixNs: 0)
+        }
         #expect(clock.isSynchronized)
-        // 45 000 ticks (0.5 s) after the SR.
-        let m2 = clock.map(rtpTimestamp: srRTP &+ 45_000, arrivalUnixNs: 0)
-        #expect(m2 == Int64(unix0 + 3_000 * ms))
-        // 1 tick before the SR: 11 111.1 ns earlier, truncated toward zero.
-        #expect(clock.unixNanoseconds(of: srRTP &- 1) == Int64(unix0 + 2_500 * ms) - 11_111)
-        // A packet from before the wrap still maps before the SR.
-        #expect(clock.unixNanoseconds(of: 0xFFFF_0000) == Int64(unix0 + 500 * ms))
+        #expect(clock.senderReports == 4)
+        // The offset is the least-delayed sample: NTP − mapped = ntpBase − unix0 − 12 ms.
+        let offset = try! #require(clock.senderOffsetNs)
+        #expect(abs(offset - (ntpBase - unix0 - 12 * ms64)) < 1_000)
+        // The mapping did not move: 0.5 s after the SR is 2.5 s after the anchor.
+        #expect(clock.map(rtpTimestamp: srRTP &+ 45_000, arrivalUnixNs: unix0 + 2_520 * ms64).unixNs == unix0 + 2_500 * ms64)
+        // 1 tick before the SR: 179 999 ticks after the anchor, 1.999 988 888 9 s, truncated.
+        #expect(clock.unixNanoseconds(ofUnwrapped: clock.unwrapped(srRTP &- 1)) == unix0 + 1_999_988_888)
     }
 
-    @Test func jumpBeyondTheBoundReanchorsOnArrival() {
-        var clock = SenderReportClock(clockRate: 48_000, maxJumpSeconds: 10)
+    @Test func offsetFollowsTheWindowAndDrift() {
+        var clock = SenderReportClock(clockRate: 48_000, window: 4)
+        _ = clock.map(rtpTimestamp: 0, arrivalUnixNs: 0)
+        // Drift: the sender's NTP clock gains 1 ms a second on its RTP clock.
+        for second in 0..<10 {
+            let ntp = NTPTimestamp(unixNanoseconds: UInt64(second) * 1_001 * ms)
+            clock.handleSenderReport(ntpTimestamp: ntp, rtpTimestamp: UInt32(second * 48_000), arrivalUnixNs: 0)
+        }
+        // The window holds seconds 6...9: the smallest offset is second 6's.
+        #expect(clock.senderOffsetNs == 6 * Int64(ms))
+    }
+
+    @Test func aJumpTheArrivalTimesDoNotShowReanchorsFromThePreviousPacket() {
+        var clock = SenderReportClock(clockRate: 48_000, maxJumpSeconds: 3)
         let unix0: Int64 = 1_000 * 1_000_000_000
-        _ = clock.map(rtpTimestamp: 1_000, arrivalUnixNs: UInt64(unix0))
-        // 9 s of RTP time: trusted.
-        let m1 = clock.map(rtpTimestamp: 1_000 + 9 * 48_000, arrivalUnixNs: UInt64(unix0) + 20 * 1_000_000_000)
-        #expect(m1 == unix0 + 9_000_000_000)
-        // A 1 000 s jump: not trusted, mapped to its arrival.
-        let arrival = UInt64(unix0) + 21 * 1_000_000_000
-        let m2 = clock.map(rtpTimestamp: 1_000 + 1_000 * 48_000, arrivalUnixNs: arrival)
-        #expect(m2 == Int64(arrival))
+        let ms64 = Int64(ms)
+        _ = clock.map(rtpTimestamp: 1_000, arrivalUnixNs: unix0)
+        // 9 s of RTP time that also took 9 s to arrive (an outage): trusted.
+        #expect(clock.map(rtpTimestamp: 1_000 + 9 * 48_000, arrivalUnixNs: unix0 + 9_010 * ms64).unixNs == unix0 + 9_000 * ms64)
+        clock.handleSenderReport(ntpTimestamp: NTPTimestamp(unixNanoseconds: 5), rtpTimestamp: 1_000, arrivalUnixNs: 0)
+        #expect(clock.isSynchronized)
+        // 1 000 s of RTP time 20 ms later: lands 20 ms after the previous packet.
+        let m2 = clock.map(rtpTimestamp: 1_000 + 1_009 * 48_000, arrivalUnixNs: unix0 + 9_030 * ms64)
+        #expect(m2.unixNs == unix0 + 9_020 * ms64)
         #expect(clock.jumps == 1)
-        let m3 = clock.map(rtpTimestamp: 1_000 + 1_000 * 48_000 + 960, arrivalUnixNs: 0)
-        #expect(m3 == Int64(arrival) + 20_000_000)
+        #expect(!clock.isSynchronized, "reports before the jump say nothing about the new timestamps")
+        #expect(clock.map(rtpTimestamp: 1_000 + 1_009 * 48_000 + 960, arrivalUnixNs: unix0 + 9_050 * ms64).unixNs == unix0 + 9_040 * ms64)
+        // Backward by an hour: also a jump, and time still goes forward.
+        let m4 = clock.map(rtpTimestamp: 1_000 + 9 * 48_000, arrivalUnixNs: unix0 + 9_070 * ms64)
+        #expect(m4.unixNs == unix0 + 9_060 * ms64)
+        #expect(clock.jumps == 2)
+    }
+
+    @Test func hostileValuesSaturateInsteadOfTrapping() {
+        var clock = SenderReportClock(clockRate: 0)  // clamped to 1 Hz
+        #expect(clock.clockRate == 1)
+        _ = clock.map(rtpTimestamp: 0, arrivalUnixNs: .max - 5)
+        for step in 0..<1_000 {
+            _ = clock.map(rtpTimestamp: UInt32(truncatingIfNeeded: step &* 0x7FFF_FFFF), arrivalUnixNs: .max)
+            clock.handleSenderReport(ntpTimestamp: NTPTimestamp(rawValue: .max), rtpTimestamp: UInt32(truncatingIfNeeded: step), arrivalUnixNs: .min)
+        }
+        #expect(SenderReportClock.nanoseconds(ticks: .max, rate: 1) == .max)
+        #expect(SenderReportClock.nanoseconds(ticks: .min, rate: 1) == .min)
+    }
+}
+
+@Suite struct SlewedCorrectionTests {
+    @Test func movesAtMostTheSlewPerMediaTimeAndNeverSteps() {
+        var c = SlewedCorrection(maxSlewPerMillion: 20_000)  // 2 %
+        c.fastThresholdNs = .max
+        #expect(c.advance(toMediaNs: 0) == 0)
+        c.targetNs = 100 * Int64(ms)
+        // 33.3 ms of media: at most 0.667 ms closer.
+        #expect(c.advance(toMediaNs: 33_333_333) == 666_666)
+        // Time going back moves nothing.
+        #expect(c.advance(toMediaNs: 20_000_000) == 666_666)
+        // 10 s later: arrived, not beyond.
+        #expect(c.advance(toMediaNs: 10_020_000_000) == 100 * Int64(ms))
+        c.targetNs = -5 * Int64(ms)
+        #expect(c.advance(toMediaNs: 10_120_000_000) == 98 * Int64(ms))
+        c.settle()
+        #expect(c.valueNs == -5 * Int64(ms))
+        // A gross misalignment closes at the fast rate (5 %) until within 30 ms.
+        var fast = SlewedCorrection()
+        _ = fast.advance(toMediaNs: 0)
+        fast.targetNs = 100 * Int64(ms)
+        var frame = fast
+        #expect(frame.advance(toMediaNs: 33_333_333) == 1_666_666, "1.7 ms on a 33 ms frame")
+        #expect(fast.advance(toMediaNs: 1_000_000_000) == 50_000_000)
+        #expect(fast.advance(toMediaNs: 1_200_000_000) == 60_000_000)
+        #expect(fast.advance(toMediaNs: 1_400_000_000) == 70_000_000)
+        #expect(fast.advance(toMediaNs: 2_400_000_000) == 80_000_000, "within 30 ms: back to 1 %")
+        // Aiming inside a deadband moves nothing; outside it, to its edge.
+        var aimed = SlewedCorrection()
+        aimed.aim(at: 8 * Int64(ms), deadbandNs: 10 * Int64(ms))
+        #expect(aimed.targetNs == 0)
+        aimed.aim(at: 25 * Int64(ms), deadbandNs: 10 * Int64(ms))
+        #expect(aimed.targetNs == 15 * Int64(ms))
+        // Extreme values from a hostile peer saturate; nothing traps.
+        c.targetNs = .max
+        #expect(c.advance(toMediaNs: .max) > 0)
+        c.targetNs = .min
+        #expect(c.advance(toMediaNs: .min) > 0, "time going back moves nothing")
     }
 }

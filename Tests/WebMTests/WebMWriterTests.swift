@@ -148,7 +148,8 @@ enum Layout: String, CaseIterable, Sendable {
         for (i, f) in src.audio.prefix(100).enumerated() {
             let t = i == 50 ? f.timestampNs - 100_000_000 : f.timestampNs  // one frame 100 ms back
             try writer.writeFrame(track: .audio, timestampNs: t, keyframe: true, data: f.bytes)
-            times.append(i == 50 ? src.audio[49].timestampNs : f.timestampNs)
+            // Clamped to 1 ms after the previous frame: strictly increasing, no duplicate time.
+            times.append(i == 50 ? src.audio[49].timestampNs + 1_000_000 : f.timestampNs)
         }
         let summary = try writer.finalize()
         #expect(summary.clampedTimestamps == 1)

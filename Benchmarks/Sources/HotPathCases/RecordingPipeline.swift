@@ -35,7 +35,7 @@ final class RecordingPipeline: HotPathCase {
             video: .init(payloadType: 96, ssrcs: [RTPStreamLoop.videoSSRC], clockRate: 90_000, nack: true,
                          codec: "VP8"))
         bridge = MediaBridge(configuration: configuration, now: 0, unixNs: 1_750_000_000_000_000_000, logger: logger,
-                             sendRTCP: { _ in }, onStorageFailure: { _ in })
+                             sendRTCP: { _ in }, onStop: { _ in })
         bridge.start(now: 0)
     }
 
