@@ -135,7 +135,7 @@ let package = Package(
         .target(name: "SamplePeer", dependencies: ["Transport", "SDP", "DTLS", "ICE", "STUN", "SRTP", "RTP", "MediaPipeline", "Codecs", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "SamplePeerTests", dependencies: ["SamplePeer", "MediaPipeline", "Codecs", "RTP", "Transport", "SDP", "DTLS", "ICE", "STUN", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "ServerTests", dependencies: [
-            "CapstanServer", "SamplePeer", "DTLS", "Transport", "SDP", "ICE", "STUN",
+            "CapstanTestSupport", "CapstanServer", "SamplePeer", "DTLS", "Transport", "SDP", "ICE", "STUN",
             "MediaBridge", "MediaPipeline", "RTP", "Codecs", "Inspection", "WebM",
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

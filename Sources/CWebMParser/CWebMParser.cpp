@@ -4,6 +4,7 @@
 #include "CWebMParser.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <new>
@@ -40,6 +41,27 @@ struct PendingFrame {
     std::uint32_t lace_index;
     std::vector<std::uint8_t> bytes;
 };
+
+// Times: every product and sum of file-controlled values is checked (signed
+// overflow is undefined behaviour). A time that does not fit in int64 ns
+// stops the parse with CWEBM_TIMESTAMP_OUT_OF_RANGE.
+
+/// ticks × scale in ns, or false when either does not fit in int64 or the
+/// product overflows.
+bool ScaledTime(std::int64_t ticks, std::uint64_t scale, std::int64_t *out) {
+    if (scale > static_cast<std::uint64_t>(INT64_MAX)) return false;
+    return !__builtin_mul_overflow(ticks, static_cast<std::int64_t>(scale), out);
+}
+
+/// An unsigned element value as int64 ticks, or false past INT64_MAX.
+bool SignedTicks(std::uint64_t value, std::int64_t *out) {
+    if (value > static_cast<std::uint64_t>(INT64_MAX)) return false;
+    *out = static_cast<std::int64_t>(value);
+    return true;
+}
+
+// A positive code: libwebm reserves codes <= 0 and passes ours through.
+constexpr std::int32_t kOutOfRangeStatus = 1;
 
 struct TrackTiming {
     std::uint64_t number;
@@ -141,10 +163,12 @@ class ParserCallback final : public webm::Callback {
             if (!EmitClusterEnd(pending_cluster_offset_, m.position)) return Aborted();
         }
         cluster_offset_ = m.position;
-        cluster_timecode_ = static_cast<std::int64_t>(cluster.timecode.value());
-        if (cb_->on_cluster_begin &&
-            cb_->on_cluster_begin(ctx_, m.position,
-                                  cluster_timecode_ * static_cast<std::int64_t>(timecode_scale_)) != 0)
+        std::int64_t ticks = 0, ns = 0;
+        if (!SignedTicks(cluster.timecode.value(), &ticks) ||
+            !ScaledTime(ticks, timecode_scale_, &ns))
+            return OutOfRange();
+        cluster_timecode_ = ticks;
+        if (cb_->on_cluster_begin && cb_->on_cluster_begin(ctx_, m.position, ns) != 0)
             return Aborted();
         return Status(Status::kOkCompleted);
     }
@@ -189,8 +213,8 @@ class ParserCallback final : public webm::Callback {
     Status OnBlockGroupEnd(const ElementMetadata &, const webm::BlockGroup &group) override {
         bool key = group.references.empty();
         for (auto &p : pending_) {
-            if (!EmitFrame(p.offset, p.lace_index, p.bytes.data(), p.bytes.size(), key))
-                return Aborted();
+            Status s = EmitFrame(p.offset, p.lace_index, p.bytes.data(), p.bytes.size(), key);
+            if (!s.completed_ok()) return s;
         }
         pending_.clear();
         in_group_ = false;
@@ -219,16 +243,16 @@ class ParserCallback final : public webm::Callback {
             pending_.push_back({m.position, lace, buffer_});
             return Status(Status::kOkCompleted);
         }
-        if (!EmitFrame(m.position, lace, buffer_.data(), buffer_.size(), block_key_))
-            return Aborted();
-        return Status(Status::kOkCompleted);
+        return EmitFrame(m.position, lace, buffer_.data(), buffer_.size(), block_key_);
     }
 
     Status OnCuePoint(const ElementMetadata &, const webm::CuePoint &cue) override {
         cwebm_cue_point out;
         std::memset(&out, 0, sizeof out);
-        out.time_ns = static_cast<std::int64_t>(cue.time.value()) *
-                      static_cast<std::int64_t>(timecode_scale_);
+        std::int64_t ticks = 0;
+        if (!SignedTicks(cue.time.value(), &ticks) ||
+            !ScaledTime(ticks, timecode_scale_, &out.time_ns))
+            return OutOfRange();
         out.track_positions = static_cast<std::uint32_t>(cue.cue_track_positions.size());
         if (!cue.cue_track_positions.empty()) {
             const auto &p = cue.cue_track_positions.front().value();
@@ -249,11 +273,29 @@ class ParserCallback final : public webm::Callback {
     }
 
     bool aborted() const { return aborted_; }
+    bool out_of_range() const { return out_of_range_; }
 
   private:
     Status Aborted() {
         aborted_ = true;
         return Status(static_cast<std::int32_t>(CWEBM_ABORTED));
+    }
+
+    Status OutOfRange() {
+        out_of_range_ = true;
+        return Status(kOutOfRangeStatus);
+    }
+
+    /// (cluster + block timecode) × scale + lace × DefaultDuration, checked.
+    bool FrameTime(std::uint32_t lace, std::int64_t *out) const {
+        std::int64_t ticks = 0, ns = 0, lace_offset = 0;
+        if (__builtin_add_overflow(cluster_timecode_, block_timecode_, &ticks)) return false;
+        if (!ScaledTime(ticks, timecode_scale_, &ns)) return false;
+        if (block_default_duration_ > static_cast<std::uint64_t>(INT64_MAX)) return false;
+        if (__builtin_mul_overflow(static_cast<std::int64_t>(lace),
+                                   static_cast<std::int64_t>(block_default_duration_), &lace_offset))
+            return false;
+        return !__builtin_add_overflow(ns, lace_offset, out);
     }
 
     void BeginBlock(std::uint64_t track, std::int16_t timecode) {
@@ -270,23 +312,21 @@ class ParserCallback final : public webm::Callback {
         return !(cb_->on_cluster_end && cb_->on_cluster_end(ctx_, offset, end) != 0);
     }
 
-    bool EmitFrame(std::uint64_t offset, std::uint32_t lace, const std::uint8_t *data,
-                   std::size_t size, bool key) {
-        if (!cb_->on_frame) return true;
+    Status EmitFrame(std::uint64_t offset, std::uint32_t lace, const std::uint8_t *data,
+                     std::size_t size, bool key) {
         cwebm_frame f;
         std::memset(&f, 0, sizeof f);
+        if (!FrameTime(lace, &f.timestamp_ns)) return OutOfRange();
+        if (!cb_->on_frame) return Status(Status::kOkCompleted);
         f.track_number = block_track_;
-        f.timestamp_ns = (cluster_timecode_ + block_timecode_) *
-                             static_cast<std::int64_t>(timecode_scale_) +
-                         static_cast<std::int64_t>(lace) *
-                             static_cast<std::int64_t>(block_default_duration_);
         f.is_keyframe = key ? 1 : 0;
         f.lace_index = lace;
         f.offset = offset;
         f.size = size;
         f.data = data;
         f.cluster_offset = cluster_offset_;
-        return cb_->on_frame(ctx_, &f) == 0;
+        if (cb_->on_frame(ctx_, &f) != 0) return Aborted();
+        return Status(Status::kOkCompleted);
     }
 
     const cwebm_callbacks *cb_;
@@ -308,6 +348,7 @@ class ParserCallback final : public webm::Callback {
     std::vector<std::uint8_t> buffer_;
     std::vector<PendingFrame> pending_;
     bool aborted_ = false;
+    bool out_of_range_ = false;
 };
 
 }  // namespace
@@ -351,6 +392,8 @@ extern "C" int32_t cwebm_parse_file(const char *path, const cwebm_callbacks *cal
         status->offset = reader.Position();
         if (callback.aborted()) {
             status->code = CWEBM_ABORTED;
+        } else if (callback.out_of_range()) {
+            status->code = CWEBM_TIMESTAMP_OUT_OF_RANGE;
         } else if (s.completed_ok()) {
             status->code = CWEBM_OK;
         } else if (s.code == Status::kEndOfFile && status->offset == status->file_size &&

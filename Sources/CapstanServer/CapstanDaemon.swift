@@ -35,11 +35,20 @@ public enum CapstanDaemon {
                            onReady: @escaping @Sendable (_ http: String, _ media: String) async -> Void = { _, _ in }) async throws {
         try configuration.validate()
         bootstrapMetrics()
+        // Recovery: the list is taken now, before any session can start a
+        // recording; the work starts once HTTP listens (below), on a thread
+        // of its own, one file at a time in child processes.
+        let recovery: (worker: RecordingRecovery, names: [String])?
         if configuration.mode != .loopback {
             let store = RecordingStore(directory: configuration.recordings)
             try store.prepare()
-            store.recover(logger: logger, metrics: CapstanMetrics())
+            let worker = store.recovery()
+            recovery = (worker, worker.candidates())
+        } else {
+            recovery = nil
         }
+        let recoveryStarted = OnceFlag()
+        let recoveryStop = StopFlag()
         let group = MultiThreadedEventLoopGroup.singleton
         let port = try await MediaPort.bind(host: configuration.media.host, port: configuration.media.port, group: group)
         let certificate = try DTLSCertificate.generateECDSA(commonName: "capstan")
@@ -57,6 +66,14 @@ public enum CapstanDaemon {
                 let http = channel.localAddress.map { "\($0.ipAddress ?? configuration.http.host):\($0.port ?? 0)" } ?? ""
                 logger.info("capstan serving", metadata: ["http": .string(http), "media": .string(mediaAddress),
                                                           "mode": .string(configuration.mode.rawValue)])
+                if let (worker, names) = recovery, !names.isEmpty, recoveryStarted.setOnce() {
+                    let thread = Thread {
+                        worker.run(names, logger: logger, metrics: CapstanMetrics(), stop: recoveryStop)
+                        recoveryStop.finished()
+                    }
+                    thread.name = "capstan-recovery"
+                    thread.start()
+                }
                 await onReady(http, mediaAddress)
             },
             logger: logger)
@@ -64,6 +81,14 @@ public enum CapstanDaemon {
             services: [.init(service: app), .init(service: sessions)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        // At shutdown, a recovery still running kills its child and stops;
+        // the file it was on is left for the next start.
+        defer {
+            if recoveryStarted.isSet {
+                recoveryStop.stop()
+                recoveryStop.waitUntilFinished(timeout: 5)
+            }
+        }
         try await serviceGroup.run()
     }
 }
@@ -84,5 +109,20 @@ struct SessionService: Service {
         await manager.shutdown()
         timer.cancel()
         try? await manager.port.close()
+    }
+}
+
+/// True once: `setOnce()` returns true to its first caller only.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+
+    var isSet: Bool { lock.withLock { set } }
+
+    func setOnce() -> Bool {
+        lock.withLock {
+            defer { set = true }
+            return !set
+        }
     }
 }

@@ -21,7 +21,12 @@ final class AudioTrackAnalyzer {
     init(number: UInt64, codec: String, isOpus: Bool, channels: Int, sampleRate: Double, opusHead: OpusHead?) {
         report = TrackReport(number: number, kind: .audio, codec: codec)
         report.channels = channels > 0 ? channels : nil
-        report.sampleRate = sampleRate > 0 ? sampleRate : nil
+        // A file's SamplingFrequency may be NaN, infinite or absurd: only a
+        // finite positive rate is reported (JSON cannot carry NaN or inf).
+        report.sampleRate = sampleRate.isFinite && sampleRate > 0 ? sampleRate : nil
+        if !sampleRate.isFinite || sampleRate < 0 {
+            warnings.append("track \(number): sampling frequency \(sampleRate) is not a number of Hz; ignored")
+        }
         var decoder: OpusDecoder?
         if isOpus {
             if let head = opusHead, head.mappingFamily != 0, head.channelMapping.map({ $0.streamCount != 1 }) ?? false {
@@ -48,7 +53,7 @@ final class AudioTrackAnalyzer {
         var failure: String?
         do throws(CodecsError) {
             let info = try OpusPacketInfo(parsing: bytes)
-            totalSamples += Int64(info.totalSamples)
+            totalSamples = SaturatingTime.add(totalSamples, Int64(info.totalSamples))
             lastLengthNs = Int64(info.totalSamples) * 1_000_000_000 / 48_000
         } catch {
             lastLengthNs = nil
@@ -70,7 +75,7 @@ final class AudioTrackAnalyzer {
     /// Adds one packet of a stream without timestamps (Ogg): its time is the
     /// sum of the lengths of the packets before it.
     func addSequential(bytes: [UInt8]) {
-        add(timestampNs: totalSamples * 1_000_000_000 / 48_000, bytes: bytes)
+        add(timestampNs: SaturatingTime.nanoseconds(samples: totalSamples), bytes: bytes)
     }
 
     /// The finished report.

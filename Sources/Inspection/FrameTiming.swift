@@ -1,4 +1,7 @@
 /// Running first/last timestamps and the largest gap of one track.
+///
+/// Timestamps come from the file: every difference and sum saturates
+/// (`SaturatingTime`) instead of trapping.
 struct FrameTiming {
     private(set) var first: Int64?
     private(set) var last: Int64?
@@ -11,7 +14,7 @@ struct FrameTiming {
 
     mutating func add(_ t: Int64) {
         if let last {
-            let gap = t - last
+            let gap = SaturatingTime.subtract(t, last)
             if gap < 0 { backwards += 1 }
             lastInterval = gap
             if gap > (largestGap ?? Int64.min) {
@@ -32,12 +35,13 @@ struct FrameTiming {
         report.largestGapNs = largestGap
         report.largestGapAtNs = largestGapAt
         if let first, let last {
-            report.durationNs = last - first + max(0, lastFrameLength ?? lastInterval ?? 0)
+            report.durationNs = SaturatingTime.add(SaturatingTime.subtract(last, first),
+                                                   max(0, lastFrameLength ?? lastInterval ?? 0))
         }
     }
 
     /// End of the last frame (absolute), as above.
     func end(lastFrameLength: Int64?) -> Int64? {
-        last.map { $0 + max(0, lastFrameLength ?? lastInterval ?? 0) }
+        last.map { SaturatingTime.add($0, max(0, lastFrameLength ?? lastInterval ?? 0)) }
     }
 }

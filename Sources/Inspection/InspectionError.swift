@@ -78,6 +78,10 @@ public enum InspectionError: Error, Equatable, Sendable, CustomStringConvertible
         case let .parserFailed(code): "the WebM parser failed (\(parseCodeName(code)))"
         case let .unsupportedTrack(codecID): "track with codec \"\(codecID)\" cannot be carried (only one video and one audio track)"
         case .noFrames: "no complete frame to keep"
+        case let .damagedBeforeFirstFrame(e):
+            e.isTruncation
+                ? "truncated at byte \(fileSize) before the first complete frame: no frame to keep"
+                : "malformed element at byte \(e.offset) (\(parseCodeName(e.code))) before the first complete frame: no frame to keep"
         case .outputIsInput: "output and input are the same file"
         case let .openFailed(path, e): "cannot create \(path): \(message(e))"
         case let .writeFailed(e): "write failed: \(message(e))"
@@ -106,6 +110,7 @@ public enum InspectionError: Error, Equatable, Sendable, CustomStringConvertible
         case -1029: "element too large for memory"
         case -1030: "invalid element value"
         case -1031: "elements nested too deeply"
+        case -1100: "time out of range: timecode × TimecodeScale does not fit in 64-bit nanoseconds"
         case -101: "aborted"
         case -102: "out of memory"
         case -103: "internal parser error"

@@ -35,10 +35,13 @@ extension MediaInspector {
         let summary = reader.summary
 
         var track = audio.finish()
-        let shift = ((startSamples ?? 0) - Int64(head.preSkip)) * 1_000_000_000 / 48_000
-        track.firstTimestampNs = track.firstTimestampNs.map { $0 + shift }
-        track.lastTimestampNs = track.lastTimestampNs.map { $0 + shift }
-        track.largestGapAtNs = track.largestGapAtNs.map { $0 + shift }
+        // Granule positions and sample counts come from the file: every sum
+        // and product saturates (granules past OggOpusReader.maxGranulePosition
+        // are refused by the reader, a problem below).
+        let shift = SaturatingTime.nanoseconds(samples: SaturatingTime.subtract(startSamples ?? 0, Int64(head.preSkip)))
+        track.firstTimestampNs = track.firstTimestampNs.map { SaturatingTime.add($0, shift) }
+        track.lastTimestampNs = track.lastTimestampNs.map { SaturatingTime.add($0, shift) }
+        track.largestGapAtNs = track.largestGapAtNs.map { SaturatingTime.add($0, shift) }
         report.tracks = [track]
         report.warnings += audio.warnings
 
@@ -48,6 +51,9 @@ extension MediaInspector {
         }
         if summary.badPageCount > 0 {
             report.problems.append("\(summary.badPageCount) corrupt Ogg pages or losses of sync (CRC mismatch or garbage between pages)")
+        }
+        if summary.badGranuleCount > 0 {
+            report.problems.append("\(summary.badGranuleCount) pages whose granule position goes backwards or is negative (RFC 7845 §4)")
         }
         if summary.packetGapCount > 0 {
             report.problems.append("\(summary.packetGapCount) holes in the packet sequence (pages missing)")
@@ -69,12 +75,13 @@ extension MediaInspector {
             report.warnings.append("not finalized: no end-of-stream page (capstan repair adds it)")
         }
         if summary.lastGranulePosition > 0 {
-            report.durationNs = summary.durationSamples * 1_000_000_000 / 48_000
+            report.durationNs = SaturatingTime.nanoseconds(samples: summary.durationSamples)
         }
         if track.frames > 0 {
-            report.computedDurationNs = max(0, audio.totalSamples - Int64(head.preSkip)) * 1_000_000_000 / 48_000
+            report.computedDurationNs = SaturatingTime.nanoseconds(samples: max(0, SaturatingTime.subtract(audio.totalSamples, Int64(head.preSkip))))
         }
-        if let d = report.durationNs, let c = report.computedDurationNs, abs(d - c) > durationTolerance {
+        if let d = report.durationNs, let c = report.computedDurationNs,
+           SaturatingTime.magnitude(SaturatingTime.subtract(d, c)) > durationTolerance {
             report.warnings.append("granule duration \(ReportFormatter.seconds(d)) differs from the packets' \(ReportFormatter.seconds(c))")
         }
     }

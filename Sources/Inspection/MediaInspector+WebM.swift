@@ -57,7 +57,7 @@ extension MediaInspector {
                 } else if let a = audios[frame.trackNumber] {
                     a.add(timestampNs: frame.timestampNs, bytes: frame.bytes)
                 } else if others[frame.trackNumber] != nil {
-                    others[frame.trackNumber]!.frames += 1
+                    others[frame.trackNumber]?.frames += 1
                 } else {
                     unknownTrackFrames += 1
                 }
@@ -121,11 +121,12 @@ extension MediaInspector {
             t.kind == .other ? t.lastTimestampNs : nil
         }
         report.computedDurationNs = ends.max()
-        if let d = report.durationNs, let c = report.computedDurationNs, abs(d - c) > durationTolerance {
+        if let d = report.durationNs, let c = report.computedDurationNs,
+           SaturatingTime.magnitude(SaturatingTime.subtract(d, c)) > durationTolerance {
             report.warnings.append("container duration \(ReportFormatter.seconds(d)) differs from the frames' \(ReportFormatter.seconds(c))")
         }
         if let v = report.track(.video)?.firstTimestampNs, let a = report.track(.audio)?.firstTimestampNs {
-            report.avStartOffsetNs = v - a
+            report.avStartOffsetNs = SaturatingTime.subtract(v, a)
         }
     }
 }

@@ -109,7 +109,7 @@ public enum MediaRepairer {
         case .alreadyFinalized(let summary):
             return RepairOutcome(status: .alreadyFinalized, container: .ogg, output: nil, videoFrames: 0,
                                  audioFrames: summary.packetCount,
-                                 durationNs: summary.durationSamples * 1_000_000_000 / 48_000, inputDamage: nil)
+                                 durationNs: SaturatingTime.nanoseconds(samples: summary.durationSamples), inputDamage: nil)
         case .repaired(let report):
             var damage: [String] = []
             if report.input.truncated { damage.append("truncated at byte \(probe.size)") }
@@ -119,7 +119,7 @@ public enum MediaRepairer {
             if report.packetsDropped > 0 { damage.append("\(report.packetsDropped) malformed packets dropped") }
             return RepairOutcome(status: .repaired, container: .ogg, output: output, videoFrames: 0,
                                  audioFrames: report.packetsKept,
-                                 durationNs: report.durationSamples * 1_000_000_000 / 48_000,
+                                 durationNs: SaturatingTime.nanoseconds(samples: report.durationSamples),
                                  inputDamage: damage.isEmpty ? nil : damage.joined(separator: ", "))
         }
     }

@@ -28,7 +28,7 @@ public enum ReportFormatter {
                 } else if let w = t.declaredWidth, let h = t.declaredHeight {
                     details.append("\(w)x\(h) (declared)")
                 }
-                if let rate = t.sampleRate { details.append("\(Int(rate)) Hz") }
+                if let rate = t.sampleRate { details.append("\(Int(exactly: rate.rounded()).map(String.init) ?? "\(rate)") Hz") }
                 if let ch = t.channels { details.append("\(ch) ch") }
                 if !t.decoded { details.append("not decoded") }
                 rows.append([
@@ -58,7 +58,8 @@ public enum ReportFormatter {
     /// Seconds with millisecond precision: "12.345 s".
     static func seconds(_ ns: Int64) -> String {
         let negative = ns < 0
-        let ms = (abs(ns) + 500_000) / 1_000_000
+        // ns comes from the file: |Int64.min| and the rounding must not trap.
+        let ms = SaturatingTime.add(SaturatingTime.magnitude(ns), 500_000) / 1_000_000
         let frac = String(ms % 1000)
         return "\(negative ? "-" : "")\(ms / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac) s"
     }

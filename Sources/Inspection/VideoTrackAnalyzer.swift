@@ -34,7 +34,7 @@ final class VideoTrackAnalyzer {
     /// Adds one frame in file order.
     func add(timestampNs: Int64, containerKeyframe: Bool, bytes: [UInt8]) {
         report.frames += 1
-        if containerKeyframe { report.keyframes! += 1 }
+        if containerKeyframe { report.keyframes = (report.keyframes ?? 0) + 1 }
         timing.add(timestampNs)
         guard let decoder else { return }
 
@@ -47,7 +47,7 @@ final class VideoTrackAnalyzer {
             error = "bad VP8 frame header (\(fault))"
         }
         if let header {
-            if header.isKeyframe { report.vp8Keyframes! += 1 }
+            if header.isKeyframe { report.vp8Keyframes = (report.vp8Keyframes ?? 0) + 1 }
             if header.isKeyframe != containerKeyframe { keyflagMismatches += 1 }
         }
         do {

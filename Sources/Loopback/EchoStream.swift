@@ -101,6 +101,10 @@ struct EchoStream {
     func rtpTimestamp(at now: UInt64) -> UInt32? {
         guard let lastTimestamp, let lastSentAtNs else { return nil }
         let elapsed = now >= lastSentAtNs ? now - lastSentAtNs : 0
-        return lastTimestamp &+ UInt32(truncatingIfNeeded: elapsed * UInt64(clockRate) / 1_000_000_000)
+        // Whole seconds and the rest apart: no overflow however long the call.
+        let (seconds, nanoseconds) = elapsed.quotientAndRemainder(dividingBy: 1_000_000_000)
+        let rate = UInt64(clockRate)
+        let ticks = seconds &* rate &+ nanoseconds * rate / 1_000_000_000
+        return lastTimestamp &+ UInt32(truncatingIfNeeded: ticks)
     }
 }

@@ -30,7 +30,12 @@ final class AudioTrackReceiver {
     var unixAtZero: Int64 = 0
     var framesWritten = 0
     var malformed = 0
+    /// Packets dropped because the audio already ran further ahead of the
+    /// wall clock than any real sender's clock drifts (overlapping
+    /// timestamps from a hostile sender would otherwise stretch the file).
+    var aheadOfWallClock = 0
     private var lastArrivalUnixNs: Int64?
+    private var firstArrivalUnixNs: Int64?
 
     init(spec: MediaBridgeConfiguration.Track, configuration: MediaBridgeConfiguration, bridge: MediaBridge) {
         self.spec = spec
@@ -80,6 +85,13 @@ final class AudioTrackReceiver {
                     return
                 }
                 let arrival = bridge.unixNs(packet.arrivalNs)
+                if firstArrivalUnixNs == nil { firstArrivalUnixNs = arrival }
+                // Audio may run ahead of the wall clock by 2 s plus 0.1 % (drift), no more.
+                let wall = max(0, arrival.subtractingSaturating(firstArrivalUnixNs!))
+                if Self.nanoseconds(samples: position) > wall.addingSaturating(2_000_000_000 + wall / 1_000) {
+                    aheadOfWallClock += 1
+                    return
+                }
                 let elapsed = lastArrivalUnixNs.map { max(0, arrival.subtractingSaturating($0)) / 1_000_000 * 48 }
                 lastArrivalUnixNs = arrival
                 let fill = filler.push(timestamp: packet.timestamp, samples: samples, elapsedSamples: elapsed)

@@ -47,7 +47,7 @@ public final class MediaBridge: TransportMediaReceiver {
     public let configuration: MediaBridgeConfiguration
     /// Sender reports per track before they align the tracks: one report
     /// cannot tell a path that delays video from a report stamped 40 ms off.
-    static let minimumSenderReports = 4
+    static let minimumSenderReports = 2
     private let startNs: UInt64
     private let startUnixNs: Int64
     private let sendRTCP: ([UInt8]) -> Void
@@ -80,6 +80,7 @@ public final class MediaBridge: TransportMediaReceiver {
     /// Media bytes written to the file.
     private var mediaBytes: UInt64 = 0
     private var nextDiskCheckNs: UInt64
+    private var nextFlushNs: UInt64 = 0
     private var sidecar: RecordingSidecar?
     /// `sidecar != nil`, as a flag: the per-packet checks read this, because
     /// comparing the optional sidecar struct with nil copied it (its value
@@ -207,6 +208,11 @@ public final class MediaBridge: TransportMediaReceiver {
             nextDiskCheckNs = now &+ 2_000_000_000
             checkFreeDisk()
         }
+        if stopReason == nil, let file, now >= nextFlushNs {
+            // Crash safety: a kill -9 loses at most about a second of media.
+            nextFlushNs = now &+ configuration.flushIntervalNs
+            do throws(MediaBridgeError) { try file.flush() } catch { fail(error.description) }
+        }
     }
 
     // MARK: - Bounds
@@ -267,7 +273,7 @@ public final class MediaBridge: TransportMediaReceiver {
         if let audio, let v = video.clock.senderOffsetEstimate, let a = audio.clock.senderOffsetEstimate,
            v.samples >= Self.minimumSenderReports, a.samples >= Self.minimumSenderReports {
             videoCorrection.aim(at: v.offsetNs.subtractingSaturating(a.offsetNs),
-                                deadbandNs: 2 * v.uncertaintyNs.addingSaturating(a.uncertaintyNs))
+                                deadbandNs: 3 * v.uncertaintyNs.addingSaturating(a.uncertaintyNs))
         }
         if video.framesWritten == 0 { videoCorrection.settle() }
         let unix = mapped.addingSaturating(videoCorrection.advance(toMediaNs: mapped))
@@ -485,7 +491,7 @@ public final class MediaBridge: TransportMediaReceiver {
             sidecar.writeError = outcome.writeError
         }
         sidecar.limit = stopReason.flatMap { if case .storage = $0 { nil } else { $0.detail } }
-        sidecar.timestampClamps = timestampClamps
+        sidecar.timestampClamps = timestampClamps + (audio?.aheadOfWallClock ?? 0)
         sidecar.discontinuities = (video?.clock.jumps ?? 0) + (audio?.filler.discontinuities ?? 0)
         sidecar.avCorrectionMs = video == nil || audio == nil ? nil : Double(videoCorrection.valueNs / 100_000) / 10
         return sidecar

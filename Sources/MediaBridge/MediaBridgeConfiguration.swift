@@ -64,6 +64,10 @@ public struct MediaBridgeConfiguration: Sendable {
     /// Free space the recordings file system must keep while recording,
     /// checked every 2 s; below it the recording stops with `storage`. 0: off.
     public var minFreeDiskBytes: UInt64 = 0
+    /// How often what the file holds in memory is written out (the open WebM
+    /// cluster): a crash loses at most this much media, plus the jitter
+    /// buffer's wait.
+    public var flushIntervalNs: UInt64 = 500_000_000
     /// Written to the sidecar.
     public var signaller = "whip"
     public var peer: String?

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Codecs
+import MediaPipeline
 import Ogg
 import WebM
 
@@ -70,7 +71,17 @@ final class RecordingFile {
         } catch {
             throw .storage(Self.describe(error))
         }
-        audioSamples += Int64(samples)
+        audioSamples &+= Int64(samples)
+    }
+
+    /// Puts what is held in memory on disk (the open WebM cluster), so a
+    /// crash loses at most what came since. Ogg pages already go out at
+    /// least once a second.
+    func flush() throws(MediaBridgeError) {
+        guard case .webm(let webm) = writer else { return }
+        do { try webm.flush() } catch {
+            throw .storage(Self.describe(error))
+        }
     }
 
     /// Closes the file as far as it got.
@@ -88,7 +99,8 @@ final class RecordingFile {
             var failure: String?
             do { try ogg.finalize() } catch { failure = Self.describe(error) }
             return Outcome(bytes: Self.size(of: path),
-                           durationNs: max(0, audioSamples - preSkip) * 1_000_000_000 / 48_000, writeError: failure)
+                           durationNs: SenderReportClock.nanoseconds(ticks: max(0, audioSamples &- preSkip), rate: 48_000),
+                           writeError: failure)
         }
     }
 

@@ -83,7 +83,9 @@ public struct RecordingSidecar: Codable, Sendable, Equatable {
     /// The bound that stopped the recording (`bitrate-limit`, `size-limit`).
     public var limit: String?
     /// Frames whose time was clamped to keep a track strictly increasing
-    /// (duplicate or backward timestamps from the sender).
+    /// (duplicate or backward timestamps from the sender), plus audio packets
+    /// dropped because overlapping timestamps ran the audio more than 2 s
+    /// ahead of the wall clock.
     public var timestampClamps: Int?
     /// Timestamp jumps that disagreed with the arrival times and re-based a
     /// track's timeline instead of being trusted (DESIGN.md §8).

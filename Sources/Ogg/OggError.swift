@@ -36,6 +36,9 @@ public enum OggError: Error, Equatable, Sendable, CustomStringConvertible {
     case notOpus
     /// The `OpusHead` packet is malformed (RFC 7845 §5.1).
     case invalidHeader(CodecsError)
+    /// A page's granule position is beyond `OggOpusReader.maxGranulePosition`:
+    /// its time (samples at 48 kHz) does not fit in 64-bit nanoseconds.
+    case granuleOutOfRange(granulePosition: Int64, pageSequence: Int)
 
     public var description: String {
         switch self {
@@ -52,6 +55,8 @@ public enum OggError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncatedHeader: "truncated before the end of the first (OpusHead) page"
         case .notOpus: "not an Ogg Opus file: the first stream has no OpusHead"
         case let .invalidHeader(e): "invalid OpusHead: \(e)"
+        case let .granuleOutOfRange(g, page):
+            "granule position \(g) on page \(page) is out of range: its time does not fit in 64-bit nanoseconds (at most \(OggOpusReader.maxGranulePosition))"
         }
     }
 

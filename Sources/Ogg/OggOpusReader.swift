@@ -29,6 +29,12 @@ public final class OggOpusReader {
     private var lastPageContinues = false
     private var currentPage = 0
     private static let chunk = 64 * 1024
+    /// Largest granule position read: beyond it, samples × 10^9 / 48000 (the
+    /// time in ns) would not fit in Int64 (about 292 years of audio).
+    public static let maxGranulePosition: Int64 = (Int64.max / 1_000_000_000 - 1) * 48_000
+    /// A granule position past the limit, found while reading the last page;
+    /// thrown by the next `nextPacket()`.
+    private var granuleFault: OggError?
 
     /// Opens `path` and reads the `OpusHead` (and `OpusTags`, if present).
     /// - Throws: `.openFailed`, `.readFailed`, `.emptyFile`, `.notOgg`,
@@ -113,11 +119,15 @@ public final class OggOpusReader {
     /// The next audio packet, or nil at the end of the stream or file (then
     /// `summary` is complete).
     public func nextPacket() throws(OggError) -> OggOpusPacket? {
+        if let granuleFault { throw granuleFault }
         guard let (data, granule) = try rawNextPacket() else { return nil }
+        if let granuleFault { throw granuleFault }
         let index = summary.packetCount
         summary.packetCount += 1
         if let info = try? OpusPacketInfo(parsing: data) {
-            summary.decodedSamples += Int64(info.totalSamples)
+            // At most 5760 per packet; saturating all the same (no trap from a file).
+            let (sum, overflow) = summary.decodedSamples.addingReportingOverflow(Int64(info.totalSamples))
+            summary.decodedSamples = overflow ? .max : sum
         } else {
             summary.malformedPacketCount += 1
         }
@@ -191,7 +201,14 @@ public final class OggOpusReader {
     private func noteStreamPage(_ page: ogg_page) {
         var page = page
         let granule = ogg_page_granulepos(&page)
-        if granule >= 0 { summary.lastGranulePosition = granule }
+        if granule > Self.maxGranulePosition {
+            granuleFault = granuleFault ?? .granuleOutOfRange(granulePosition: granule, pageSequence: Int(ogg_page_pageno(&page)))
+        } else if granule >= 0 {
+            if granule < summary.lastGranulePosition { summary.badGranuleCount += 1 }
+            summary.lastGranulePosition = granule
+        } else if granule != -1 {
+            summary.badGranuleCount += 1
+        }
         currentPage = Int(ogg_page_pageno(&page))
         let segments = Int(page.header[26])
         lastPageContinues = segments > 0 && page.header[27 + segments - 1] == 255

@@ -43,7 +43,7 @@ public enum OggOpusRepair {
         }
         let reader = try OggOpusReader(path: input)
         let tags = reader.tags ?? OpusTags(vendor: fallbackVendor)
-        let temporary = output + ".repair-\(getpid())"
+        let temporary = output + ".repair-\(getpid()).tmp"
         let writer: OggOpusWriter
         do {
             writer = try OggOpusWriter(path: temporary, head: reader.head, vendor: tags.vendor, comments: tags.comments)

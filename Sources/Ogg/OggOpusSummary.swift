@@ -25,6 +25,9 @@ public struct OggOpusSummary: Equatable, Sendable {
     public var malformedPacketCount = 0
     /// Granule position of the last page that completed a packet.
     public var lastGranulePosition: Int64 = 0
+    /// Pages whose granule position is below the previous page's, or
+    /// negative other than -1 ("no packet ends here"; RFC 3533 §6, RFC 7845 §4).
+    public var badGranuleCount = 0
     /// Sum of the TOC durations of all well-formed audio packets (48 kHz).
     public var decodedSamples: Int64 = 0
 
@@ -33,8 +36,10 @@ public struct OggOpusSummary: Equatable, Sendable {
     public var durationSamples: Int64 { max(0, lastGranulePosition - Int64(head.preSkip)) }
     /// Playable duration in seconds.
     public var duration: Double { Double(durationSamples) / 48_000 }
-    /// Finalized and intact: EOS seen, nothing truncated, lost or corrupt.
+    /// Finalized and intact: EOS seen, nothing truncated, lost or corrupt,
+    /// granule positions in order.
     public var isIntact: Bool {
-        endOfStreamSeen && !truncated && badPageCount == 0 && packetGapCount == 0 && tags != nil
+        endOfStreamSeen && !truncated && badPageCount == 0 && packetGapCount == 0 && badGranuleCount == 0
+            && tags != nil
     }
 }

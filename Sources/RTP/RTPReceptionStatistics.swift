@@ -140,7 +140,7 @@ public struct RTPReceptionStatistics: Sendable {
         }
         return ReportBlock(
             ssrc: ssrc, fractionLost: fraction, cumulativeLost: cumulativeLost,
-            extendedHighestSequenceNumber: extendedHighestSequenceNumber, jitter: UInt32(jitter),
+            extendedHighestSequenceNumber: extendedHighestSequenceNumber, jitter: UInt32(min(max(jitter, 0), Double(UInt32.max))),
             lastSenderReport: lsr, delaySinceLastSenderReport: dlsr)
     }
 }

@@ -26,6 +26,9 @@ public enum WebMError: Error, Equatable, Sendable {
     case unsupportedTrack(codecID: String)
     /// Repair: the input has no complete frame to keep.
     case noFrames
+    /// Repair: the input is malformed or cut (or holds a time out of range)
+    /// before its first complete frame; parsing stopped there.
+    case damagedBeforeFirstFrame(WebMParseError)
     /// Repair: input and output are the same path.
     case outputIsInput
 }

@@ -96,7 +96,7 @@ private final class ReadContext {
         callbacks.on_frame = { ctx, frame in
             let c = ReadContext.from(ctx)
             guard let f = frame?.pointee else { return 0 }
-            let bytes: [UInt8] = f.data.map { Array(UnsafeBufferPointer(start: $0, count: Int(f.size))) } ?? []
+            let bytes: [UInt8] = f.data.map { Array(UnsafeBufferPointer(start: $0, count: Int(clamping: f.size))) } ?? []
             let value = WebMFrame(trackNumber: f.track_number, timestampNs: f.timestamp_ns,
                                   isKeyframe: f.is_keyframe != 0, offset: f.offset,
                                   clusterOffset: f.cluster_offset, laceIndex: Int(f.lace_index),
@@ -147,7 +147,8 @@ private final class ReadContext {
             docType: docType, fileSize: status.file_size, timecodeScale: timecodeScale,
             durationNs: durationTicks.flatMap { d in
                 let ns = d * scale
-                return ns.isFinite && ns >= 0 && ns < 9.2e18 ? Int64(ns) : nil
+                // File-controlled: NaN, inf, negative or ≥ 2^63 ns would trap in Int64(_:).
+                return ns.isFinite && ns >= 0 && ns < 0x1p63 ? Int64(ns) : nil
             },
             tracks: tracks, clusters: clusters, segmentDataOffset: segmentDataOffset,
             segmentSize: segmentSize, hasCues: hasCues, cuePoints: cuePoints,

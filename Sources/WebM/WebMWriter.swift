@@ -416,11 +416,15 @@ public final class WebMWriter {
     }
 
     /// End of the last frame: its time plus the track's last frame interval.
+    /// Times come from the caller (repair: from a file), so the sum saturates
+    /// at Int64.max ns instead of trapping; `lastMs` ≤ Int64.max / 10^6 (it
+    /// was floored from ns), so the products cannot overflow.
     private func endTimeNs() -> Int64 {
         func end(_ t: TrackState) -> Int64 {
             guard t.lastMs >= 0 else { return 0 }
             let step = t.lastDurationNs ?? (t.previousMs >= 0 ? (t.lastMs - t.previousMs) * 1_000_000 : 0)
-            return t.lastMs * 1_000_000 + step
+            let (sum, overflow) = (t.lastMs * 1_000_000).addingReportingOverflow(step)
+            return overflow ? .max : sum
         }
         let end = max(end(committedVideo), end(committedAudio))
         // A zero Duration reads as "unknown": give a lone frame 1 ms.

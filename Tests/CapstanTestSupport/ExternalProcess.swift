@@ -6,6 +6,8 @@ public struct ProcessOutput: Sendable {
     public var stdout: Data
     public var stderr: String
     public var timedOut: Bool
+    /// Killed by a signal (a crash, or the timeout's SIGTERM); `status` is then the signal number.
+    public var signalled: Bool = false
 
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     public var succeeded: Bool { status == 0 && !timedOut }
@@ -61,6 +63,6 @@ public enum ExternalProcess {
         return ProcessOutput(status: process.terminationStatus,
                              stdout: (try? Data(contentsOf: outURL)) ?? Data(),
                              stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self),
-                             timedOut: timedOut)
+                             timedOut: timedOut, signalled: process.terminationReason == .uncaughtSignal)
     }
 }

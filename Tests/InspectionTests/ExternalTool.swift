@@ -7,6 +7,8 @@ struct ToolOutput {
     var stdout: String
     var stderr: String
     var timedOut: Bool
+    /// Killed by a signal: a crash (SIGILL from a Swift trap, SIGSEGV, …).
+    var signalled: Bool = false
 
     var succeeded: Bool { status == 0 && !timedOut }
 }
@@ -22,7 +24,7 @@ enum ExternalTool {
     /// Runs `program` (a path, or a name looked up in PATH).
     static func run(_ program: String, _ arguments: [String], timeout: TimeInterval = 120) throws -> ToolOutput {
         let r = try ExternalProcess.run(program, arguments, timeout: timeout)
-        return ToolOutput(status: r.status, stdout: r.stdoutText, stderr: r.stderr, timedOut: r.timedOut)
+        return ToolOutput(status: r.status, stdout: r.stdoutText, stderr: r.stderr, timedOut: r.timedOut, signalled: r.signalled)
     }
 
     /// Runs and throws unless the program exits 0 in time.

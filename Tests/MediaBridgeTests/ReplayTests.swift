@@ -97,7 +97,7 @@ struct ReplayTests {
         }
     }
 
-    /// Arrival time puts video 100 ms late; once each track has four sender
+    /// Arrival time puts video 100 ms late; once each track has two sender
     /// reports the correction slews it into line (5 % while the error is
     /// gross, never a step), and video time never goes backward.
     @Test("sender reports line up audio and video although video arrives 100 ms later than audio")
@@ -113,7 +113,7 @@ struct ReplayTests {
         let error = decoded.video.map { ($0.counter!, $0.timeNs - Int64($0.counter!) * Int64(ReplayHarness.frameIntervalNs)) }
         let early = error.filter { $0.0 < 90 }.map { abs($0.1) }.max() ?? .max
         let late = error.filter { $0.0 >= 210 }.map { abs($0.1) }.max() ?? .max
-        #expect(early <= 102_000_000, "before four reports arrival time rules: \(early / 1_000_000) ms")
+        #expect(early <= 102_000_000, "before two reports arrival time rules: \(early / 1_000_000) ms")
         #expect(late <= 20_000_000, "worst A/V offset after 7 s \(late / 1_000_000) ms")
         #expect(zip(decoded.video, decoded.video.dropFirst()).allSatisfy { $0.timeNs < $1.timeNs })
         let sidecar = try RecordingSidecar.read(from: h.sidecarPath)

@@ -65,7 +65,7 @@ struct BrowserSampleTests {
         let frames = report.tracks.first { $0.kind == .video }?.frames ?? 0
         #expect(Double(frames) >= 0.95 * Double(encoded), "recorded \(frames) of \(encoded) encoded frames")
         let sidecar = try RecordingSidecar.read(from: "\(recordings)/\(id).json")
-        #expect(abs(sidecar.avOffsetMs ?? 1_000) <= 40, "A/V offset \(String(describing: sidecar.avOffsetMs)) ms")
+        #expect(abs(sidecar.avOffsetMs ?? 1_000) <= 40, "A/V offset \(String(describing: sidecar.avOffsetMs)) ms, correction \(String(describing: sidecar.avCorrectionMs)) ms, SRs \(sidecar.tracks.map(\.senderReports))")
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/ffprobe")
         probe.arguments = ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", webm]

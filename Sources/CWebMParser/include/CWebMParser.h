@@ -30,7 +30,11 @@ enum {
     CWEBM_ELEMENT_OVERFLOW = -1028,
     CWEBM_NOT_ENOUGH_MEMORY = -1029,
     CWEBM_INVALID_ELEMENT_VALUE = -1030,
-    CWEBM_RECURSION_DEPTH = -1031
+    CWEBM_RECURSION_DEPTH = -1031,
+    /* Ours: a cluster, block or cue time (timecode x TimecodeScale, plus the
+       lace offset) does not fit in int64 nanoseconds. Parsing stops there;
+       status.offset says where. */
+    CWEBM_TIMESTAMP_OUT_OF_RANGE = -1100
 };
 
 /* Track types (Matroska TrackType). */
