@@ -134,6 +134,36 @@ struct AttackTests {
         #expect(metrics.contains(#"capstan_sessions_ended_total{reason="size-limit"} 1"#), "\(metrics)")
     }
 
+    /// The red CI of issue 15, against the daemon: DTLS records too short to
+    /// be ciphertext, sent from the live peer's own address after the
+    /// handshake. OpenSSL 3.0.19 answered them with a fatal alert, which
+    /// ended the session; now they are dropped and the call goes on.
+    @Test("spoofed short DTLS records from the peer's address after the handshake do not end the session")
+    func spoofedDTLSRecords() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        let (peer, id) = try await daemon.connectPublisher(certificate: Self.certificate)
+        _ = try await RecordingEndToEndTests.waitForState(daemon, id: id, "active")
+        let sender = try MediaSender(peer: peer)
+        try await sender.start()
+        let remote = try #require(peer.transport.selectedRemote)
+        let forged: [[UInt8]] = [0x15, 0x16, 0x17].flatMap { type in
+            (1...23).map { length in [type, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 70, 0, UInt8(length)] + Array(repeating: 0x01, count: length) }
+        }
+        try await peer.eventLoop.submit {
+            for datagram in forged { datagram.withUnsafeBytes { peer.port.send($0, to: remote) } }
+        }.get()
+        try await Task.sleep(for: .seconds(2))
+        let summary = RecordingEndToEndTests.json(try await daemon.request("GET", "/api/sessions/\(id)").body)
+        #expect(summary["state"] as? String == "active", "\(summary)")
+        _ = try await sender.stop()
+        try await peer.hangUp()
+        let ended = try await RecordingEndToEndTests.waitForState(daemon, id: id, "ended")
+        #expect(ended["endReason"] as? String == "remote-hangup", "\(ended)")
+        await peer.tearDown()
+    }
+
     // MARK: - Harness
 
     /// Starts a daemon, a well-behaved publisher sending real media and an
