@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""A third-party WHIP publisher: aiortc (PyPI) sends VP8 + Opus to `capstan serve`.
+
+    .venv-aiortc/bin/python scripts/aiortc-publish.py --url http://127.0.0.1:8080/whip \
+        [--duration 5] [--token T] [--sessions 1] [--size 320x240] [--fps 30] [--json]
+
+Each session: an RTCPeerConnection with a synthesized video track (a moving ramp and
+block, new content every frame, paced at --fps from aiortc's own clock) and a 440 Hz tone
+(Opus, 20 ms frames); the offer is POSTed once ICE gathering is complete (aiortc does not
+trickle) as application/sdp, with `Authorization: Bearer` when --token is given; the 201
+answer is applied; after --duration seconds of media the resource (Location) is DELETEd.
+SIGTERM/SIGINT end the media early and still DELETE.
+
+ICE runs on 127.0.0.1 only: aioice normally gathers every non-loopback interface and
+aiortc adds Google's STUN server when no ICE servers are configured; both are overridden
+here, so no datagram leaves the machine.
+
+Prints one line per session (or, with --json, one JSON object on stdout with a `sessions`
+list: id, location, times as Unix seconds — posted, answered, connected, firstVideoFrame,
+mediaEnded, deleted — frames sent and statuses). Exit 0 when every session got a 201,
+connected and was DELETEd with 200; 1 otherwise.
+"""
+
+import argparse
+import asyncio
+import fractions
+import json
+import math
+import signal
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import aioice.ice
+from aiortc import (RTCConfiguration, RTCPeerConnection, RTCSessionDescription,
+                    MediaStreamTrack)
+from aiortc.mediastreams import MediaStreamError
+from av import AudioFrame, VideoFrame
+
+VIDEO_CLOCK = 90000
+AUDIO_RATE = 48000
+AUDIO_PTIME = 0.020
+
+
+def loopback_only(host):
+    """Host candidates on `host` only (aioice leaves 127.0.0.1 out by default)."""
+    def addresses(use_ipv4, use_ipv6):
+        return [host]
+    aioice.ice.get_host_addresses = addresses
+
+
+class PatternTrack(MediaStreamTrack):
+    """Video: a diagonal ramp that scrolls and a white block that moves, so every frame
+    differs from the one before (the encoder cannot skip it as static); frames paced at
+    `fps` on aiortc's model (pts advance by exactly 90000/fps; sleep until due)."""
+
+    kind = "video"
+
+    def __init__(self, width, height, fps, stats):
+        super().__init__()
+        self.width, self.height, self.fps = width, height, fps
+        self.step = VIDEO_CLOCK // fps
+        self.stats = stats
+        self.index = 0
+        self.start = None
+        ramp = bytes((x * 2) & 0xFF for x in range(2 * width + 2 * height + 512))
+        self.ramp = ramp
+
+    async def recv(self):
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self.start is None:
+            self.start = time.time()
+            self.stats["firstVideoFrame"] = self.start
+        else:
+            due = self.start + self.index * self.step / VIDEO_CLOCK
+            wait = due - time.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        frame = VideoFrame(width=self.width, height=self.height, format="yuv420p")
+        n = self.index
+        luma = frame.planes[0]
+        stride = luma.line_size
+        rows = []
+        bx = (n * 4) % max(1, self.width - 32)
+        by = (n * 2) % max(1, self.height - 32)
+        for y in range(self.height):
+            off = (n * 3 + y) % (len(self.ramp) - self.width - 1)
+            row = self.ramp[off:off + self.width]
+            if by <= y < by + 32:
+                row = row[:bx] + b"\xeb" * 32 + row[bx + 32:]
+            rows.append(row + bytes(stride - self.width))
+        luma.update(b"".join(rows))
+        for i, plane in enumerate(frame.planes[1:]):
+            value = (64 + n * (3 if i == 0 else 5)) & 0xFF
+            plane.update(bytes([value]) * plane.buffer_size)
+        frame.pts = n * self.step
+        frame.time_base = fractions.Fraction(1, VIDEO_CLOCK)
+        self.index += 1
+        self.stats["videoFrames"] = self.index
+        return frame
+
+
+class ToneTrack(MediaStreamTrack):
+    """Audio: a 440 Hz sine, 48 kHz mono s16, 20 ms frames paced like aiortc's own."""
+
+    kind = "audio"
+
+    def __init__(self, stats, frequency=440.0, amplitude=0.3):
+        super().__init__()
+        self.samples = int(AUDIO_PTIME * AUDIO_RATE)
+        # One second holds a whole number of 440 Hz cycles: slice it cyclically.
+        values = [int(amplitude * 32767 * math.sin(2 * math.pi * frequency * i / AUDIO_RATE))
+                  for i in range(AUDIO_RATE)]
+        self.second = b"".join(v.to_bytes(2, "little", signed=True) for v in values)
+        self.stats = stats
+        self.index = 0
+        self.start = None
+
+    async def recv(self):
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self.start is None:
+            self.start = time.time()
+        else:
+            wait = self.start + self.index * AUDIO_PTIME - time.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        frame = AudioFrame(format="s16", layout="mono", samples=self.samples)
+        offset = (self.index * self.samples) % AUDIO_RATE * 2
+        chunk = self.second[offset:offset + self.samples * 2]
+        if len(chunk) < self.samples * 2:
+            chunk += self.second[:self.samples * 2 - len(chunk)]
+        frame.planes[0].update(chunk)
+        frame.pts = self.index * self.samples
+        frame.sample_rate = AUDIO_RATE
+        frame.time_base = fractions.Fraction(1, AUDIO_RATE)
+        self.index += 1
+        self.stats["audioFrames"] = self.index
+        return frame
+
+
+def http(method, url, body=None, headers=None, timeout=10.0):
+    """One HTTP request (blocking; run in a thread). Returns (status, headers, body)."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+async def session(index, args, stop):
+    stats = {"index": index, "videoFrames": 0, "audioFrames": 0, "id": None, "location": None,
+             "postStatus": None, "deleteStatus": None, "error": None,
+             "posted": None, "answered": None, "connected": None, "firstVideoFrame": None,
+             "mediaEnded": None, "deleted": None, "connectionState": None}
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    connected = asyncio.Event()
+    failed = asyncio.Event()
+
+    @pc.on("connectionstatechange")
+    def on_state():
+        stats["connectionState"] = pc.connectionState
+        if pc.connectionState == "connected" and stats["connected"] is None:
+            stats["connected"] = time.time()
+            connected.set()
+        elif pc.connectionState in ("failed", "closed"):
+            failed.set()
+
+    if not args.no_audio:
+        pc.addTrack(ToneTrack(stats))
+    if not args.no_video:
+        pc.addTrack(PatternTrack(args.width, args.height, args.fps, stats))
+    headers = {"Content-Type": "application/sdp"}
+    if args.token:
+        headers["Authorization"] = f"Bearer {args.token}"
+    loop = asyncio.get_running_loop()
+    try:
+        # aiortc's setLocalDescription returns once ICE gathering is complete.
+        await pc.setLocalDescription(await pc.createOffer())
+        stats["posted"] = time.time()
+        status, reply_headers, body = await loop.run_in_executor(
+            None, lambda: http("POST", args.url, pc.localDescription.sdp.encode(), headers))
+        stats["postStatus"] = status
+        if status != 201:
+            stats["error"] = f"POST {status}: {body.decode(errors='replace').strip()}"
+            return stats
+        stats["answered"] = time.time()
+        location = {k.lower(): v for k, v in reply_headers.items()}.get("location")
+        if not location:
+            stats["error"] = "201 without Location"
+            return stats
+        stats["location"] = urllib.parse.urljoin(args.url, location)
+        stats["id"] = urllib.parse.urlparse(stats["location"]).path.rstrip("/").rsplit("/", 1)[-1]
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=body.decode(), type="answer"))
+        waiter = [asyncio.ensure_future(e.wait()) for e in (connected, failed, stop)]
+        await asyncio.wait(waiter, timeout=args.connect_timeout, return_when=asyncio.FIRST_COMPLETED)
+        for w in waiter:
+            w.cancel()
+        if not connected.is_set():
+            stats["error"] = f"not connected within {args.connect_timeout} s (state {pc.connectionState})"
+        else:
+            # Media flows from here: run for --duration (or until a signal).
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=args.duration)
+            except asyncio.TimeoutError:
+                pass
+        stats["mediaEnded"] = time.time()
+        status, _, body = await loop.run_in_executor(
+            None, lambda: http("DELETE", stats["location"], headers={k: v for k, v in headers.items()
+                                                                      if k == "Authorization"}))
+        stats["deleteStatus"] = status
+        stats["deleted"] = time.time()
+    except Exception as error:  # noqa: BLE001 — reported, not hidden
+        stats["error"] = stats["error"] or f"{type(error).__name__}: {error}"
+    finally:
+        stats["connectionState"] = pc.connectionState
+        try:
+            await asyncio.wait_for(pc.close(), timeout=5)
+        except Exception:  # noqa: BLE001
+            pass
+    return stats
+
+
+async def main(args):
+    loopback_only(args.host)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    results = await asyncio.gather(*(session(i, args, stop) for i in range(args.sessions)))
+    ok = all(r["postStatus"] == 201 and r["connected"] and r["deleteStatus"] == 200 and not r["error"]
+             for r in results)
+    if args.json:
+        print(json.dumps({"ok": ok, "sessions": results}))
+    else:
+        for r in results:
+            sent = (r["mediaEnded"] or 0) - (r["connected"] or 0) if r["connected"] else 0
+            print(f"session {r['index']} id={r['id']} post={r['postStatus']} delete={r['deleteStatus']} "
+                  f"connected={'yes' if r['connected'] else 'no'} media={sent:.2f}s "
+                  f"video={r['videoFrames']} audio={r['audioFrames']}"
+                  + (f" error={r['error']}" if r["error"] else ""))
+    sys.stdout.flush()
+    return 0 if ok else 1
+
+
+def parse():
+    p = argparse.ArgumentParser(description="Publish synthesized VP8 + Opus over WHIP with aiortc.")
+    p.add_argument("--url", required=True, help="WHIP endpoint, e.g. http://127.0.0.1:8080/whip")
+    p.add_argument("--duration", type=float, default=5.0, help="seconds of media after connecting")
+    p.add_argument("--token", help="bearer token")
+    p.add_argument("--sessions", type=int, default=1, help="concurrent sessions")
+    p.add_argument("--size", default="320x240", help="video WxH (even numbers)")
+    p.add_argument("--fps", type=int, default=30)
+    p.add_argument("--no-audio", action="store_true")
+    p.add_argument("--no-video", action="store_true")
+    p.add_argument("--host", default="127.0.0.1", help="the one local address ICE gathers on")
+    p.add_argument("--connect-timeout", type=float, default=20.0)
+    p.add_argument("--json", action="store_true", help="one JSON summary on stdout")
+    args = p.parse_args()
+    args.width, args.height = (int(v) for v in args.size.lower().split("x"))
+    if args.width % 2 or args.height % 2 or args.width < 64 or args.height < 64:
+        p.error("--size: even numbers, at least 64x64")
+    if not 1 <= args.fps <= 60:
+        p.error("--fps: 1 to 60")
+    if not 1 <= args.sessions <= 50:
+        p.error("--sessions: 1 to 50")
+    return args
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse())))
