@@ -63,6 +63,12 @@ enum HTTPRoutes {
             }
         }
 
+        // The CORS preflight of a WHIP resource: a page on another origin
+        // sends it before its trickle PATCH and its hang-up DELETE.
+        router.on("whip/:id", method: .options) { _, _ in
+            Response(status: .noContent, headers: corsHeaders())
+        }
+
         router.patch("whip/:id") { request, context -> Response in
             let id = try context.parameters.require("id")
             guard request.headers[.contentType]?.lowercased().hasPrefix(sdpfrag) == true else {

@@ -105,6 +105,14 @@ struct WHIPHTTPTests {
         #expect(options.status == 204)
         #expect(options.headers["accept-post"] == "application/sdp")
         #expect(options.headers["access-control-allow-origin"] == "*")
+        // The resource's preflight (a page on another origin before its PATCH
+        // and DELETE): no token needed, methods and headers allowed.
+        let preflight = try await daemon.request("OPTIONS", location, headers: [
+            "Origin": "http://app.example", "Access-Control-Request-Method": "DELETE"])
+        #expect(preflight.status == 204)
+        #expect(preflight.headers["access-control-allow-methods"]?.contains("DELETE") == true)
+        #expect(preflight.headers["access-control-allow-methods"]?.contains("PATCH") == true)
+        #expect(preflight.headers["access-control-allow-headers"]?.contains("If-Match") == true)
 
         #expect(try await daemon.request("DELETE", location, headers: auth).status == 200)
     }
