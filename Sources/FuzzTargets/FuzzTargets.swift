@@ -24,7 +24,7 @@ public enum FuzzTargets {
         FuzzTarget(name: "rtcp", summary: "RTCP compound parse, header iterator, sender info, round trip",
                    run: ParserTargets.rtcp, maxLength: 2048),
         FuzzTarget(name: "sdp", summary: "SDP offer parse, serialize round trip, answer (recvonly)",
-                   run: ParserTargets.sdp, maxLength: 16_384),
+                   run: ParserTargets.sdp, maxLength: 8192),
         FuzzTarget(name: "sdpfrag", summary: "trickle-ice sdpfrag (RFC 8840) parse, ICE restart check",
                    run: ParserTargets.sdpfrag, maxLength: 8192),
         FuzzTarget(name: "vp8", summary: "VP8 payload descriptor parse/round trip; depacketizer over a packet sequence",
@@ -34,11 +34,11 @@ public enum FuzzTargets {
         FuzzTarget(name: "signalling", summary: "WebSocket signalling JSON message decode, encode round trip",
                    run: ParserTargets.signalling, maxLength: 8192),
         FuzzTarget(name: "webm", summary: "WebM reader (libwebm via CWebMParser) on a file of the input bytes",
-                   run: FileTargets.webm, maxLength: 65_536),
+                   run: FileTargets.webm, maxLength: 16_384),
         FuzzTarget(name: "ogg", summary: "Ogg Opus reader (libogg) on a file of the input bytes",
-                   run: FileTargets.ogg, maxLength: 65_536),
+                   run: FileTargets.ogg, maxLength: 16_384),
         FuzzTarget(name: "pipeline", summary: "MediaBridge: RTP/RTCP sequence with arrival times → WebM/Ogg, file checked",
-                   run: PipelineTarget.run, maxLength: 65_536),
+                   run: PipelineTarget.run, maxLength: 16_384),
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

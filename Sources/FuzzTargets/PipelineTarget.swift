@@ -68,15 +68,15 @@ public enum PipelineTarget {
         let mode = reader.u8()
         let hasAudio = mode & 3 != 2, hasVideo = mode & 3 != 1
         let known = mode & 4 != 0
-        let directory = Scratch.directory + "/pipeline"
-        mkdir(directory, 0o700)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = pipelineDirectory
         let configuration = MediaBridgeConfiguration(
             sessionID: "fuzz", directory: directory,
             audio: hasAudio ? .init(payloadType: audioPayloadType, ssrcs: known ? [audioSSRC] : [], clockRate: 48_000,
                                     channels: 2, codec: "opus") : nil,
             video: hasVideo ? .init(payloadType: videoPayloadType, ssrcs: known ? [videoSSRC] : [], clockRate: 90_000,
                                     nack: mode & 8 != 0, codec: "VP8") : nil)
+        // Only the files this session makes (unlink, not a directory walk: this runs per input).
+        defer { for path in [configuration.filePath, configuration.sidecarPath, configuration.reservePath] { unlink(path) } }
         let bridge = MediaBridge(configuration: configuration, now: 0, unixNs: 1_750_000_000_000_000_000,
                                  logger: logger, sendRTCP: sendRTCP, onStorageFailure: { _ in })
         bridge.start(now: 0)
@@ -163,6 +163,12 @@ public enum PipelineTarget {
             }
         }
     }
+
+    static let pipelineDirectory: String = {
+        let path = Scratch.directory + "/pipeline"
+        mkdir(path, 0o700)
+        return path
+    }()
 
     static let logger: Logger = {
         var logger = Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
