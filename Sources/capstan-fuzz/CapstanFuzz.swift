@@ -21,8 +21,15 @@ struct CapstanFuzz {
         let arguments = CommandLine.arguments
         guard arguments.count >= 2 else { usage() }
         #if CAPSTAN_LIBFUZZER
-        guard let target = FuzzTargets.named(arguments[1]) else { usage() }
-        runLibFuzzer(target)
+        if let target = FuzzTargets.named(arguments[1]) {
+            // Fork mode (-fork=N) starts workers with libFuzzer's own argv: they find the target here.
+            setenv("CAPSTAN_FUZZ_TARGET", target.name, 1)
+            runLibFuzzer(target, arguments: [arguments[0]] + arguments.dropFirst(2))
+        } else if let name = getenv("CAPSTAN_FUZZ_TARGET").map({ String(cString: $0) }),
+                  let target = FuzzTargets.named(name) {
+            runLibFuzzer(target, arguments: arguments)
+        }
+        usage()
         #else
         switch arguments[1] {
         case "list":
@@ -57,10 +64,10 @@ struct CapstanFuzz {
 /// The chosen target, for the C callback (which cannot capture).
 nonisolated(unsafe) var selectedTarget: FuzzTarget?
 
-func runLibFuzzer(_ target: FuzzTarget) -> Never {
+func runLibFuzzer(_ target: FuzzTarget, arguments: [String]) -> Never {
     selectedTarget = target
     // libFuzzer sees argv without the target name; -max_len defaults to the target's.
-    var arguments = [CommandLine.arguments[0]] + CommandLine.arguments.dropFirst(2)
+    var arguments = arguments
     if !arguments.contains(where: { $0.hasPrefix("-max_len=") }) { arguments.insert("-max_len=\(target.maxLength)", at: 1) }
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     var argc = Int32(arguments.count)
