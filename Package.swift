@@ -121,8 +121,10 @@ let package = Package(
         ]),
 
         // MARK: server — configuration, HTTP/WebSocket signalling, REST, metrics
+        // The signalling message and its decoding, apart so the fuzzer links it without the server.
+        .target(name: "Signalling"),
         .target(name: "CapstanServer", dependencies: [
-            "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession", "MediaBridge", "Inspection", "Loopback",
+            "Signalling", "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession", "MediaBridge", "Inspection", "Loopback",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
@@ -139,6 +141,18 @@ let package = Package(
             "MediaBridge", "MediaPipeline", "RTP", "Codecs", "Inspection", "WebM",
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+
+        // MARK: fuzzing (DESIGN §8) — entry points compiled and replayed by the normal build;
+        // scripts/fuzz builds capstan-fuzz with libFuzzer + ASan in .build-fuzz.
+        .target(name: "FuzzTargets", dependencies: [
+            "STUN", "RTP", "SDP", "MediaPipeline", "Codecs", "WebM", "Ogg", "MediaBridge", "Signalling",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "CLibFuzzer"),
+        .executableTarget(name: "capstan-fuzz", dependencies: [
+            "FuzzTargets", "CLibFuzzer", "Codecs", "MediaPipeline", "RTP", "STUN",
+        ]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Signalling", "WebM", "capstan-fuzz"]),
 
         // MARK: executable
         .executableTarget(

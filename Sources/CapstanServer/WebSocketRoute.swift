@@ -56,10 +56,10 @@ struct WebSocketConnection {
                     continue
                 }
                 let parsed: SignallingMessage
-                do {
-                    parsed = try JSONDecoder().decode(SignallingMessage.self, from: Data(text.utf8))
+                do throws(SignallingMessage.DecodingFailure) {
+                    parsed = try SignallingMessage.decode(text)
                 } catch {
-                    writer.yield(.error("malformed message: \(Self.describe(error))"))
+                    writer.yield(.error("malformed message: \(error.description)"))
                     continue
                 }
                 if let channel {
@@ -67,8 +67,7 @@ struct WebSocketConnection {
                     continue
                 }
                 // The first message names the peer: `register`, or a `call:init` with `from`.
-                let name = parsed.type == .register ? parsed.peerId : (parsed.type == .callInit ? parsed.from : nil)
-                guard let name, Self.isValidPeerID(name) else {
+                guard let name = parsed.registeringPeerID else {
                     writer.yield(.error("register first: {\"type\":\"register\",\"peerId\":\"…\"} (1–64 letters, digits, - _ .)"))
                     continue
                 }
@@ -87,21 +86,6 @@ struct WebSocketConnection {
             if let channel { await manager.unregister(channel) }
             writer.finish()
             try await group.waitForAll()
-        }
-    }
-
-    static func isValidPeerID(_ id: String) -> Bool {
-        (1...64).contains(id.count) && id != SignallingMessage.daemonPeerID
-            && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
-    }
-
-    static func describe(_ error: Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context): context.debugDescription
-        case DecodingError.keyNotFound(let key, _): "missing \"\(key.stringValue)\""
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            "bad value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        default: "\(error)"
         }
     }
 }

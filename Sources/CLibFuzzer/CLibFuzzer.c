@@ -1,0 +1,3 @@
+// Declarations only (include/CLibFuzzer.h); libFuzzer itself comes from the
+// toolchain's compiler-rt when scripts/fuzz links capstan-fuzz.
+#include "CLibFuzzer.h"
