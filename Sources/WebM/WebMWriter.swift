@@ -220,6 +220,11 @@ public final class WebMWriter {
             || (track == .video && isKey && clusterFrames > 0)
             || ms - clusterStartMs >= Self.maxClusterDurationMs
             || ms - clusterStartMs > Int64(Int16.max)
+            // One track far behind the other (a peer's timestamps can put them
+            // minutes apart): a block more than 32 s before the cluster cannot
+            // be expressed, so it starts a cluster of its own rather than be
+            // clamped onto the time of the block before it.
+            || ms - clusterStartMs < Int64(Int16.min)
             || (clusterFrames > 0 && cluster.count + data.count > Self.maxClusterBytes)
             || clusterFrames >= Self.maxClusterFrames
         if startsCluster {
