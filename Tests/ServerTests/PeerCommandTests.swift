@@ -10,31 +10,8 @@ struct PeerProcess {
     var stderr: String
 
     static func run(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> PeerProcess {
-        let process = Process()
-        process.executableURL = DaemonProcess.binary
-        process.arguments = ["peer"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CAPSTAN_") }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let outData = DataCollector(), errData = DataCollector()
-        out.fileHandleForReading.readabilityHandler = { outData.append($0.availableData) }
-        err.fileHandleForReading.readabilityHandler = { errData.append($0.availableData) }
-        try process.run()
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while process.isRunning && clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            Issue.record("capstan peer did not exit within \(timeout)")
-        }
-        process.waitUntilExit()
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        outData.append(out.fileHandleForReading.readDataToEndOfFile())
-        errData.append(err.fileHandleForReading.readDataToEndOfFile())
-        return PeerProcess(status: process.terminationStatus, stdout: outData.string, stderr: errData.string)
+        let result = try await BoundedProcess.run(DaemonProcess.binary.path, ["peer"] + arguments, timeout: timeout)
+        return PeerProcess(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any] }
