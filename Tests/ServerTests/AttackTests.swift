@@ -160,7 +160,12 @@ struct AttackTests {
     /// attacker; runs `attack`; hangs both up; then checks that the daemon
     /// lives, its RSS grew less than 40 MiB, the good session's file is clean,
     /// and hands the attacker's sidecar, report and path to `check`.
-    private func withAttack(environment: [String: String] = [:], endReason: String = "remote-hangup",
+    /// The floods run as fast as the sender's loop allows; on a quiet machine
+    /// that is above the default `maxSessionBitrate`, which would end them
+    /// before the bound under test is reached. So that bound is off unless a
+    /// test sets it (`bitrateLimit` does).
+    private func withAttack(environment: [String: String] = ["CAPSTAN_MAX_SESSION_BITRATE": "0"],
+                            endReason: String = "remote-hangup",
                             attack: (PublisherSession, DaemonProcess) async throws -> Void,
                             check: (RecordingSidecar, InspectionReport, String) throws -> Void) async throws {
         let daemon = try DaemonProcess(environment: environment)
