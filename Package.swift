@@ -124,7 +124,7 @@ let package = Package(
         // The signalling message and its decoding, apart so the fuzzer links it without the server.
         .target(name: "Signalling"),
         .target(name: "CapstanServer", dependencies: [
-            "Signalling", "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession", "MediaBridge", "Inspection", "Loopback",
+            "Signalling", "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession", "MediaBridge", "Inspection", "Loopback", "COpenSSL",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
@@ -140,6 +140,9 @@ let package = Package(
             "CapstanTestSupport", "CapstanServer", "SamplePeer", "DTLS", "Transport", "SDP", "ICE", "STUN",
             "MediaBridge", "MediaPipeline", "RTP", "Codecs", "Inspection", "WebM",
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // MARK: fuzzing (DESIGN §8) — entry points compiled and replayed by the normal build;

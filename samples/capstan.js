@@ -104,9 +104,10 @@ async function showRecording() {
   const list = Array.isArray(recordings) ? recordings : (recordings.recordings || []);
   const mine = list.find((r) => r.sessionId === state.sessionId || r.id === state.sessionId);
   if (!mine) { $("recording").textContent = "no recording for this session"; return; }
-  const token = $("token").value.trim();
-  const name = mine.file || mine.fileName || mine.path.split("/").pop();
-  const href = `/recordings/${encodeURIComponent(name)}${token ? `?token=${encodeURIComponent(token)}` : ""}`;
+  const name = mine.file;
+  // A signed link (GET /api/recordings gives one per recording, valid for
+  // signedURLSeconds): a download or a <video> element cannot send the token.
+  const href = mine.url || `/recordings/${encodeURIComponent(name)}`;
   $("recording").innerHTML = `Recording finalized: <a href="${href}">${name}</a>`;
   state.recording = mine;
 }

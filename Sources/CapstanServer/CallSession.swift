@@ -22,8 +22,10 @@ final class CallSession: TransportEventHandler {
     private(set) var negotiated: NegotiatedSession?
     /// The WebSocket peer's channel; nil for WHIP.
     let channel: SignallingChannel?
+    /// Who asked for the session (address and token), for the session caps.
+    let requester: Requester
     /// Our offer and its credentials while we wait for the peer's answer.
-    private var pendingOffer: (offer: SessionDescription, credentials: ICECredentials)?
+    private var pendingOffer: Negotiator.PendingOffer?
     let createdAt = Date()
     private unowned let manager: SessionManager
     private(set) var peer: PeerSession
@@ -40,9 +42,10 @@ final class CallSession: TransportEventHandler {
     var state: PeerSessionState { peer.state }
     var endReason: EndReason? { peer.endReason }
 
-    init(id: String, signaller: String, mode: String, channel: SignallingChannel?,
+    init(id: String, signaller: String, mode: String, channel: SignallingChannel?, requester: Requester,
          manager: SessionManager, now: UInt64) {
         self.id = id
+        self.requester = requester
         self.signaller = signaller
         self.mode = mode
         self.channel = channel
@@ -127,7 +130,7 @@ final class CallSession: TransportEventHandler {
         guard let pending = pendingOffer, transport == nil else { throw .badRequest("no offer waiting for an answer") }
         let result: (session: NegotiatedSession, transport: TransportSession)
         do {
-            result = try manager.negotiator.accept(answer: sdp, to: pending.offer, credentials: pending.credentials, id: id)
+            result = try manager.negotiator.accept(answer: sdp, to: pending, id: id)
         } catch {
             drive(now) { peer, now in try peer.negotiationFailed(detail: "bad-answer", now: now) }
             throw error

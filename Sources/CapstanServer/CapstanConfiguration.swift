@@ -24,8 +24,39 @@ public struct CapstanConfiguration: Sendable, Equatable {
     /// Directory of the browser sample served at `/samples/`.
     public var samples = "samples"
     public var mode: Mode = .record
-    /// Bearer token required on every endpoint but /healthz, when set.
+    /// One bearer token for both scopes (simple set-ups); `publishToken` and
+    /// `adminToken` override it per scope.
     public var token: String?
+    /// The token for WHIP and WebSocket calls, which a web page may hold.
+    public var publishToken: String?
+    /// The token for REST, recordings and metrics; it also publishes.
+    public var adminToken: String?
+    /// A file holding the tokens, so they stay out of `ps` and the
+    /// environment: one line (the token for both scopes) or a JSON object
+    /// with `token`, `publishToken`, `adminToken`.
+    public var tokenFile: String?
+    /// Host names (besides localhost, IP literals and the listen/announce
+    /// hosts) that requests may carry in `Host`; `*` allows any.
+    public var allowedHosts: [String] = []
+    /// Origins of web pages that may call the daemon besides its own
+    /// (`https://app.example.com`); `*` allows any page.
+    public var allowedOrigins: [String] = []
+    /// Live sessions one source address may hold; 0: no bound.
+    public var maxSessionsPerAddress = 20
+    /// Live sessions one token (publish or admin) may hold; 0: no bound.
+    public var maxSessionsPerToken = 0
+    /// An HTTP connection idle this long is closed.
+    public var httpIdleTimeoutSeconds = 60
+    /// Lifetime of the signed recording links `GET /api/recordings` gives.
+    public var signedURLSeconds = 600
+    /// The DTLS certificate is replaced after this long (it is valid 30
+    /// days); new sessions get the new one, running ones keep theirs.
+    public var certificateRotationSeconds = 7 * 86_400
+
+    /// The tokens in force per scope.
+    public var tokens: (publish: String?, admin: String?) {
+        (publishToken ?? token, adminToken ?? token)
+    }
     public var logLevel = "info"
     public var maxSessions = 100
     public var maxSDPBytes = 65_536
@@ -103,6 +134,8 @@ public struct CapstanConfiguration: Sendable, Equatable {
         "maxSessions", "maxSDPBytes", "maxSignallingMessageBytes", "maxSessionDurationSeconds",
         "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers", "callPolicy",
         "samples", "containerPolicy", "minFreeDiskBytes", "maxSessionBitrate", "maxRecordingBytes",
+        "publishToken", "adminToken", "tokenFile", "allowedHosts", "allowedOrigins", "maxSessionsPerAddress",
+        "maxSessionsPerToken", "httpIdleTimeoutSeconds", "signedURLSeconds", "certificateRotationSeconds",
     ]
 
     static func environmentName(for key: String) -> String {
@@ -144,6 +177,22 @@ public struct CapstanConfiguration: Sendable, Equatable {
         case "maxSessionBitrate": maxSessionBitrateSetting = try Self.int(text, key: key, min: 0)
         case "maxRecordingBytes": maxRecordingBytesSetting = try Self.int(text, key: key, min: 0)
         case "token": token = text.isEmpty ? nil : text
+        case "publishToken": publishToken = text.isEmpty ? nil : text
+        case "adminToken": adminToken = text.isEmpty ? nil : text
+        case "tokenFile":
+            tokenFile = text.isEmpty ? nil : text
+            if let tokenFile { try readTokens(from: tokenFile) }
+        case "allowedHosts": allowedHosts = Self.list(text)
+        case "allowedOrigins": allowedOrigins = Self.list(text)
+        case "maxSessionsPerAddress": maxSessionsPerAddress = try Self.int(text, key: key, min: 0)
+        case "maxSessionsPerToken": maxSessionsPerToken = try Self.int(text, key: key, min: 0)
+        case "httpIdleTimeoutSeconds": httpIdleTimeoutSeconds = try Self.int(text, key: key, min: 1)
+        case "signedURLSeconds": signedURLSeconds = try Self.int(text, key: key, min: 1)
+        case "certificateRotationSeconds":
+            certificateRotationSeconds = try Self.int(text, key: key, min: 60)
+            guard certificateRotationSeconds <= 20 * 86_400 else {
+                throw .invalidConfiguration("certificateRotationSeconds: at most 1728000 (20 days; the certificate is valid 30)")
+            }
         case "logLevel": logLevel = text
         case "maxSessions": maxSessions = try Self.int(text, key: key, min: 1)
         case "maxSDPBytes": maxSDPBytes = try Self.int(text, key: key, min: 1024)
@@ -153,6 +202,36 @@ public struct CapstanConfiguration: Sendable, Equatable {
         case "negotiationTimeoutSeconds": negotiationTimeoutSeconds = try Self.int(text, key: key, min: 1)
         case "consentTimeoutSeconds": consentTimeoutSeconds = try Self.int(text, key: key, min: 1)
         default: throw .invalidConfiguration("unknown key \"\(key)\" (known: \(Self.keys.joined(separator: ", ")))")
+        }
+    }
+
+    private static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Reads `tokenFile`: one line is the token for both scopes; a JSON
+    /// object may name `token`, `publishToken` and `adminToken`.
+    mutating func readTokens(from path: String) throws(ServerError) {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .invalidConfiguration("tokenFile: cannot read \(path): \(error.localizedDescription)")
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("{") {
+            guard let object = try? JSONDecoder().decode([String: String].self, from: Data(trimmed.utf8)) else {
+                throw .invalidConfiguration("tokenFile: \(path) is not a JSON object of strings")
+            }
+            for key in object.keys where !["token", "publishToken", "adminToken"].contains(key) {
+                throw .invalidConfiguration("tokenFile: unknown key \"\(key)\" (known: token, publishToken, adminToken)")
+            }
+            if let value = object["token"] { token = value }
+            if let value = object["publishToken"] { publishToken = value }
+            if let value = object["adminToken"] { adminToken = value }
+        } else {
+            guard !trimmed.isEmpty, !trimmed.contains("\n") else {
+                throw .invalidConfiguration("tokenFile: \(path) must hold one line (the token) or a JSON object")
+            }
+            token = trimmed
         }
     }
 
@@ -183,9 +262,9 @@ public struct CapstanConfiguration: Sendable, Equatable {
                     throw .invalidConfiguration("\(path): \(key): \(number) is not a whole number")
                 }
                 text = String(Int(number))
-            case .list(let list) where key == "announce" || key == "iceServers":
+            case .list(let list) where Self.listKeys.contains(key):
                 text = list.joined(separator: ",")
-            case .null where key == "token": text = ""
+            case .null where Self.nullableKeys.contains(key): text = ""
             default:
                 throw .invalidConfiguration("\(path): \(key): unsupported value (expected \(Self.expectedType(of: key)))")
             }
@@ -193,10 +272,13 @@ public struct CapstanConfiguration: Sendable, Equatable {
         }
     }
 
+    static let listKeys: Set = ["announce", "iceServers", "allowedHosts", "allowedOrigins"]
+    static let nullableKeys: Set = ["token", "publishToken", "adminToken", "tokenFile"]
+
     private static func expectedType(of key: String) -> String {
         switch key {
-        case "announce", "iceServers": "a list of strings"
-        case "token": "a string or null"
+        case _ where listKeys.contains(key): "a list of strings"
+        case _ where nullableKeys.contains(key): "a string or null"
         case _ where key.hasPrefix("max") || key.hasPrefix("min") || key.hasSuffix("Seconds"): "a whole number"
         default: "a string"
         }
@@ -224,6 +306,14 @@ public struct CapstanConfiguration: Sendable, Equatable {
         }
         for address in announce where address.isEmpty {
             throw .invalidConfiguration("announce: empty address")
+        }
+        if tokens.publish != nil, tokens.admin == nil {
+            throw .invalidConfiguration("publishToken is set but no adminToken (or token): the admin API would be open; set adminToken")
+        }
+        for origin in allowedOrigins where origin != "*" {
+            guard AccessPolicy.authority(ofOrigin: AccessPolicy.normalizeOrigin(origin)) != nil else {
+                throw .invalidConfiguration("allowedOrigins: \"\(origin)\" is not scheme://host[:port]")
+            }
         }
     }
 

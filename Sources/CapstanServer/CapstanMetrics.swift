@@ -74,4 +74,9 @@ public struct CapstanMetrics: Sendable {
     public func refusedForDiskSpace() {
         Counter(label: "capstan_sessions_refused_disk_total").increment()
     }
+
+    /// A session refused by `maxSessionsPerAddress` (`address`) or `maxSessionsPerToken` (`token`).
+    public func refusedForCap(kind: String) {
+        Counter(label: "capstan_sessions_refused_cap_total", dimensions: [("cap", kind)]).increment()
+    }
 }

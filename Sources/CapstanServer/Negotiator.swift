@@ -9,7 +9,8 @@ import Transport
 /// reading the answer (the daemon calls a WebSocket client).
 struct Negotiator: Sendable {
     let configuration: CapstanConfiguration
-    let certificate: DTLSCertificate
+    /// The current certificate for each new negotiation (rotated, issue 11).
+    let certificates: CertificateStore
     let mediaPort: UInt16
 
     var candidates: [ICECandidate] {
@@ -27,6 +28,7 @@ struct Negotiator: Sendable {
             throw .badRequest("unparsable offer: \(error.reason)")
         }
         let credentials = ICECredentials.generate()
+        let certificate = certificates.current()
         let negotiated: NegotiatedAnswer
         do {
             negotiated = try SDPAnswerer.answer(offer: offer, options: AnswerOptions(
@@ -37,7 +39,8 @@ struct Negotiator: Sendable {
         } catch {
             throw .badRequest("unsupported offer: \(error.reason)")
         }
-        let transport = try makeTransport(id: id, credentials: credentials, negotiated: negotiated.session)
+        let transport = try makeTransport(id: id, credentials: credentials, certificate: certificate,
+                                          negotiated: negotiated.session)
         return (negotiated, transport)
     }
 
@@ -49,9 +52,10 @@ struct Negotiator: Sendable {
     }
 
     /// A `recvonly`, ice-lite offer for calling a peer, with the credentials
-    /// the transport will use once the answer arrives.
-    func offer() -> (offer: SessionDescription, credentials: ICECredentials) {
+    /// and certificate the transport will use once the answer arrives.
+    func offer() -> PendingOffer {
         let credentials = ICECredentials.generate()
+        let certificate = certificates.current()
         var options = OfferOptions(
             iceUfrag: credentials.ufrag, icePwd: credentials.password,
             fingerprint: .sha256(certificate.sha256Fingerprint), candidates: candidates,
@@ -61,24 +65,32 @@ struct Negotiator: Sendable {
             sessionID: UInt64.random(in: 1...UInt64(Int64.max)))
         options.direction = .recvonly
         options.iceLite = true
-        return (SDPOfferer.offer(options: options), credentials)
+        return PendingOffer(offer: SDPOfferer.offer(options: options), credentials: credentials, certificate: certificate)
+    }
+
+    /// Our offer while we wait for the peer's answer.
+    struct PendingOffer {
+        var offer: SessionDescription
+        var credentials: ICECredentials
+        var certificate: DTLSCertificate
     }
 
     /// Reads the peer's answer to our `offer`; the transport is ready to register.
-    func accept(answer text: String, to offer: SessionDescription, credentials: ICECredentials,
+    func accept(answer text: String, to pending: PendingOffer,
                 id: String) throws(SignallingError) -> (session: NegotiatedSession, transport: TransportSession) {
         let negotiated: NegotiatedSession
         do {
             let answer = try SessionDescription(parsing: Array(text.utf8), limits: SDPLimits(maxSize: configuration.maxSDPBytes))
-            negotiated = try SDPOfferer.readAnswer(answer, for: offer)
+            negotiated = try SDPOfferer.readAnswer(answer, for: pending.offer)
         } catch {
             throw .badRequest("unusable answer: \(error.reason)")
         }
         guard !negotiated.tracks.isEmpty else { throw .badRequest("the answer accepts no media") }
-        return (negotiated, try makeTransport(id: id, credentials: credentials, negotiated: negotiated))
+        return (negotiated, try makeTransport(id: id, credentials: pending.credentials, certificate: pending.certificate,
+                                              negotiated: negotiated))
     }
 
-    private func makeTransport(id: String, credentials: ICECredentials,
+    private func makeTransport(id: String, credentials: ICECredentials, certificate: DTLSCertificate,
                                negotiated: NegotiatedSession) throws(SignallingError) -> TransportSession {
         do {
             return try TransportSession(

@@ -19,7 +19,6 @@ import Transport
 public final class SessionManager: @unchecked Sendable {
     public let port: MediaPort
     public let configuration: CapstanConfiguration
-    let certificate: DTLSCertificate
     let metrics = CapstanMetrics()
     let logger: Logger
     let negotiator: Negotiator
@@ -35,13 +34,12 @@ public final class SessionManager: @unchecked Sendable {
     var reportedCounters: [String: TransportSession.Counters] = [:]
     var reportedPortDrops = TransportDropCounters()
 
-    public init(port: MediaPort, configuration: CapstanConfiguration,
-                certificate: DTLSCertificate, logger: Logger) {
+    init(port: MediaPort, configuration: CapstanConfiguration,
+         certificates: CertificateStore, logger: Logger) {
         self.port = port
         self.configuration = configuration
-        self.certificate = certificate
         self.logger = logger
-        negotiator = Negotiator(configuration: configuration, certificate: certificate,
+        negotiator = Negotiator(configuration: configuration, certificates: certificates,
                                 mediaPort: port.localAddress.port)
     }
 
@@ -59,26 +57,26 @@ public final class SessionManager: @unchecked Sendable {
         return mode == .loopback && configuration.mode == .recordAndLoopback ? .recordAndLoopback : mode
     }
 
-    public func createWHIPSession(offer: String, requestedMode: String? = nil) async throws(SignallingError) -> (id: String, answer: String, etag: String) {
+    public func createWHIPSession(offer: String, requestedMode: String? = nil,
+                                  requester: Requester = Requester(address: nil, grant: .anonymous)) async throws(SignallingError) -> (id: String, answer: String, etag: String) {
         let mode = try sessionMode(requested: requestedMode)
         let loopback = mode == .loopback
         let id = Self.makeSessionID()
         let echo = mode != .record
         let (answer, transport) = try negotiator.answer(offer: offer, id: id, echo: echo)
-        let limit = configuration.maxSessions
         if !loopback, let free = lowDiskSpace() {
             throw .unavailable("recordings disk has \(free) bytes free, below minFreeDiskBytes \(configuration.minFreeDiskBytes)")
         }
-        let admitted: Bool = (try? await eventLoop.submit { [self] () -> Bool in
-            guard acceptingNewSessions, sessions.count < limit else { return false }
-            let call = CallSession(id: id, signaller: "whip", mode: mode.rawValue,
-                                   channel: nil, manager: self, now: NIODeadline.now().uptimeNanoseconds)
+        let admitted: Result<Void, SignallingError> = (try? await eventLoop.submit { [self] () -> Result<Void, SignallingError> in
+            if let refusal = admissionRefusal(for: requester) { return .failure(refusal) }
+            let call = CallSession(id: id, signaller: "whip", mode: mode.rawValue, channel: nil, requester: requester,
+                                   manager: self, now: NIODeadline.now().uptimeNanoseconds)
             sessions[id] = call
             metrics.sessionStarted(signaller: "whip")
             call.startAsWHIPAnswerer(answer: answer, transport: transport, now: NIODeadline.now().uptimeNanoseconds)
-            return true
-        }.get()) ?? false
-        guard admitted else { throw .unavailable("session limit reached (\(limit)) or shutting down") }
+            return .success(())
+        }.get()) ?? .failure(.unavailable("shutting down"))
+        try admitted.get()
         return (id, answer.answerSDP, "\"\(transport.localUfrag)\"")
     }
 
@@ -130,6 +128,30 @@ public final class SessionManager: @unchecked Sendable {
     /// Live session count.
     public func liveCount() async -> Int {
         (try? await eventLoop.submit { [self] in sessions.count }.get()) ?? 0
+    }
+
+    /// Why a new session from `requester` is refused, or nil: shutting down
+    /// or `maxSessions` (503), `maxSessionsPerAddress` or
+    /// `maxSessionsPerToken` (429). On the loop.
+    func admissionRefusal(for requester: Requester) -> SignallingError? {
+        eventLoop.preconditionInEventLoop()
+        guard acceptingNewSessions else { return .unavailable("shutting down") }
+        guard sessions.count < configuration.maxSessions else {
+            return .unavailable("session limit reached (\(configuration.maxSessions))")
+        }
+        let perAddress = configuration.maxSessionsPerAddress
+        if perAddress > 0, let address = requester.address,
+           sessions.values.count(where: { $0.requester.address == address }) >= perAddress {
+            metrics.refusedForCap(kind: "address")
+            return .tooManyRequests("\(address) holds \(perAddress) live sessions (maxSessionsPerAddress)")
+        }
+        let perToken = configuration.maxSessionsPerToken
+        if perToken > 0, requester.grant != .anonymous,
+           sessions.values.count(where: { $0.requester.grant == requester.grant }) >= perToken {
+            metrics.refusedForCap(kind: "token")
+            return .tooManyRequests("the \(requester.grant.rawValue) token holds \(perToken) live sessions (maxSessionsPerToken)")
+        }
+        return nil
     }
 
     /// Session timers (negotiation, maximum duration); on the loop.
@@ -187,6 +209,8 @@ public enum SignallingError: Error, Sendable, Equatable {
     case preconditionFailed(String)
     case conflict(String)
     case unavailable(String)
+    /// A per-address or per-token session cap.
+    case tooManyRequests(String)
 
     public var status: Int {
         switch self {
@@ -195,12 +219,14 @@ public enum SignallingError: Error, Sendable, Equatable {
         case .preconditionFailed: 412
         case .conflict: 409
         case .unavailable: 503
+        case .tooManyRequests: 429
         }
     }
 
     public var reason: String {
         switch self {
-        case .badRequest(let r), .notFound(let r), .preconditionFailed(let r), .conflict(let r), .unavailable(let r): r
+        case .badRequest(let r), .notFound(let r), .preconditionFailed(let r), .conflict(let r), .unavailable(let r),
+             .tooManyRequests(let r): r
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 
 /// `GET /ws`: the WebSocket JSON signaller (DESIGN §3). Transport only:
 /// it parses frames into `SignallingMessage`s and hands them to the
@@ -11,26 +12,56 @@ enum WebSocketRoute {
     /// limit gets an `error` message and the socket stays open.
     static let maxFrameSize = 1 << 20
 
-    static func router(manager: SessionManager) -> Router<BasicWebSocketRequestContext> {
-        let router = Router(context: BasicWebSocketRequestContext.self)
-        let token = manager.configuration.token
-        router.ws("ws") { request, _ in
-            // Browsers cannot set headers on a WebSocket: `?token=` also works.
-            guard let token else { return .upgrade([:]) }
-            let header = request.headers[.authorization] == "Bearer \(token)"
-            let query = request.uri.queryParameters.get("token") == token
-            return header || query ? .upgrade([:]) : .dontUpgrade
+    /// The upgrade is refused (a plain HTTP answer, no socket) unless the
+    /// `Host` names this daemon, a browser's `Origin` is allowed (a page on
+    /// any site could otherwise drive calls with the user's network
+    /// position), and the publish token is presented when one is set:
+    /// `Authorization: Bearer`, or `?token=` since browsers cannot set
+    /// headers on a WebSocket.
+    static func router(manager: SessionManager, policy: AccessPolicy) -> Router<WebSocketRequestContextWithAddress> {
+        let router = Router(context: WebSocketRequestContextWithAddress.self)
+        router.ws("ws") { request, context in
+            let host = request.head.authority
+            guard policy.allowsHost(host) else {
+                context.logger.notice("websocket refused: host", metadata: ["host": .string(host ?? "")])
+                return .dontUpgrade
+            }
+            if let origin = request.headers[.origin], !policy.allowsOrigin(origin, host: host) {
+                context.logger.notice("websocket refused: origin", metadata: ["origin": .string(origin)])
+                return .dontUpgrade
+            }
+            let presented = AccessPolicy.bearer(request.headers[.authorization]) ?? request.uri.queryParameters.get("token").map { String($0) }
+            return policy.grant(presented, for: .publish) == nil ? .dontUpgrade : .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            try await WebSocketConnection(manager: manager, logger: context.logger)
+            let presented = AccessPolicy.bearer(context.request.headers[.authorization])
+                ?? context.request.uri.queryParameters.get("token").map { String($0) }
+            let requester = Requester(address: context.requestContext.remoteAddress?.ipAddress,
+                                      grant: policy.grant(presented, for: .publish) ?? .anonymous)
+            try await WebSocketConnection(manager: manager, requester: requester, logger: context.logger)
                 .run(inbound: inbound, outbound: outbound)
         }
         return router
     }
 }
 
+/// The WebSocket router's context: Hummingbird's, plus the client's address
+/// for the per-address session cap.
+struct WebSocketRequestContextWithAddress: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<Self>
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
 /// One client connection: registration, then messages both ways.
 struct WebSocketConnection {
     let manager: SessionManager
+    let requester: Requester
     let logger: Logger
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
@@ -71,7 +102,7 @@ struct WebSocketConnection {
                     writer.yield(.error("register first: {\"type\":\"register\",\"peerId\":\"…\"} (1–64 letters, digits, - _ .)"))
                     continue
                 }
-                let registered = WebSocketChannel(peerID: name, continuation: writer)
+                let registered = WebSocketChannel(peerID: name, requester: requester, continuation: writer)
                 guard await manager.register(registered) else {
                     writer.yield(.error("peer id \"\(name)\" is already registered"))
                     continue

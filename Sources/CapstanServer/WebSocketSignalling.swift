@@ -45,7 +45,7 @@ extension SessionManager {
                 throw .badRequest("call:init to \"\(to)\": only \"\(SignallingMessage.daemonPeerID)\" can be called here")
             }
             let mode = try sessionMode(requested: message.mode)
-            guard call == nil, acceptingNewSessions, sessions.count < configuration.maxSessions else {
+            guard call == nil, admissionRefusal(for: channel.requester) == nil else {
                 channel.send(.init(type: .callReject, to: channel.peerID, from: SignallingMessage.daemonPeerID, reason: "busy"))
                 metrics.sessionEnded(reason: "busy")
                 return
@@ -89,9 +89,7 @@ extension SessionManager {
         let result: Result<String, SignallingError> = (try? await eventLoop.submit { [self] () -> Result<String, SignallingError> in
             guard let channel = webSocketPeers[peerID] else { return .failure(.notFound("no registered peer \(peerID)")) }
             guard liveCalls(of: channel).isEmpty else { return .failure(.conflict("peer \(peerID) is busy")) }
-            guard acceptingNewSessions, sessions.count < configuration.maxSessions else {
-                return .failure(.unavailable("session limit reached (\(configuration.maxSessions)) or shutting down"))
-            }
+            if let refusal = admissionRefusal(for: channel.requester) { return .failure(refusal) }
             if let free = lowDiskSpace() {
                 return .failure(.unavailable("recordings disk has \(free) bytes free, below minFreeDiskBytes"))
             }
@@ -105,7 +103,7 @@ extension SessionManager {
     private func newWebSocketCall(for channel: WebSocketChannel, mode: CapstanConfiguration.Mode,
                                   now: UInt64) -> CallSession {
         let call = CallSession(id: Self.makeSessionID(), signaller: "websocket", mode: mode.rawValue,
-                               channel: channel, manager: self, now: now)
+                               channel: channel, requester: channel.requester, manager: self, now: now)
         sessions[call.id] = call
         metrics.sessionStarted(signaller: "websocket")
         return call
@@ -120,10 +118,13 @@ extension SessionManager {
 /// are queued in the connection's AsyncStream, which its task writes out.
 final class WebSocketChannel: SignallingChannel, @unchecked Sendable {
     let peerID: String
+    /// The connection's address and token, for the session caps.
+    let requester: Requester
     private let continuation: AsyncStream<SignallingMessage>.Continuation
 
-    init(peerID: String, continuation: AsyncStream<SignallingMessage>.Continuation) {
+    init(peerID: String, requester: Requester, continuation: AsyncStream<SignallingMessage>.Continuation) {
         self.peerID = peerID
+        self.requester = requester
         self.continuation = continuation
     }
 

@@ -50,7 +50,10 @@ public final class DTLSEndpoint {
     ///   - certificate: our certificate; its fingerprint goes in our SDP.
     ///   - remoteFingerprints: the peer's SDP `a=fingerprint` values, e.g.
     ///     `("sha-256", "AB:CD:...")`; the peer's certificate must match one.
-    ///     Entries with unsupported hashes are ignored.
+    ///     Entries with unsupported hashes are ignored, and so is sha-1:
+    ///     RFC 8827 §6.5 asks for sha-256, which every peer tried sends
+    ///     (Chromium, Firefox, aiortc, GStreamer, Janus, OBS), and a sha-1
+    ///     match is weaker than the certificate it authenticates.
     ///   - profiles: SRTP profiles to offer (client) or accept (server), in preference order.
     ///   - mtu: largest datagram to emit, UDP payload octets (256...65507).
     /// - Throws: `.noRemoteFingerprint`, `.invalidConfiguration`.
@@ -61,7 +64,7 @@ public final class DTLSEndpoint {
         guard (256...65507).contains(mtu) else { throw .invalidConfiguration("mtu \(mtu)") }
         guard !profiles.isEmpty else { throw .invalidConfiguration("no SRTP profiles") }
         let expected = remoteFingerprints.compactMap { entry -> (algorithm: FingerprintAlgorithm, value: String)? in
-            guard let algorithm = FingerprintAlgorithm(name: entry.algorithm) else { return nil }
+            guard let algorithm = FingerprintAlgorithm(name: entry.algorithm), algorithm != .sha1 else { return nil }
             return (algorithm, FingerprintAlgorithm.normalize(entry.value))
         }
         guard !expected.isEmpty else { throw .noRemoteFingerprint }

@@ -20,7 +20,10 @@ public struct ICELiteAgent: Sendable {
 
     /// The remote address nominated by the controlling peer, if any.
     public private(set) var selected: IPEndpoint?
-    /// When the last valid check from `selected` arrived (or the selection was made).
+    /// When the last valid check arrived: from `selected` once there is a selection, from any
+    /// address before. The consent clock starts with the first valid check (RFC 7675 §5.1), so a
+    /// peer that completes DTLS without ever nominating (no USE-CANDIDATE) still loses consent
+    /// when its checks stop, instead of holding its session until the maximum duration.
     public private(set) var lastConsentAt: UInt64?
     /// Binding success responses produced.
     public private(set) var responsesSent: UInt64 = 0
@@ -72,9 +75,10 @@ public struct ICELiteAgent: Sendable {
         Dictionary(uniqueKeysWithValues: zip(ICEDropReason.allCases, drops))
     }
 
-    /// When `poll(now:)` next has something to report: the consent deadline, if armed.
+    /// When `poll(now:)` next has something to report: the consent deadline, armed by the
+    /// first valid check.
     public var nextDeadline: UInt64? {
-        guard selected != nil, !consentLostReported, let last = lastConsentAt else { return nil }
+        guard !consentLostReported, let last = lastConsentAt else { return nil }
         return last &+ consentTimeoutNs
     }
 
@@ -128,12 +132,13 @@ public struct ICELiteAgent: Sendable {
             consentLostReported = false
             return .respondAndSelect(bytes: bytes, to: from, selected: from)
         }
-        if from == selected { lastConsentAt = now }
+        if selected == nil || from == selected { lastConsentAt = now }
         return .respond(bytes: bytes, to: from)
     }
 
     /// Timer tick. Returns `.consentLost` once when `consentTimeoutNs` has passed since the
-    /// last valid check on the selected address (RFC 7675 §5.1); nil otherwise.
+    /// last valid check on the selected address, or since the last valid check from anywhere
+    /// while nothing is selected (RFC 7675 §5.1); nil otherwise.
     public mutating func poll(now: UInt64) -> ICELiteEvent? {
         guard let deadline = nextDeadline, now >= deadline else { return nil }
         consentLostReported = true

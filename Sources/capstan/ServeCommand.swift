@@ -16,7 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address(es) to announce in ICE candidates, comma-separated.") var announce: String?
     @Option(help: "Directory for recordings.") var recordings: String?
     @Option(help: "record, loopback or record+loopback.") var mode: String?
-    @Option(help: "Bearer token required on every endpoint but /healthz.") var token: String?
+    @Option(help: "Bearer token for both scopes (publish and admin); visible in ps: prefer --token-file.") var token: String?
+    @Option(name: .customLong("token-file"),
+            help: "File with the tokens: one line (both scopes) or JSON {token, publishToken, adminToken}.")
+    var tokenFile: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel: String?
 
     func run() async throws {
@@ -27,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
             try configuration.apply(environment: ProcessInfo.processInfo.environment)
             let flags: [(String, String?)] = [("http", http), ("media", media), ("announce", announce),
                                               ("recordings", recordings), ("mode", mode), ("token", token),
-                                              ("logLevel", logLevel)]
+                                              ("tokenFile", tokenFile), ("logLevel", logLevel)]
             for (key, value) in flags { if let value { try configuration.set(key, text: value) } }
             try configuration.validate()
         } catch {

@@ -73,9 +73,17 @@ let handshakeCases: [HandshakeCase] = [(KeyKind.ecdsa, KeyKind.ecdsa), (.rsa, .e
         #expect(server.keyingMaterial == nil)
     }
 
+    /// A sha-1 fingerprint alone is not accepted (RFC 8827 §6.5; issue 11).
+    @Test func sha1FingerprintAloneIsRefused() throws {
+        let value = try ecdsaCertificateB.fingerprint(algorithm: "sha-1")
+        #expect(throws: DTLSError.noRemoteFingerprint) {
+            _ = try DTLSEndpoint(role: .client, certificate: ecdsaCertificateA, remoteFingerprints: [("sha-1", value)])
+        }
+    }
+
     /// Any matching fingerprint authenticates (RFC 8122 §5); hash names and
     /// hex digits compare case-insensitively.
-    @Test(arguments: ["sha-1", "SHA-256", "sha-384", "sha-512"])
+    @Test(arguments: ["SHA-256", "sha-384", "sha-512"])
     func otherFingerprintHashesAndCaseAreAccepted(_ algorithm: String) throws {
         let serverValue = try ecdsaCertificateB.fingerprint(algorithm: algorithm).lowercased()
         let client = try DTLSEndpoint(role: .client, certificate: ecdsaCertificateA,

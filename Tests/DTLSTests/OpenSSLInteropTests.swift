@@ -192,6 +192,48 @@ struct InteropCase: Sendable, CustomTestStringConvertible {
         #expect(server.state == .closed)
     }
 
+    /// CBC-SHA1 suites are gone (issue 11): `openssl s_client` offering only
+    /// them gets no handshake from our server, while the same client with an
+    /// AEAD suite connects (the test above). Bounded by 10 s.
+    @Test(arguments: ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES128-SHA256"])
+    func cbcSuitesAreRefused(cipher: String) throws {
+        let peerCertificate = try OpenSSLPeerCertificate(rsa: false)
+        defer { peerCertificate.remove() }
+        let server = try DTLSEndpoint(role: .server, certificate: ecdsaCertificateA,
+                                      remoteFingerprints: [("sha-256", peerCertificate.sha256Fingerprint)])
+        let socket = try LoopbackUDPSocket()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:\(socket.port)",
+                             "-cipher", cipher, "-use_srtp", SRTPProfile.aes128CMHMACSHA1_80.openSSLName,
+                             "-cert", peerCertificate.certificatePath, "-key", peerCertificate.keyPath]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var connected = false
+        _ = server.start(now: monotonicNow())
+        let deadline = monotonicNow() + 10_000_000_000
+        while monotonicNow() < deadline, process.isRunning {
+            if let datagram = socket.receive(timeoutMilliseconds: 20) {
+                for output in datagram.withUnsafeBytes({ server.receive($0, now: monotonicNow()) }) {
+                    if let d = output.datagram { socket.send(d) }
+                    if case .connected = output { connected = true }
+                }
+            }
+            if case .failed = server.state { break }
+        }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(!connected, "\(cipher) must not be negotiated\n\(text)")
+        #expect(server.state != .connected)
+        #expect(text.contains("handshake failure") || text.contains("alert") || text.contains("no shared cipher")
+                || !text.contains("Cipher is \(cipher)"), "\(text)")
+    }
+
     /// Our fingerprint formatting and PEM import agree with the CLI.
     @Test(arguments: [false, true])
     func fingerprintMatchesOpenSSLCLI(rsa: Bool) throws {

@@ -158,4 +158,23 @@ struct ICELiteAgentTests {
         #expect(agent.poll(now: 115 * sec) == .consentLost)
         #expect(agent.poll(now: 116 * sec) == nil, "reported once")
     }
+
+    @Test("consent: a peer that checks but never nominates loses consent when its checks stop (attack: sessions that never end)")
+    func consentWithoutNomination() {
+        var agent = ICELiteAgent(localUfrag: Creds.liteUfrag, localPassword: Creds.litePassword,
+                                 consentTimeoutNs: 10 * sec)
+        let (_, check) = checkRequest(username: "\(Creds.liteUfrag):x")
+        _ = check.withUnsafeBytes { agent.handle($0, from: Self.from, now: 100 * sec) }
+        #expect(agent.selected == nil)
+        #expect(agent.nextDeadline == 110 * sec, "armed by the first valid check")
+        _ = check.withUnsafeBytes { agent.handle($0, from: Self.from, now: 104 * sec) }
+        #expect(agent.poll(now: 113 * sec) == nil)
+        #expect(agent.poll(now: 114 * sec) == .consentLost)
+        // An invalid check (wrong password) arms nothing.
+        var fresh = ICELiteAgent(localUfrag: Creds.liteUfrag, localPassword: Creds.litePassword,
+                                 consentTimeoutNs: 10 * sec)
+        let (_, forged) = checkRequest(username: "\(Creds.liteUfrag):x", key: "wrong-password-wrong-pw")
+        _ = forged.withUnsafeBytes { fresh.handle($0, from: Self.from, now: 100 * sec) }
+        #expect(fresh.nextDeadline == nil)
+    }
 }

@@ -84,7 +84,7 @@ struct BrowserSampleTests {
         let play = """
             (async () => {
               const v = document.createElement('video'); v.muted = true; document.body.appendChild(v);
-              v.src = '/recordings/\(id).webm?token=tok';
+              v.src = document.querySelector('#recording a').getAttribute('href');
               await new Promise((ok, fail) => { v.onloadedmetadata = ok; v.onerror = () => fail(new Error('load ' + (v.error && v.error.code))); });
               const duration = v.duration;
               v.currentTime = duration / 2;
