@@ -67,10 +67,9 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
     let mediaAddress = port.localAddress.description
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: WebSocketRoute.router(manager: manager, policy: policy),
-            configuration: .init(http1: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds))),
-                                 ws: .init(maxFrameSize: WebSocketRoute.maxFrameSize))),
+        server: .capstan(webSocketRouter: WebSocketRoute.router(manager: manager, policy: policy),
+                         idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)),
+                         maxFrameSize: WebSocketRoute.maxFrameSize),
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port),
                              serverName: "capstan"),
         onServerRunning: { channel in

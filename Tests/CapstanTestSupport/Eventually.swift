@@ -28,3 +28,15 @@ public struct TemporaryDirectory: Sendable {
         try? FileManager.default.removeItem(at: url)
     }
 }
+
+/// Runs blocking work (POSIX sockets, waiting on a child process) on a
+/// thread of its own, so it cannot hold one of Swift concurrency's few
+/// cooperative threads, which the in-process server needs to answer.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            continuation.resume(with: Result { try body() })
+        }
+        thread.start()
+    }
+}

@@ -12,7 +12,8 @@ final class MiniWebSocket: @unchecked Sendable {
     private var reader: Thread?
 
     /// Connects and upgrades; `onText` is called on a reader thread.
-    init(host: String, port: Int, path: String, onText: @escaping @Sendable (String) -> Void) throws {
+    init(host: String, port: Int, path: String, headers: [String: String] = [:],
+         onText: @escaping @Sendable (String) -> Void) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -24,7 +25,8 @@ final class MiniWebSocket: @unchecked Sendable {
         guard connected == 0 else { throw MiniWebSocketError.connect(errno) }
         let key = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            + "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n"
+            + headers.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
         try writeAll(Array(request.utf8))
         var response: [UInt8] = []
         while !response.suffix(4).elementsEqual([13, 10, 13, 10]) {
