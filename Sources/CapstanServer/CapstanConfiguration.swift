@@ -1,5 +1,6 @@
 import Foundation
 import MediaBridge
+import SDP
 
 /// Everything `capstan serve` can be told. Sources, lowest precedence first:
 /// built-in defaults < the JSON file (`config/capstan.json`) < `CAPSTAN_*`
@@ -41,6 +42,10 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public var iceServers: [String] = []
     /// `auto`: WebM (VP8 + Opus) with video, Ogg Opus audio-only; `webm`: always WebM.
     public var containerPolicy: ContainerPolicy = .auto
+    /// The video codecs answered, in order of preference (an offer with
+    /// several gets the first of these it has). Known: VP8, VP9, AV1, H264;
+    /// implemented: VP8, H264 (naming another is a configuration error).
+    public var videoCodecs: [SupportedCodec] = SupportedCodec.recordableVideo
     /// Below this much free space on the recordings file system new sessions
     /// are refused (WHIP `503`, WebSocket `call:reject`). 0 disables the check.
     public var minFreeDiskBytes = 100 * 1024 * 1024
@@ -103,6 +108,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         "maxSessions", "maxSDPBytes", "maxSignallingMessageBytes", "maxSessionDurationSeconds",
         "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers", "callPolicy",
         "samples", "containerPolicy", "minFreeDiskBytes", "maxSessionBitrate", "maxRecordingBytes",
+        "videoCodecs",
     ]
 
     static func environmentName(for key: String) -> String {
@@ -143,6 +149,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         case "minFreeDiskBytes": minFreeDiskBytes = try Self.int(text, key: key, min: 0)
         case "maxSessionBitrate": maxSessionBitrateSetting = try Self.int(text, key: key, min: 0)
         case "maxRecordingBytes": maxRecordingBytesSetting = try Self.int(text, key: key, min: 0)
+        case "videoCodecs": videoCodecs = try Self.videoCodecs(text, key: key)
         case "token": token = text.isEmpty ? nil : text
         case "logLevel": logLevel = text
         case "maxSessions": maxSessions = try Self.int(text, key: key, min: 1)
@@ -154,6 +161,23 @@ public struct CapstanConfiguration: Sendable, Equatable {
         case "consentTimeoutSeconds": consentTimeoutSeconds = try Self.int(text, key: key, min: 1)
         default: throw .invalidConfiguration("unknown key \"\(key)\" (known: \(Self.keys.joined(separator: ", ")))")
         }
+    }
+
+    /// `VP8,H264`: names of implemented video codecs, each once, at least one.
+    private static func videoCodecs(_ text: String, key: String) throws(ServerError) -> [SupportedCodec] {
+        let implemented = SupportedCodec.recordableVideo.map(\.rawValue).joined(separator: ", ")
+        var codecs: [SupportedCodec] = []
+        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let codec = SupportedCodec(videoName: name) else {
+                let known = ["VP9", "AV1"].contains(name.uppercased())
+                throw .invalidConfiguration("\(key): \"\(name)\" is \(known ? "not implemented yet" : "not a video codec")"
+                    + " (implemented: \(implemented))")
+            }
+            guard !codecs.contains(codec) else { throw .invalidConfiguration("\(key): \(name) is listed twice") }
+            codecs.append(codec)
+        }
+        guard !codecs.isEmpty else { throw .invalidConfiguration("\(key): name at least one of \(implemented)") }
+        return codecs
     }
 
     private static func int(_ text: String, key: String, min: Int) throws(ServerError) -> Int {
@@ -183,7 +207,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
                     throw .invalidConfiguration("\(path): \(key): \(number) is not a whole number")
                 }
                 text = String(Int(number))
-            case .list(let list) where key == "announce" || key == "iceServers":
+            case .list(let list) where key == "announce" || key == "iceServers" || key == "videoCodecs":
                 text = list.joined(separator: ",")
             case .null where key == "token": text = ""
             default:
@@ -195,7 +219,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
 
     private static func expectedType(of key: String) -> String {
         switch key {
-        case "announce", "iceServers": "a list of strings"
+        case "announce", "iceServers", "videoCodecs": "a list of strings"
         case "token": "a string or null"
         case _ where key.hasPrefix("max") || key.hasPrefix("min") || key.hasSuffix("Seconds"): "a whole number"
         default: "a string"
