@@ -144,8 +144,10 @@ import Testing
         // Unit 1 without its FU-A start: the rest is discarded as one frame.
         let events = Self.push(&d, Array(perUnit[1].dropFirst()))
         #expect(Self.drops(events).map(\.reason) == [.missingStart])
-        // Unit 2 without its first slice (the second starts at macroblock 1): missing start too.
-        let tail = Self.push(&d, Array(perUnit[2].dropFirst()))
+        // A unit whose first slice was lost (mode 0: one slice per packet; the
+        // slice that came starts at macroblock 1): missing start too.
+        let last = try #require(perUnit[2].last)
+        let tail = d.push(sequenceNumber: last.seq &+ 2, timestamp: last.ts &+ 3000, marker: true, payload: Self.secondSlice)
         #expect(Self.frames(tail).isEmpty && Self.drops(tail).map(\.reason) == [.missingStart])
     }
 
@@ -227,7 +229,8 @@ import Testing
             seq &+= UInt16.random(in: 0...2, using: &generator) == 0 ? 2 : 1
             if Int.random(in: 0..<4, using: &generator) == 0 { ts &+= 3000 }
             events.removeAll(keepingCapacity: true)
-            d.push(sequenceNumber: seq, timestamp: ts, marker: Bool.random(using: &generator), payload: payload, into: &events)
+            let marker = Bool.random(using: &generator)
+            payload.withUnsafeBytes { d.push(sequenceNumber: seq, timestamp: ts, marker: marker, payload: $0, into: &events) }
         }
         #expect(d.framesAssembled + d.framesDropped + d.nonPictureUnits > 0)
     }
