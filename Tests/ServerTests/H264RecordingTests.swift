@@ -80,7 +80,10 @@ struct H264RecordingTests {
     }
 
     @Test("GStreamer 1.22 webrtcbin (x264enc + rtph264pay) over WHIP → .mkv: frames within 1 %, ffmpeg silent, inspect decodes all",
-          .enabled(if: GStreamer.available))
+          .enabled(if: GStreamer.available),
+          .disabled("""
+          GStreamer 1.22's libnice gathers no 127.0.0.1 candidate while the machine has another interface,           and these tests run on loopback only (Capstan announces 127.0.0.1): ICE fails. Adding 127.0.0.1           through the webrtcbin ice-agent's NiceAgent from Python crashed PyGObject here (README, "Senders tried").
+          """))
     func gstreamerSender() async throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
