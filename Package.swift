@@ -1,5 +1,6 @@
 // swift-tools-version:6.1
 import PackageDescription
+import Foundation
 
 // Capstan: a headless WebRTC media bridge and recorder daemon.
 // Target layout follows ../shared/DESIGN.md §2: C system libraries at the
@@ -17,7 +18,19 @@ let systemLibraries: [Target] = [
                    providers: [.apt(["libopus-dev"])]),
     .systemLibrary(name: "CVPX", pkgConfig: "vpx",
                    providers: [.apt(["libvpx-dev"])]),
+    // H.264 decoding for `capstan inspect` (libavcodec's h264 decoder).
+    .systemLibrary(name: "CAVCodec", pkgConfig: "libavcodec",
+                   providers: [.apt(["libavcodec-dev", "libavutil-dev"])]),
+    .systemLibrary(name: "COpenH264", pkgConfig: "openh264",
+                   providers: [.apt(["libopenh264-dev"])]),
 ]
+
+// H.264 encoding (the sample peer's `--codec h264`) uses libopenh264 (BSD-2):
+// optional, so Capstan builds without libopenh264-dev (scripts/setup installs it;
+// without it `capstan peer --codec h264` says so). The header decides.
+let hasOpenH264 = FileManager.default.fileExists(atPath: "/usr/include/wels/codec_api.h")
+let codecsDependencies: [Target.Dependency] = ["COpus", "CVPX", "CAVCodec"] + (hasOpenH264 ? ["COpenH264"] : [])
+let codecsSettings: [SwiftSetting] = hasOpenH264 ? [.define("CAPSTAN_OPENH264")] : []
 
 let package = Package(
     name: "Capstan",
@@ -45,7 +58,7 @@ let package = Package(
         .target(name: "CapstanTestSupport", path: "Tests/CapstanTestSupport"),
 
         // MARK: codecs — libopus/libvpx wrappers, test media, packetizers
-        .target(name: "Codecs", dependencies: ["COpus", "CVPX"]),
+        .target(name: "Codecs", dependencies: codecsDependencies, swiftSettings: codecsSettings),
         .target(name: "Ogg", dependencies: ["COgg", "Codecs"]),
         .testTarget(name: "CodecsTests", dependencies: ["CapstanTestSupport", "Codecs"]),
         .testTarget(name: "OggTests", dependencies: ["CapstanTestSupport", "Ogg", "Codecs"]),

@@ -1,5 +1,6 @@
 import Foundation
 import MediaBridge
+import SDP
 
 /// Everything `capstan serve` can be told. Sources, lowest precedence first:
 /// built-in defaults < the JSON file (`config/capstan.json`) < `CAPSTAN_*`
@@ -72,6 +73,10 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public var iceServers: [String] = []
     /// `auto`: WebM (VP8 + Opus) with video, Ogg Opus audio-only; `webm`: always WebM.
     public var containerPolicy: ContainerPolicy = .auto
+    /// The video codecs answered, in order of preference (an offer with
+    /// several gets the first of these it has). Known: VP8, VP9, AV1, H264;
+    /// implemented: VP8, H264 (naming another is a configuration error).
+    public var videoCodecs: [SupportedCodec] = SupportedCodec.recordableVideo
     /// Below this much free space on the recordings file system new sessions
     /// are refused (WHIP `503`, WebSocket `call:reject`). 0 disables the check.
     public var minFreeDiskBytes = 100 * 1024 * 1024
@@ -136,6 +141,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         "samples", "containerPolicy", "minFreeDiskBytes", "maxSessionBitrate", "maxRecordingBytes",
         "publishToken", "adminToken", "tokenFile", "allowedHosts", "allowedOrigins", "maxSessionsPerAddress",
         "maxSessionsPerToken", "httpIdleTimeoutSeconds", "signedURLSeconds", "certificateRotationSeconds",
+        "videoCodecs",
     ]
 
     static func environmentName(for key: String) -> String {
@@ -176,6 +182,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         case "minFreeDiskBytes": minFreeDiskBytes = try Self.int(text, key: key, min: 0)
         case "maxSessionBitrate": maxSessionBitrateSetting = try Self.int(text, key: key, min: 0)
         case "maxRecordingBytes": maxRecordingBytesSetting = try Self.int(text, key: key, min: 0)
+        case "videoCodecs": videoCodecs = try Self.videoCodecs(text, key: key)
         case "token": token = text.isEmpty ? nil : text
         case "publishToken": publishToken = text.isEmpty ? nil : text
         case "adminToken": adminToken = text.isEmpty ? nil : text
@@ -235,6 +242,23 @@ public struct CapstanConfiguration: Sendable, Equatable {
         }
     }
 
+    /// `VP8,H264`: names of implemented video codecs, each once, at least one.
+    private static func videoCodecs(_ text: String, key: String) throws(ServerError) -> [SupportedCodec] {
+        let implemented = SupportedCodec.recordableVideo.map(\.rawValue).joined(separator: ", ")
+        var codecs: [SupportedCodec] = []
+        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let codec = SupportedCodec(videoName: name) else {
+                let known = ["VP9", "AV1"].contains(name.uppercased())
+                throw .invalidConfiguration("\(key): \"\(name)\" is \(known ? "not implemented yet" : "not a video codec")"
+                    + " (implemented: \(implemented))")
+            }
+            guard !codecs.contains(codec) else { throw .invalidConfiguration("\(key): \(name) is listed twice") }
+            codecs.append(codec)
+        }
+        guard !codecs.isEmpty else { throw .invalidConfiguration("\(key): name at least one of \(implemented)") }
+        return codecs
+    }
+
     private static func int(_ text: String, key: String, min: Int) throws(ServerError) -> Int {
         guard let value = Int(text), value >= min else {
             throw .invalidConfiguration("\(key): \"\(text)\" is not a whole number ≥ \(min)")
@@ -272,7 +296,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         }
     }
 
-    static let listKeys: Set = ["announce", "iceServers", "allowedHosts", "allowedOrigins"]
+    static let listKeys: Set = ["announce", "iceServers", "allowedHosts", "allowedOrigins", "videoCodecs"]
     static let nullableKeys: Set = ["token", "publishToken", "adminToken", "tokenFile"]
 
     private static func expectedType(of key: String) -> String {

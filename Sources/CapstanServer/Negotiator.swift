@@ -31,11 +31,13 @@ struct Negotiator: Sendable {
         let certificate = certificates.current()
         let negotiated: NegotiatedAnswer
         do {
-            negotiated = try SDPAnswerer.answer(offer: offer, options: AnswerOptions(
+            var options = AnswerOptions(
                 iceUfrag: credentials.ufrag, icePwd: credentials.password,
                 fingerprint: .sha256(certificate.sha256Fingerprint),
                 candidates: candidates, mode: echo ? .sendrecv(Self.echoStreams(id: id)) : .recvonly,
-                sessionID: UInt64.random(in: 1...UInt64(Int64.max))))
+                sessionID: UInt64.random(in: 1...UInt64(Int64.max)))
+            options.videoCodecs = configuration.videoCodecs
+            negotiated = try SDPAnswerer.answer(offer: offer, options: options)
         } catch {
             throw .badRequest("unsupported offer: \(error.reason)")
         }

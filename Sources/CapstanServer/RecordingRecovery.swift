@@ -53,7 +53,7 @@ struct RecordingRecovery: Sendable {
 
     // MARK: - The list
 
-    /// The `.webm` / `.ogg` files without a sidecar, sorted; call it before
+    /// The `.webm` / `.mkv` / `.ogg` files without a sidecar, sorted; call it before
     /// the daemon starts recording, so a recording being written is never
     /// taken for a crashed one. Removes leftovers of interrupted writes first:
     /// sidecar temporaries, space reserves, and repair temporaries
@@ -66,7 +66,7 @@ struct RecordingRecovery: Sendable {
         let present = Set(names)
         return names.sorted().filter { name in
             guard let (stem, ext) = Self.split(name) else { return false }
-            return (ext == "webm" || ext == "ogg") && !present.contains("\(stem).json")
+            return (ext == "webm" || ext == "mkv" || ext == "ogg") && !present.contains("\(stem).json")
         }
     }
 

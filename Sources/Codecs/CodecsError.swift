@@ -16,6 +16,22 @@ public enum CodecsError: Error, Equatable, Sendable {
     case malformedOpusHeader(OpusHeaderFault)
     /// A VP8 payload header breaks RFC 6386 §9.1.
     case malformedVP8Frame(VP8FrameFault)
+    /// A libavcodec or libopenh264 call failed (`code`: the library's return value).
+    case h264(operation: String, code: Int32, message: String)
+    /// An H.264 parameter set or slice header breaks ITU-T H.264 §7.3.
+    case malformedH264(H264Fault)
+}
+
+/// Why an H.264 SPS or slice header (ITU-T H.264 §7.3) was rejected.
+public enum H264Fault: Equatable, Sendable {
+    /// The bits end before the syntax does.
+    case truncated
+    /// The NAL unit is not a sequence parameter set (or has fewer than 4 bytes).
+    case notSPS
+    /// An Exp-Golomb code has more than 31 leading zeros.
+    case expGolombTooLong
+    /// A field is outside the range the standard allows (or Capstan accepts).
+    case outOfRange(String)
 }
 
 /// Which rule of RFC 6716 §3.4 (or §3.2 framing) an Opus packet violates.

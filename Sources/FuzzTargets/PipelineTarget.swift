@@ -130,7 +130,7 @@ public enum PipelineTarget {
     static func checkFile(_ path: String, container: RecordingContainer) {
         guard access(path, F_OK) == 0 else { return }  // nothing was recorded
         switch container {
-        case .webm:
+        case .webm, .matroska:
             var last: [UInt64: Int64] = [:]
             let info: WebMFileInfo
             do {

@@ -30,7 +30,8 @@ extension MediaInspector {
             switch track.type {
             case .video:
                 videos[track.number] = VideoTrackAnalyzer(number: track.number, codecID: track.codecID,
-                                                          declaredWidth: track.width, declaredHeight: track.height)
+                                                          declaredWidth: track.width, declaredHeight: track.height,
+                                                          codecPrivate: track.codecPrivate)
             case .audio:
                 let isOpus = track.codecID == "A_OPUS"
                 let head = isOpus ? try? OpusHead(parsing: track.codecPrivate) : nil

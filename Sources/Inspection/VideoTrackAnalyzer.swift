@@ -1,33 +1,46 @@
 import Codecs
 
 /// Counts, times and decodes the frames of one video track. VP8 frames are
-/// decoded with libvpx one by one; a frame that fails or comes out flagged
-/// corrupt is a decode error. Other codecs are counted but not decoded.
+/// decoded with libvpx one by one, H.264 (`V_MPEG4/ISO/AVC`, with its `avcC`)
+/// with libavcodec; a frame that fails or comes out flagged corrupt is a
+/// decode error, and an H.264 stream must give back one picture per frame.
+/// Other codecs are counted but not decoded.
 ///
 /// Not thread-safe; owned by one inspection.
 final class VideoTrackAnalyzer {
     private(set) var report: TrackReport
     private var timing = FrameTiming()
     private let decoder: VP8Decoder?
+    private let h264: H264Decoder?
+    private var h264Pictures = 0
     private var current: (width: Int, height: Int)?
     /// Problems other than decode errors (header and picture disagree, …).
     private(set) var problems: [String] = []
     private(set) var warnings: [String] = []
     private var keyflagMismatches = 0
 
-    init(number: UInt64, codecID: String, declaredWidth: Int, declaredHeight: Int) {
+    init(number: UInt64, codecID: String, declaredWidth: Int, declaredHeight: Int, codecPrivate: [UInt8] = []) {
         report = TrackReport(number: number, kind: .video, codec: codecID)
         report.keyframes = 0
         report.declaredWidth = declaredWidth > 0 ? declaredWidth : nil
         report.declaredHeight = declaredHeight > 0 ? declaredHeight : nil
         var decoder: VP8Decoder?
+        var h264: H264Decoder?
         if codecID == "V_VP8" {
             do { decoder = try VP8Decoder() } catch { warnings.append("track \(number): cannot start the VP8 decoder: \(error)") }
+        } else if codecID == "V_MPEG4/ISO/AVC" {
+            if codecPrivate.isEmpty {
+                problems.append("track \(number): V_MPEG4/ISO/AVC without CodecPrivate (avcC)")
+            }
+            do { h264 = try H264Decoder(avcC: codecPrivate) } catch {
+                problems.append("track \(number): cannot start the H.264 decoder with this avcC: \(error)")
+            }
         } else {
             warnings.append("track \(number): codec \(codecID) is counted but not decoded")
         }
         self.decoder = decoder
-        report.decoded = decoder != nil
+        self.h264 = h264
+        report.decoded = decoder != nil || h264 != nil
         if decoder != nil { report.vp8Keyframes = 0 }
     }
 
@@ -36,6 +49,14 @@ final class VideoTrackAnalyzer {
         report.frames += 1
         if containerKeyframe { report.keyframes = (report.keyframes ?? 0) + 1 }
         timing.add(timestampNs)
+        if let h264 {
+            do {
+                take(try h264.decode(bytes, pts: timestampNs))
+            } catch {
+                noteDecodeError("\(error)", at: timestampNs)
+            }
+            return
+        }
         guard let decoder else { return }
 
         // A bad header is an error; libvpx still gets the frame (one error per frame).
@@ -72,6 +93,22 @@ final class VideoTrackAnalyzer {
         }
     }
 
+    /// H.264 pictures out of the decoder (in presentation order, at their pts).
+    private func take(_ pictures: [H264DecodedFrame]) {
+        for picture in pictures {
+            h264Pictures += 1
+            if picture.isCorrupted { noteDecodeError("libavcodec flagged the picture corrupt", at: picture.pts) }
+            note(width: picture.width, height: picture.height, at: picture.pts)
+        }
+    }
+
+    private func noteDecodeError(_ error: String, at timestampNs: Int64) {
+        report.decodeErrors += 1
+        if report.firstDecodeError == nil {
+            report.firstDecodeError = "frame \(report.frames - 1) at \(ReportFormatter.seconds(timestampNs)): \(error)"
+        }
+    }
+
     private func note(width: Int, height: Int, at t: Int64) {
         guard current.map({ $0 != (width, height) }) ?? true else { return }
         current = (width, height)
@@ -80,6 +117,12 @@ final class VideoTrackAnalyzer {
 
     /// The finished report.
     func finish() -> TrackReport {
+        if let h264 {
+            do { take(try h264.drain()) } catch { noteDecodeError("draining: \(error)", at: timing.end(lastFrameLength: nil) ?? 0) }
+            if h264Pictures != report.frames {
+                problems.append("track \(report.number): libavcodec gave \(h264Pictures) pictures for \(report.frames) frames")
+            }
+        }
         var r = report
         timing.apply(to: &r, lastFrameLength: nil)
         if keyflagMismatches > 0 {

@@ -6,6 +6,7 @@ import Logging
 import MediaPipeline
 import RTP
 import Transport
+import WebM
 
 /// The receive pipeline of one session (DESIGN.md §1, §4): decrypted RTP and
 /// RTCP in, a recording on disk out.
@@ -279,7 +280,7 @@ public final class MediaBridge: TransportMediaReceiver {
         let unix = mapped.addingSaturating(videoCorrection.advance(toMediaNs: mapped))
         if file == nil {
             guard let width = frame.width, let height = frame.height else { return }
-            openFile(video: (width, height), openerUnix: unix)
+            openFile(video: (width, height), openerUnix: unix, keyframe: frame.data)
             guard file != nil else { return }
         }
         videoSkewNs = unix.subtractingSaturating(unixNs(arrivalNs))
@@ -315,7 +316,7 @@ public final class MediaBridge: TransportMediaReceiver {
             audioSkewNs = audio.unixAtZero.addingSaturating(positionNs).subtractingSaturating(unixNs(arrivalNs))
         }
         if file == nil {
-            if configuration.container == .ogg || video == nil {
+            if configuration.container == .ogg || video == nil {  // no keyframe to wait for
                 openFile(video: nil, openerUnix: audio.unixAtZero)
                 guard file != nil else { return }
             } else {
@@ -341,7 +342,9 @@ public final class MediaBridge: TransportMediaReceiver {
         audio.framesWritten += 1
     }
 
-    private func openFile(video size: (width: Int, height: Int)?, openerUnix: Int64) {
+    /// - Parameter keyframe: the keyframe that opens the file, if one does
+    ///   (H.264: the `avcC` CodecPrivate is built from its SPS and PPS).
+    private func openFile(video size: (width: Int, height: Int)?, openerUnix: Int64, keyframe: [UInt8]? = nil) {
         let audioStarted = audio?.rtpAtZero != nil
         fileOriginUnix = audioStarted ? min(audio!.unixAtZero, openerUnix) : openerUnix
         if audioStarted { audioStartFileNs = audio!.unixAtZero - fileOriginUnix }
@@ -349,8 +352,8 @@ public final class MediaBridge: TransportMediaReceiver {
         do throws(MediaBridgeError) {
             file = try RecordingFile(
                 path: configuration.filePath, container: configuration.container,
-                video: configuration.container == .webm && configuration.video != nil
-                    ? (size ?? configuration.fallbackVideoSize) : nil,
+                video: configuration.container.isMatroskaFamily && configuration.video != nil
+                    ? videoTrack(size: size ?? configuration.fallbackVideoSize, keyframe: keyframe) : nil,
                 audioChannels: configuration.audio.map { max(1, $0.channels) }, preSkip: configuration.opusPreSkip)
         } catch {
             fail(error.description)
@@ -363,6 +366,23 @@ public final class MediaBridge: TransportMediaReceiver {
         for item in held {
             item.data.withUnsafeBytes { writeAudio($0, position: item.position, samples: item.samples, arrivalNs: nil) }
         }
+    }
+
+    /// The file's video track: codec ID and, for H.264, the `avcC` from the
+    /// opening keyframe's parameter sets (or the depacketizer's, when the
+    /// file opens without a keyframe; without any the track has none and
+    /// the keyframes' in-band SPS/PPS are what a decoder gets).
+    private func videoTrack(size: (width: Int, height: Int), keyframe: [UInt8]?) -> WebMVideoTrack {
+        let codec = configuration.video?.videoCodec ?? .vp8
+        var codecPrivate: [UInt8] = []
+        if codec == .h264,
+           let sets = keyframe.flatMap({ AVCDecoderConfiguration.parameterSets(inLengthPrefixed: $0) })
+               ?? video?.depacketizer.parameterSets,
+           let record = try? AVCDecoderConfiguration.record(sps: sets.sps, pps: sets.pps) {
+            codecPrivate = record
+        }
+        return WebMVideoTrack(codecID: codec.matroskaCodecID, width: size.width, height: size.height,
+                              codecPrivate: codecPrivate)
     }
 
     private func fail(_ detail: String) {

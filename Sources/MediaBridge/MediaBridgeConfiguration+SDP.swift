@@ -1,8 +1,9 @@
+import MediaPipeline
 import SDP
 
 extension MediaBridgeConfiguration {
-    /// The tracks of a negotiated session: VP8 video and Opus audio (other
-    /// codecs are not recorded).
+    /// The tracks of a negotiated session: VP8 or H.264 video and Opus audio
+    /// (other codecs are not recorded).
     public init(sessionID: String, directory: String, negotiated: NegotiatedSession) {
         let audio = negotiated.audio.flatMap { track -> Track? in
             guard track.codecName.lowercased() == "opus" else { return nil }
@@ -13,9 +14,9 @@ extension MediaBridgeConfiguration {
                          channels: stereo ? 2 : 1, nack: false, codec: "opus")
         }
         let video = negotiated.video.flatMap { track -> Track? in
-            guard track.codecName.uppercased() == "VP8" else { return nil }
+            guard let codec = VideoCodec(encodingName: track.codecName) else { return nil }
             return Track(payloadType: track.payloadType, ssrcs: track.remoteSSRCs, clockRate: Int(track.clockRate),
-                         nack: track.nack, codec: "VP8")
+                         nack: track.nack, codec: codec.rawValue, formatParameters: track.formatParameters)
         }
         self.init(sessionID: sessionID, directory: directory, audio: audio, video: video)
     }

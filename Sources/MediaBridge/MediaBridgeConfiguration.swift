@@ -5,7 +5,7 @@ import MediaPipeline
 public struct MediaBridgeConfiguration: Sendable {
     /// One negotiated receive track.
     public struct Track: Sendable, Equatable {
-        /// The RTP payload type of the codec (VP8 or Opus).
+        /// The RTP payload type of the codec (VP8, H.264 or Opus).
         public var payloadType: UInt8
         /// The remote media SSRCs from SDP; empty: learnt from the first packet.
         public var ssrcs: [UInt32]
@@ -15,11 +15,17 @@ public struct MediaBridgeConfiguration: Sendable {
         public var channels: Int
         /// Video: generic NACK was negotiated.
         public var nack: Bool
-        /// The codec name as negotiated.
+        /// The codec name as negotiated (`VP8`, `H264`, `opus`).
         public var codec: String
+        /// The negotiated fmtp parameters (H.264: `sprop-parameter-sets`).
+        public var formatParameters: String?
+
+        /// Video: the codec, when Capstan records it.
+        public var videoCodec: VideoCodec? { VideoCodec(encodingName: codec) }
 
         public init(payloadType: UInt8, ssrcs: [UInt32] = [], clockRate: Int, channels: Int = 0, nack: Bool = false,
-                    codec: String) {
+                    codec: String, formatParameters: String? = nil) {
+            self.formatParameters = formatParameters
             self.payloadType = payloadType
             self.ssrcs = ssrcs
             self.clockRate = clockRate
@@ -83,9 +89,11 @@ public struct MediaBridgeConfiguration: Sendable {
     }
 
     /// The container this configuration records into.
-    public var container: RecordingContainer { containerPolicy.container(hasVideo: video != nil) }
+    public var container: RecordingContainer {
+        containerPolicy.container(video: video.map { $0.videoCodec ?? .vp8 })
+    }
 
-    /// `{sessionID}.webm` or `{sessionID}.ogg`.
+    /// `{sessionID}.webm`, `{sessionID}.mkv` (H.264) or `{sessionID}.ogg`.
     public var fileName: String { "\(sessionID).\(container.fileExtension)" }
     public var filePath: String { "\(directory)/\(fileName)" }
     public var sidecarPath: String { "\(directory)/\(sessionID).json" }

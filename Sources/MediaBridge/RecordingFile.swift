@@ -6,8 +6,8 @@ import MediaPipeline
 import Ogg
 import WebM
 
-/// The file a `MediaBridge` writes: a `WebMWriter` (VP8 + Opus, timestamps
-/// in the blocks) or an `OggOpusWriter` (Opus only; time is the sample
+/// The file a `MediaBridge` writes: a `WebMWriter` (VP8 + Opus into WebM,
+/// H.264 + Opus into Matroska; timestamps in the blocks) or an `OggOpusWriter` (Opus only; time is the sample
 /// count, so audio must be continuous, which `AudioGapFiller` sees to).
 ///
 /// Not thread-safe; owned by its bridge.
@@ -33,7 +33,7 @@ final class RecordingFile {
     static let appName = "Capstan"
 
     /// Creates the file and writes its headers.
-    init(path: String, container: RecordingContainer, video: (width: Int, height: Int)?, audioChannels: Int?,
+    init(path: String, container: RecordingContainer, video: WebMVideoTrack?, audioChannels: Int?,
          preSkip: UInt16) throws(MediaBridgeError) {
         self.path = path
         self.container = container
@@ -41,10 +41,10 @@ final class RecordingFile {
         let head = OpusHead(channels: UInt8(max(1, min(2, audioChannels ?? 1))), preSkip: preSkip)
         do {
             switch container {
-            case .webm:
+            case .webm, .matroska:
                 writer = .webm(try WebMWriter(
                     path: path,
-                    video: video.map { WebMVideoTrack(width: $0.width, height: $0.height) },
+                    video: video,
                     audio: audioChannels == nil ? nil : WebMAudioTrack.opus(opusHead: head.serialize()),
                     muxingApp: Self.appName, writingApp: Self.appName))
             case .ogg:

@@ -2,7 +2,7 @@ import MediaPipeline
 import RTP
 
 /// The video half of a `MediaBridge`: jitter buffer with NACK →
-/// VP8 depacketizer → keyframe gate, with the keyframe requester and the
+/// depacketizer (VP8 or H.264, `VideoDepacketizer`) → keyframe gate, with the keyframe requester and the
 /// track's sender-report clock. Hands whole frames that a decoder can
 /// decode to the bridge. Not thread-safe; owned by its bridge.
 /// The stateful parts are `@exclusivity(unchecked)`: they are touched only on
@@ -13,14 +13,14 @@ final class VideoTrackReceiver {
     let spec: MediaBridgeConfiguration.Track
     var ssrc: UInt32?
     @exclusivity(unchecked) var jitterBuffer: JitterBuffer
-    @exclusivity(unchecked) var depacketizer = VP8Depacketizer()
+    @exclusivity(unchecked) var depacketizer: VideoDepacketizer
     @exclusivity(unchecked) var gate = VideoGate()
     @exclusivity(unchecked) var requester: KeyframeRequester
     @exclusivity(unchecked) var clock: SenderReportClock
     @exclusivity(unchecked) private var actions: [JitterBufferAction] = []
     /// Depacketizer output, reused; emptied after handling so the frame's
     /// buffer goes back to the depacketizer (no allocation per frame).
-    @exclusivity(unchecked) private var events: [VP8DepacketizerEvent] = []
+    @exclusivity(unchecked) private var events: [VideoDepacketizerEvent] = []
     /// Arrival time of the packet being handed on.
     private var arrivalNs: UInt64 = 0
     /// The earliest arrival among the packets of the frame being assembled
@@ -43,6 +43,7 @@ final class VideoTrackReceiver {
         var jb = configuration.videoJitterBuffer
         jb.nackEnabled = jb.nackEnabled && spec.nack
         jitterBuffer = JitterBuffer(configuration: jb)
+        depacketizer = VideoDepacketizer(codec: spec.videoCodec ?? .vp8, formatParameters: spec.formatParameters)
         requester = KeyframeRequester(configuration: configuration.keyframeRequests)
         clock = SenderReportClock(clockRate: spec.clockRate)
         self.bridge = bridge
@@ -113,7 +114,7 @@ final class VideoTrackReceiver {
         events.removeAll(keepingCapacity: true)
     }
 
-    private func handle(_ event: VP8DepacketizerEvent, now: UInt64) {
+    private func handle(_ event: VideoDepacketizerEvent, now: UInt64) {
         switch event {
         case .dropped:
             framesHeldBack += 1

@@ -20,6 +20,10 @@ public struct AnswerOptions: Sendable, Equatable {
     /// Our candidates, written into every accepted section with `a=end-of-candidates`.
     public var candidates: [ICECandidate]
     public var mode: Mode
+    /// The video codecs accepted, in order of preference: the answer takes
+    /// the first of these the offer has (among several formats of that codec,
+    /// the offerer's first). Default VP8, then H.264.
+    public var videoCodecs: [SupportedCodec] = SupportedCodec.recordableVideo
     /// `o=` session id and version (RFC 8829 §5.2.1).
     public var sessionID: UInt64
     public var sessionVersion: UInt64

@@ -34,12 +34,26 @@ extension MediaDescription {
         return section
     }
 
-    /// A rejected section: port 0, one format, `c=` and the mid (RFC 3264 §6, RFC 8829 §5.3.1).
-    static func rejected(answering offered: MediaDescription) -> MediaDescription {
+    /// A rejected section: port 0, one format, `c=` and the mid (RFC 3264 §6,
+    /// RFC 8829 §5.3.1). An RTP section over DTLS also keeps our ICE
+    /// credentials, fingerprint, setup and `rtcp-mux`: a peer may check them
+    /// on every section, rejected or not (aiortc refuses an answer with a
+    /// section lacking ICE credentials, a DTLS role or rtcp-mux), and they
+    /// are harmless where a peer ignores them.
+    static func rejected(answering offered: MediaDescription, ufrag: String, pwd: String,
+                         fingerprint: SDPFingerprint, setup: DTLSSetup) -> MediaDescription {
         var section = MediaDescription(kind: offered.kind, port: 0, proto: offered.proto,
                                        formats: Array(offered.formats.prefix(1)),
                                        connection: SDPConnection(address: "0.0.0.0"))
         if let mid = offered.mid { section.addAttribute("mid", mid) }
+        if offered.proto.uppercased().hasSuffix("RTP/SAVPF") {
+            section.addAttribute("ice-ufrag", ufrag)
+            section.addAttribute("ice-pwd", pwd)
+            section.addAttribute("fingerprint", fingerprint.serialized)
+            section.addAttribute("setup", setup.rawValue)
+            section.addAttribute("inactive")
+            section.addAttribute("rtcp-mux")
+        }
         return section
     }
 

@@ -20,6 +20,9 @@ public struct OfferOptions: Sendable, Equatable {
     /// Adds `a=ice-lite` (RFC 8839 §5.3) at session level: Capstan's daemon
     /// is a lite agent even when it offers.
     public var iceLite: Bool = false
+    /// The video codec of the video section: VP8 (PT 96), or H.264 (PT 102,
+    /// packetization-mode 1, Constrained Baseline 3.1: `42e01f`).
+    public var videoCodec: SupportedCodec = .vp8
     /// `o=` session id and version.
     public var sessionID: UInt64
     public var sessionVersion: UInt64

@@ -2,8 +2,9 @@
 ///
 /// Policy: max-bundle (RFC 8843), rtcp-mux required (RFC 5761), ICE-lite
 /// (RFC 8445 §2.5) with our host candidates, DTLS-SRTP (RFC 5763/5764),
-/// at most one Opus audio and one VP8 video section; everything else is
-/// rejected with port 0 and a minimal body that keeps its mid.
+/// at most one Opus audio and one video section (VP8 or H.264, by
+/// `AnswerOptions.videoCodecs`); everything else is rejected with port 0,
+/// its mid and our transport attributes (see `MediaDescription.rejected`).
 public enum SDPAnswerer {
     /// Answers `offer`, or throws ``SDPError/unacceptableOffer(reason:)`` when
     /// nothing can be accepted or the offer lacks ICE credentials or a fingerprint.
@@ -24,7 +25,8 @@ public enum SDPAnswerer {
         var decisions: [SectionDecision] = []
         var taken: Set<String> = []
         for section in offer.media {
-            let decision = decide(section, in: offer, bundle: bundle, streams: streams, publishing: publishing, taken: taken)
+            let decision = decide(section, in: offer, bundle: bundle, streams: streams, publishing: publishing, taken: taken,
+                                  videoCodecs: options.videoCodecs)
             if case .accept = decision { taken.insert(section.kind.description) }
             decisions.append(decision)
         }
@@ -84,20 +86,23 @@ public enum SDPAnswerer {
         for (index, section) in offer.media.enumerated() {
             switch decisions[index] {
             case .reject(let reason):
-                answer.media.append(.rejected(answering: section))
+                answer.media.append(.rejected(answering: section, ufrag: options.iceUfrag, pwd: options.icePwd,
+                                              fingerprint: options.fingerprint, setup: localSetup))
                 rejected.append(RejectedSection(mLineIndex: index, kind: section.kind, mid: section.mid, reason: reason))
-            case .accept(let codec, let direction):
-                let supported = SupportedCodec(kind: section.kind) ?? .opus
+            case .accept(let codec, let supported, let direction):
                 let offeredFeedback = section.rtcpFeedback(for: codec.payloadType)
-                let nack = supported == .vp8 && offeredFeedback.contains(where: \.isNACK)
-                let pli = supported == .vp8 && offeredFeedback.contains(where: \.isPLI)
-                let fir = supported == .vp8 && offeredFeedback.contains(where: \.isFIR)
+                let isVideo = supported.kind == .video
+                let nack = isVideo && offeredFeedback.contains(where: \.isNACK)
+                let pli = isVideo && offeredFeedback.contains(where: \.isPLI)
+                let fir = isVideo && offeredFeedback.contains(where: \.isFIR)
+                let offeredParameters = section.formatParameters(for: codec.payloadType)?.parameters
                 var feedback: [RTCPFeedback] = []
                 if nack { feedback.append(RTCPFeedback(payloadType: codec.payloadType, type: "nack")) }
                 if pli { feedback.append(RTCPFeedback(payloadType: codec.payloadType, type: "nack", parameter: "pli")) }
                 if fir { feedback.append(RTCPFeedback(payloadType: codec.payloadType, type: "ccm", parameter: "fir")) }
                 answer.media.append(.local(kind: section.kind, proto: section.proto, codec: codec,
-                                           formatParameters: supported.localFormatParameters, feedback: feedback,
+                                           formatParameters: supported.answerFormatParameters(offered: offeredParameters),
+                                           feedback: feedback,
                                            mid: section.mid, ufrag: options.iceUfrag, pwd: options.icePwd,
                                            fingerprint: options.fingerprint, setup: localSetup,
                                            direction: direction, streams: streams, candidates: options.candidates))
@@ -105,7 +110,7 @@ public enum SDPAnswerer {
                 tracks.append(NegotiatedTrack(
                     kind: section.kind, mLineIndex: index, mid: section.mid, direction: direction,
                     payloadType: codec.payloadType, codecName: codec.encodingName, clockRate: codec.clockRate,
-                    channels: codec.channels, formatParameters: section.formatParameters(for: codec.payloadType)?.parameters,
+                    channels: codec.channels, formatParameters: offeredParameters,
                     nack: nack, pli: pli, fir: fir,
                     remoteSSRCs: offerSends ? section.primarySSRCs : [], remoteCNAME: section.firstCNAME,
                     localSSRC: direction.sends ? streams?.track(for: section.kind)?.ssrc : nil,
@@ -123,13 +128,14 @@ public enum SDPAnswerer {
     }
 
     private enum SectionDecision {
-        case accept(codec: RTPMap, direction: MediaDirection)
+        case accept(codec: RTPMap, supported: SupportedCodec, direction: MediaDirection)
         case reject(String)
     }
 
     private static func decide(_ section: MediaDescription, in offer: SessionDescription, bundle: SDPGroup?,
-                               streams: LocalStreams?, publishing: Bool, taken: Set<String>) -> SectionDecision {
-        guard let codec = SupportedCodec(kind: section.kind) else {
+                               streams: LocalStreams?, publishing: Bool, taken: Set<String>,
+                               videoCodecs: [SupportedCodec]) -> SectionDecision {
+        guard SupportedCodec(kind: section.kind) != nil else {
             if section.kind == .application { return .reject("data channels are not supported") }
             return .reject("media kind '\(section.kind)' is not supported")
         }
@@ -158,10 +164,16 @@ public enum SDPAnswerer {
         guard !taken.contains(section.kind.description) else {
             return .reject("only one \(section.kind) section is accepted")
         }
-        guard let map = codec.firstMatch(in: section) else {
-            return .reject(codec == .opus ? "no Opus 48000/2 among the offered audio codecs"
-                                          : "no VP8 among the offered video codecs")
+        let candidates = section.kind == .audio ? [SupportedCodec.opus] : videoCodecs.filter { $0.kind == .video }
+        for codec in candidates {
+            if let map = codec.firstMatch(in: section) { return .accept(codec: map, supported: codec, direction: direction) }
         }
-        return .accept(codec: map, direction: direction)
+        let offeredNames = section.offeredCodecNames.joined(separator: ", ")
+        if section.kind == .audio {
+            return .reject("no Opus 48000/2 among the offered audio codecs (offered: \(offeredNames); Capstan records: opus/48000/2)")
+        }
+        let recorded = candidates.map { $0 == .h264 ? "H264/90000 (packetization-mode 0 or 1)" : "\($0.encodingName)/90000" }
+        return .reject("no video codec Capstan records among the offered ones (offered: \(offeredNames); "
+            + "Capstan records: \(recorded.joined(separator: ", ")))")
     }
 }

@@ -11,19 +11,23 @@ public enum SDPOfferer {
                                                          sessionVersion: "\(options.sessionVersion)"))
         let direction: MediaDirection = options.direction ?? (options.loopback ? .sendrecv : .sendonly)
         var mids: [String] = []
-        for (kind, codec) in [(MediaKind.audio, SupportedCodec.opus), (.video, .vp8)] {
+        let video = options.videoCodec.kind == .video ? options.videoCodec : .vp8
+        for (kind, codec) in [(MediaKind.audio, SupportedCodec.opus), (.video, video)] {
             guard options.streams.track(for: kind) != nil else { continue }
             let mid = "\(mids.count)"
             mids.append(mid)
             let map = RTPMap(payloadType: codec.defaultPayloadType, encodingName: codec.encodingName,
                              clockRate: codec.clockRate, channels: codec.channels)
-            let feedback = codec == .vp8 ? [
+            let feedback = codec.kind == .video ? [
                 RTCPFeedback(payloadType: map.payloadType, type: "nack"),
                 RTCPFeedback(payloadType: map.payloadType, type: "nack", parameter: "pli"),
                 RTCPFeedback(payloadType: map.payloadType, type: "ccm", parameter: "fir"),
             ] : []
             offer.media.append(.local(kind: kind, proto: proto, codec: map,
-                                      formatParameters: codec.localFormatParameters, feedback: feedback, mid: mid,
+                                      formatParameters: codec == .h264
+                                          ? "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
+                                          : codec.localFormatParameters,
+                                      feedback: feedback, mid: mid,
                                       ufrag: options.iceUfrag, pwd: options.icePwd,
                                       fingerprint: options.fingerprint, setup: .actpass, direction: direction,
                                       streams: options.streams, candidates: options.candidates))

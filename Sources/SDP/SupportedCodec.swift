@@ -1,10 +1,15 @@
-/// The codecs Capstan records and sends: Opus (RFC 7587) and VP8 (RFC 7741).
-/// Nothing else is negotiated: no RTX, RED, FEC, H.264, VP9 or AV1.
-public enum SupportedCodec: Sendable, Equatable {
+/// The codecs Capstan records and sends: Opus (RFC 7587), VP8 (RFC 7741) and
+/// H.264 (RFC 6184, packetization-mode 0 and 1). Nothing else is negotiated:
+/// no RTX, RED, FEC, VP9, AV1 or HEVC.
+public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
     case opus
-    case vp8
+    case vp8 = "VP8"
+    case h264 = "H264"
 
-    /// The codec for a media kind.
+    /// The video codecs that can be recorded, in Capstan's default order of preference.
+    public static let recordableVideo: [SupportedCodec] = [.vp8, .h264]
+
+    /// The codec for a media kind, when we offer (audio Opus, video VP8).
     public init?(kind: MediaKind) {
         switch kind {
         case .audio: self = .opus
@@ -13,29 +18,81 @@ public enum SupportedCodec: Sendable, Equatable {
         }
     }
 
-    public var encodingName: String { self == .opus ? "opus" : "VP8" }
+    /// A video codec by its SDP encoding name (`VP8`, `H264`; case-insensitive).
+    public init?(videoName name: String) {
+        switch name.uppercased() {
+        case "VP8": self = .vp8
+        case "H264": self = .h264
+        default: return nil
+        }
+    }
+
+    public var kind: MediaKind { self == .opus ? .audio : .video }
+    public var encodingName: String { self == .opus ? "opus" : rawValue }
     public var clockRate: UInt32 { self == .opus ? 48000 : 90000 }
     /// Opus is always `/2` in SDP (RFC 7587 §7).
     public var channels: Int? { self == .opus ? 2 : nil }
     /// Our payload type when we offer.
-    public var defaultPayloadType: UInt8 { self == .opus ? 111 : 96 }
-    /// The `a=fmtp` we write for it.
+    public var defaultPayloadType: UInt8 {
+        switch self {
+        case .opus: 111
+        case .vp8: 96
+        case .h264: 102
+        }
+    }
+    /// The `a=fmtp` we write for it (H.264: see `answerFormatParameters`).
     public var localFormatParameters: String? { self == .opus ? "minptime=10;useinbandfec=1" : nil }
+
+    /// The `a=fmtp` of our answer to the offered `fmtp` of the chosen format.
+    /// H.264 (RFC 6184 §8.2.2): the same `packetization-mode`, and the
+    /// offered `profile-level-id` — passthrough records any profile and level.
+    func answerFormatParameters(offered: String?) -> String? {
+        guard self == .h264 else { return localFormatParameters }
+        var parts = ["level-asymmetry-allowed=1"]
+        parts.append("packetization-mode=\(Self.packetizationMode(offered))")
+        if let profile = Self.parameter("profile-level-id", in: offered) { parts.append("profile-level-id=\(profile)") }
+        return parts.joined(separator: ";")
+    }
 
     /// True when an rtpmap names this codec (name case-insensitive: GStreamer writes `OPUS`).
     public func matches(_ map: RTPMap) -> Bool {
         guard map.encodingName.lowercased() == encodingName.lowercased(), map.clockRate == clockRate else {
             return false
         }
-        return self == .vp8 || map.channels == 2
+        return self != .opus || map.channels == 2
     }
 
-    /// The first format of the section, in `m=` preference order, that is this codec.
+    /// The first format of the section, in `m=` preference order (the
+    /// offerer's), that is this codec in a form Capstan records: H.264 with
+    /// packetization-mode 0 or 1 (mode 2, interleaved, is not taken).
     func firstMatch(in section: MediaDescription) -> RTPMap? {
         let maps = section.rtpMaps
         for format in section.formats {
-            guard let pt = UInt8(format), let map = maps.first(where: { $0.payloadType == pt }) else { continue }
-            if matches(map) { return map }
+            guard let pt = UInt8(format), let map = maps.first(where: { $0.payloadType == pt }), matches(map) else {
+                continue
+            }
+            if self == .h264 {
+                let mode = Self.packetizationMode(section.formatParameters(for: pt)?.parameters)
+                guard mode == "0" || mode == "1" else { continue }
+            }
+            return map
+        }
+        return nil
+    }
+
+    /// `packetization-mode` of an H.264 fmtp; absent means 0 (RFC 6184 §8.1).
+    static func packetizationMode(_ parameters: String?) -> String {
+        parameter("packetization-mode", in: parameters) ?? "0"
+    }
+
+    /// The value of `name` in an fmtp parameter list (`a=1;b=2`), if present.
+    static func parameter(_ name: String, in parameters: String?) -> String? {
+        guard let parameters else { return nil }
+        for item in parameters.split(separator: ";") {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let key = parts[0].filter { $0 != " " }
+            if key.lowercased() == name.lowercased() { return String(parts[1].filter { $0 != " " }) }
         }
         return nil
     }
@@ -53,6 +110,19 @@ extension MediaDescription {
     /// The CNAME of the first SSRC that has one.
     var firstCNAME: String? {
         ssrcAttributes.first(where: { $0.attribute == "cname" })?.value
+    }
+
+    /// The codecs the section offers, as `NAME/rate` in `m=` order, each once
+    /// (`H264/90000, VP8/90000, rtx/90000`), for error messages.
+    var offeredCodecNames: [String] {
+        let maps = rtpMaps
+        var seen: [String] = []
+        for format in formats {
+            guard let pt = UInt8(format), let map = maps.first(where: { $0.payloadType == pt }) else { continue }
+            let name = "\(map.encodingName)/\(map.clockRate)"
+            if !seen.contains(name) { seen.append(name) }
+        }
+        return seen
     }
 }
 

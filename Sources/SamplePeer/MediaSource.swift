@@ -3,8 +3,9 @@ import MediaPipeline
 import NIOCore
 
 /// The sample peer's media, made once and shared by every session: a moving
-/// `TestPattern` with a visible frame counter encoded with libvpx (real time,
-/// a keyframe every few seconds and on request), and a sine tone encoded with
+/// `TestPattern` with a visible frame counter encoded with libvpx (VP8) or
+/// libopenh264 (H.264, `videoCodec`; real time, a keyframe every few seconds
+/// and on request), and a sine tone encoded with
 /// libopus in 20 ms packets.
 ///
 /// Frames are due on a fixed grid from the start (`index / fps`, `index × 20 ms`),
@@ -24,6 +25,8 @@ public final class MediaSource: @unchecked Sendable {
     public private(set) var startTime: UInt64?
 
     private let encoder: VP8Encoder?
+    private let h264: H264Encoder?
+    private let h264Packetizer = try! H264Packetizer(maxPayloadSize: 1200)
     private let pattern: TestPattern?
     private var image: I420Image?
     private var packetizer: VP8Packetizer
@@ -46,14 +49,24 @@ public final class MediaSource: @unchecked Sendable {
         self.configuration = configuration
         self.eventLoop = eventLoop
         if let video = configuration.video {
-            encoder = try VP8Encoder(configuration: .init(
-                width: video.width, height: video.height, fps: video.fps,
-                bitrateKbps: configuration.videoBitrateKbps,
-                keyframeInterval: configuration.keyframeIntervalSeconds * video.fps))
+            if configuration.videoCodec == .h264 {
+                encoder = nil
+                h264 = try H264Encoder(configuration: .init(
+                    width: video.width, height: video.height, fps: video.fps,
+                    bitrateKbps: configuration.videoBitrateKbps,
+                    keyframeInterval: configuration.keyframeIntervalSeconds * video.fps))
+            } else {
+                h264 = nil
+                encoder = try VP8Encoder(configuration: .init(
+                    width: video.width, height: video.height, fps: video.fps,
+                    bitrateKbps: configuration.videoBitrateKbps,
+                    keyframeInterval: configuration.keyframeIntervalSeconds * video.fps))
+            }
             pattern = TestPattern(width: video.width, height: video.height)
             image = I420Image(width: video.width, height: video.height)
         } else {
             encoder = nil
+            h264 = nil
             pattern = nil
         }
         packetizer = try! VP8Packetizer(maxPayloadSize: 1200, initialPictureID: UInt16.random(in: 0...0x7FFF))
@@ -94,7 +107,7 @@ public final class MediaSource: @unchecked Sendable {
             }
         }
         var videoOut: [SourceVideoFrame] = []
-        if let video = configuration.video, let encoder, let pattern, var picture = image {
+        if let video = configuration.video, encoder != nil || h264 != nil, let pattern, var picture = image {
             image = nil  // render in place: no copy-on-write of the planes
             let due = Int(elapsed * UInt64(video.fps) / 1_000_000_000) + 1
             if due - nextVideoIndex > 2 {  // behind: skip to the newest due frame
@@ -110,8 +123,7 @@ public final class MediaSource: @unchecked Sendable {
                 statistics.videoRenderMilliseconds += Double(rendered - began) / 1e6
                 let forced = keyframeRequested
                 keyframeRequested = false
-                let frames = (try? encoder.encode(picture, pts: Int64(video.ticks(ofFrame: index)),
-                                                  forceKeyframe: forced)) ?? []
+                let frames = encode(picture, index: index, video: video, forced: forced)
                 statistics.videoEncodeMilliseconds += Double(NIODeadline.now().uptimeNanoseconds - rendered) / 1e6
                 for frame in frames {
                     if frame.isKeyframe {
@@ -121,13 +133,27 @@ public final class MediaSource: @unchecked Sendable {
                     statistics.videoFramesEncoded += 1
                     videoOut.append(SourceVideoFrame(
                         index: index, isKeyframe: frame.isKeyframe, ticks: video.ticks(ofFrame: index),
-                        captureTime: start + video.nanoseconds(ofFrame: index), size: frame.data.count,
-                        payloads: packetizer.payloads(for: frame.data)))
+                        captureTime: start + video.nanoseconds(ofFrame: index), size: frame.size,
+                        payloads: frame.payloads))
                 }
             }
             image = picture
         }
         return (videoOut, audioOut)
+    }
+
+    /// Encodes one picture with the configured codec and cuts it into RTP payloads.
+    private func encode(_ picture: I420Image, index: Int, video: VideoFormat, forced: Bool)
+        -> [(isKeyframe: Bool, size: Int, payloads: [[UInt8]])]
+    {
+        if let h264 {
+            guard let frame = try? h264.encode(picture, timestampMs: Int64(video.nanoseconds(ofFrame: index) / 1_000_000),
+                                               forceKeyframe: forced) else { return [] }
+            return [(frame.isKeyframe, frame.data.count, h264Packetizer.payloads(forAnnexB: frame.data))]
+        }
+        guard let encoder else { return [] }
+        let frames = (try? encoder.encode(picture, pts: Int64(video.ticks(ofFrame: index)), forceKeyframe: forced)) ?? []
+        return frames.map { ($0.isKeyframe, $0.data.count, packetizer.payloads(for: $0.data)) }
     }
 
     /// Adds a session; it gets every frame made from now on.

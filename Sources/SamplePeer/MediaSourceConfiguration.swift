@@ -1,10 +1,14 @@
+import MediaPipeline
+
 /// What the shared `MediaSource` makes.
 public struct MediaSourceConfiguration: Sendable, Equatable {
     /// The test video, or nil for audio only.
     public var video: VideoFormat?
     /// Make the 440 Hz Opus tone.
     public var audio: Bool
-    /// VP8 target bitrate in kbit/s.
+    /// The video codec: VP8 (libvpx) or H.264 (libopenh264).
+    public var videoCodec: VideoCodec = .vp8
+    /// Video target bitrate in kbit/s.
     public var videoBitrateKbps: Int
     /// A keyframe at least this often, in seconds (0: only on request).
     public var keyframeIntervalSeconds: Int

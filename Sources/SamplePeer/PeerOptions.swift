@@ -1,4 +1,5 @@
 import Foundation
+import MediaPipeline
 
 /// What `capstan peer` runs (DESIGN §3).
 public struct PeerOptions: Sendable {
@@ -20,7 +21,9 @@ public struct PeerOptions: Sendable {
     public var connectTimeout: Duration
     /// Sessions being set up at once.
     public var maxConcurrentConnects: Int
-    /// VP8 target bitrate, kbit/s.
+    /// The video codec sent: VP8 (libvpx) or H.264 (libopenh264, packetization-mode 1).
+    public var videoCodec: VideoCodec = .vp8
+    /// Video target bitrate, kbit/s.
     public var videoBitrateKbps: Int
 
     /// Defaults: 10 s, one session, 640×360 at 30 fps with audio, 10 s to connect, 16 connects at a time.

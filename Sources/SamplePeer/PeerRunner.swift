@@ -1,5 +1,6 @@
 import Codecs
 import DTLS
+import MediaPipeline
 import Foundation
 import NIOCore
 import NIOPosix
@@ -36,8 +37,9 @@ public enum PeerRunner {
                             stop: PeerStopSignal, progress: @escaping @Sendable (String) -> Void) async -> PeerSummary {
         var failures: [String] = []
         var reports = (0..<options.sessions).map { PeerSessionReport(id: "#\($0 + 1)", connected: false) }
-        let sourceConfiguration = MediaSourceConfiguration(video: options.video, audio: options.audio,
+        var sourceConfiguration = MediaSourceConfiguration(video: options.video, audio: options.audio,
                                                            videoBitrateKbps: options.videoBitrateKbps)
+        sourceConfiguration.videoCodec = options.videoCodec
         let source: MediaSource
         let certificate: DTLSCertificate
         do {
@@ -60,7 +62,8 @@ public enum PeerRunner {
                     do throws(SamplePeerError) {
                         let session = try await PublisherSession.connect(
                             whip: whip, certificate: certificate, group: group, audio: options.audio,
-                            video: options.video != nil, loopback: options.loopback, timeout: options.connectTimeout)
+                            video: options.video != nil, loopback: options.loopback,
+                            videoCodec: options.videoCodec == .h264 ? .h264 : .vp8, timeout: options.connectTimeout)
                         let media = try await attach(session, source: source, options: options)
                         return (index, .success(Connected(index: index, session: session, media: media)))
                     } catch {

@@ -45,19 +45,22 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
     /// Offers, gets the answer, and waits until ICE and DTLS are up.
     public static func connect(whip: WHIPClient, certificate: DTLSCertificate, group: EventLoopGroup,
                                audio: Bool = true, video: Bool = true, loopback: Bool = false,
+                               videoCodec: SupportedCodec = .vp8,
                                timeout: Duration = .seconds(10)) async throws(SamplePeerError) -> PublisherSession {
         let credentials = ICECredentials.generate()
         var generator = SystemRandomNumberGenerator()
         let audioSSRC = UInt32.random(in: 1...UInt32.max, using: &generator)
         let videoSSRC = UInt32.random(in: 1...UInt32.max, using: &generator)
         let streamID = "capstan-peer-\(credentials.ufrag)"
-        let offer = SDPOfferer.offer(options: OfferOptions(
+        var offerOptions = OfferOptions(
             iceUfrag: credentials.ufrag, icePwd: credentials.password,
             fingerprint: .sha256(certificate.sha256Fingerprint),
             streams: LocalStreams(cname: streamID, streamID: streamID,
                                   audio: audio ? LocalTrack(ssrc: audioSSRC, trackID: "audio") : nil,
                                   video: video ? LocalTrack(ssrc: videoSSRC, trackID: "video") : nil),
-            loopback: loopback, sessionID: UInt64.random(in: 1...UInt64(Int64.max))))
+            loopback: loopback, sessionID: UInt64.random(in: 1...UInt64(Int64.max)))
+        offerOptions.videoCodec = videoCodec
+        let offer = SDPOfferer.offer(options: offerOptions)
         let answer = try await whip.publish(offer: offer.serialized)
         let negotiated: NegotiatedSession
         do {

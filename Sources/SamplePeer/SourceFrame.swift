@@ -1,5 +1,5 @@
-/// One encoded video frame of the shared `MediaSource`, already cut into VP8
-/// RTP payloads (RFC 7741 descriptor + data). Made once; every session adds
+/// One encoded video frame of the shared `MediaSource`, already cut into RTP
+/// payloads (VP8: RFC 7741 descriptor + data; H.264: RFC 6184 mode 1). Made once; every session adds
 /// only its own RTP header.
 public struct SourceVideoFrame: Sendable {
     /// The frame counter drawn into the picture (`TestPattern.readFrameCounter`).

@@ -1,4 +1,6 @@
-/// Writes a crash-safe WebM file (VP8 video and/or Opus audio) with SimpleBlocks.
+/// Writes a crash-safe WebM file (VP8 video and/or Opus audio) with SimpleBlocks;
+/// with a video codec WebM does not take (H.264, `V_MPEG4/ISO/AVC` with its
+/// `avcC` CodecPrivate) the same layout under DocType `matroska`.
 ///
 /// Layout: EBML header; Segment of unknown size; a Void reserving room for the
 /// SeekHead; Info with a Void reserving room for Duration; Tracks; then each
@@ -110,7 +112,7 @@ public final class WebMWriter {
             e.writeUInt(id: MatroskaID.ebmlReadVersion, 1)
             e.writeUInt(id: MatroskaID.ebmlMaxIDLength, 4)
             e.writeUInt(id: MatroskaID.ebmlMaxSizeLength, 8)
-            e.writeString(id: MatroskaID.docType, "webm")
+            e.writeString(id: MatroskaID.docType, video?.docType ?? "webm")
             e.writeUInt(id: MatroskaID.docTypeVersion, 4)
             e.writeUInt(id: MatroskaID.docTypeReadVersion, 2)
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import SamplePeer
+import MediaPipeline
+import Codecs
 
 /// `capstan peer` (DESIGN.md §3): the sample peer and load generator.
 struct PeerCommand: AsyncParsableCommand {
@@ -27,7 +29,8 @@ struct PeerCommand: AsyncParsableCommand {
     @Option(help: "Seconds to send.") var duration: Double = 10
     @Option(help: "Concurrent sessions sharing one encoded stream.") var sessions: Int = 1
     @Option(help: "Test video as WxH@FPS.") var video: String = "640x360@30"
-    @Option(name: .customLong("video-bitrate"), help: "VP8 target bitrate in kbit/s.") var videoBitrate: Int = 500
+    @Option(name: .customLong("video-bitrate"), help: "Video target bitrate in kbit/s.") var videoBitrate: Int = 500
+    @Option(help: "Video codec: vp8 (libvpx) or h264 (libopenh264, packetization-mode 1).") var codec: String = "vp8"
     @Flag(name: .customLong("no-video"), help: "Send no video.") var noVideo = false
     @Flag(name: .customLong("no-audio"), help: "Send no audio.") var noAudio = false
     @Flag(help: "Ask for loopback mode and decode the echo.") var loopback = false
@@ -43,14 +46,20 @@ struct PeerCommand: AsyncParsableCommand {
         guard (1...10_000).contains(sessions) else { throw ValidationError("--sessions must be 1…10000") }
         guard (50...20_000).contains(videoBitrate) else { throw ValidationError("--video-bitrate must be 50…20000") }
         guard !(noVideo && noAudio) else { throw ValidationError("--no-video and --no-audio leave nothing to send") }
+        guard let chosen = VideoCodec(encodingName: codec) else { throw ValidationError("--codec must be vp8 or h264, got \(codec)") }
+        if chosen == .h264 && !H264Encoder.isAvailable {
+            throw ValidationError("--codec h264: this build has no H.264 encoder (install libopenh264-dev: scripts/setup, then rebuild)")
+        }
+        if loopback && chosen == .h264 { throw ValidationError("--loopback decodes the echo with VP8 only: use --codec vp8") }
         if loopback && noVideo { throw ValidationError("--loopback measures the echoed video: drop --no-video") }
     }
 
     func run() async throws {
-        let options = PeerOptions(
+        var options = PeerOptions(
             whip: URL(string: whip)!, token: token, durationSeconds: duration, sessions: sessions,
             video: noVideo ? nil : VideoFormat(parsing: video), audio: !noAudio, loopback: loopback,
             videoBitrateKbps: videoBitrate)
+        options.videoCodec = VideoCodec(encodingName: codec) ?? .vp8
         // SIGINT/SIGTERM end the run early; the sessions still hang up.
         let stop = PeerStopSignal()
         let signals = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in

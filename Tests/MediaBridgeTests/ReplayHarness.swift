@@ -38,6 +38,8 @@ final class ReplayHarness {
         /// The sender's NTP clock gains this much per second on its RTP clocks.
         var senderReportDriftNsPerSecond: Int64 = 0
         var writeLimitBytes: UInt64?
+        /// Send H.264 (libopenh264, RFC 6184 mode 1) instead of VP8.
+        var h264 = false
     }
 
     enum Event {
@@ -63,6 +65,8 @@ final class ReplayHarness {
 
     // Sender state.
     var encoder: VP8Encoder?
+    var h264Encoder: H264Encoder?
+    let h264Packetizer = try! H264Packetizer(maxPayloadSize: 1100)
     var pattern: TestPattern
     var image: I420Image
     var packetizer = try! VP8Packetizer(maxPayloadSize: 1100, initialPictureID: 100)
@@ -87,14 +91,17 @@ final class ReplayHarness {
         rng = SeededGenerator(seed: settings.seed)
         pattern = TestPattern(width: settings.width, height: settings.height)
         image = I420Image(width: settings.width, height: settings.height)
-        if settings.video {
+        if settings.video && settings.h264 {
+            h264Encoder = try H264Encoder(configuration: .init(width: settings.width, height: settings.height, fps: Self.fps,
+                                                               bitrateKbps: 400, keyframeInterval: 0))
+        } else if settings.video {
             encoder = try VP8Encoder(configuration: .init(width: settings.width, height: settings.height, fps: Self.fps,
                                                           bitrateKbps: 400, keyframeInterval: 100_000))
         }
         var configuration = MediaBridgeConfiguration(
             sessionID: sessionID, directory: directory,
             audio: settings.audio ? .init(payloadType: 111, clockRate: 48_000, channels: 1, codec: "opus") : nil,
-            video: settings.video ? .init(payloadType: 96, clockRate: 90_000, nack: true, codec: "VP8") : nil)
+            video: settings.video ? .init(payloadType: 96, clockRate: 90_000, nack: true, codec: settings.h264 ? "H264" : "VP8") : nil)
         configuration.signaller = "replay"
         bridge = MediaBridge(configuration: configuration, now: 0, unixNs: Self.senderUnixBase + 5_000_000, logger: Logger(label: "replay"),
                              sendRTCP: { [unowned self] bytes in self.schedule(at: self.now + settings.feedbackDelayNs, .feedback(bytes)) },
@@ -162,6 +169,7 @@ final class ReplayHarness {
     }
 
     func sendVideoFrame(_ index: Int, at t: UInt64) throws {
+        if h264Encoder != nil { return try sendH264Frame(index, at: t) }
         guard let encoder else { return }
         if let resize = settings.resize, t >= resize.at, encoder.configuration.width != resize.width {
             try encoder.reconfigure(width: resize.width, height: resize.height)
@@ -186,6 +194,36 @@ final class ReplayHarness {
             frameIsKey.append(frame.isKeyframe)
             frameSize.append((encoder.configuration.width, encoder.configuration.height))
         }
+    }
+
+    /// One H.264 access unit (SPS/PPS before every IDR, STAP-A/FU-A), the
+    /// encoder rebuilt at a resize (a new SPS with the IDR that follows).
+    func sendH264Frame(_ index: Int, at t: UInt64) throws {
+        guard var h264 = h264Encoder else { return }
+        if let resize = settings.resize, t >= resize.at, h264.configuration.width != resize.width {
+            h264 = try H264Encoder(configuration: .init(width: resize.width, height: resize.height, fps: Self.fps,
+                                                        bitrateKbps: 400, keyframeInterval: 0))
+            h264Encoder = h264
+            pattern = TestPattern(width: resize.width, height: resize.height)
+            image = I420Image(width: resize.width, height: resize.height)
+        }
+        pattern.render(index, into: &image)
+        guard let frame = try h264.encode(image, timestampMs: Int64(index) * 33, forceKeyframe: forceKeyframe) else { return }
+        forceKeyframe = false
+        let timestamp = Self.videoRTPBase &+ UInt32(truncatingIfNeeded: index * 3000)
+        let payloads = h264Packetizer.payloads(forAnnexB: frame.data)
+        var numbers: [UInt16] = []
+        for (i, payload) in payloads.enumerated() {
+            let packet = videoSequencer.makePacket(payload: payload, timestamp: timestamp, marker: i == payloads.count - 1)
+            let bytes = packet.bytes
+            videoHistory[packet.sequenceNumber] = (bytes, t, index)
+            numbers.append(packet.sequenceNumber)
+            transmit(bytes, isVideo: true, index: index, at: t)
+        }
+        while framePackets.count < index { framePackets.append([]); frameIsKey.append(false); frameSize.append((0, 0)) }
+        framePackets.append(numbers)
+        frameIsKey.append(frame.isKeyframe)
+        frameSize.append((h264.configuration.width, h264.configuration.height))
     }
 
     func sendAudioPacket(_ index: Int, at t: UInt64) throws {

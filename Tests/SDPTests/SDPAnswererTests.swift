@@ -165,20 +165,92 @@ struct SDPAnswererTests {
         #expect(result.session.video?.remoteSSRCs == [3804115672])
     }
 
-    @Test func obsWithH264OnlyRejectsVideoAcceptsAudio() throws {
+    @Test func obsWithH264IsAnsweredH264AndOpus() throws {
         let offer = try parse(try fixture("obs-30-whip-h264-offer.sdp"))
         let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
-        #expect(result.session.tracks.map(\.kind) == [.audio])
-        #expect(result.session.rejected.map(\.mid) == ["1"])
-        #expect(result.session.rejected[0].reason.contains("VP8"))
-        let rejected = result.answer.media[1]
-        #expect(rejected.port == 0 && rejected.mid == "1" && rejected.kind == .video)
-        #expect(rejected.attributes == [SDPAttribute("mid", "1")])
-        #expect(result.answer.bundleGroup?.mids == ["0"])
+        #expect(result.session.tracks.map(\.kind) == [.audio, .video])
+        #expect(result.session.rejected.isEmpty)
+        #expect(result.session.video?.codecName == "H264" && result.session.video?.payloadType == 96)
+        #expect(result.session.video.map { ($0.nack, $0.pli, $0.fir) } ?? (false, false, true) == (true, true, false))
+        #expect(result.answerSDP.contains("a=rtpmap:96 H264/90000"))
+        #expect(result.answerSDP.contains("a=fmtp:96 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"))
+        #expect(result.answer.bundleGroup?.mids == ["0", "1"])
         // Credentials and fingerprint came from session level.
         #expect(result.session.remoteICEUfrag == "Wb1T")
         #expect(result.session.remoteFingerprints == offer.fingerprints)
         #expect(result.session.audio?.formatParameters?.contains("stereo=1") == true)
+    }
+
+    @Test func ffmpegWHIPOfferIsAnsweredH264AndOpus() throws {
+        let offer = try parse(try fixture("ffmpeg-whip-h264-offer.sdp"))
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        #expect(result.session.tracks.map(\.kind) == [.audio, .video])
+        #expect(result.session.video?.codecName == "H264" && result.session.video?.payloadType == 106)
+        #expect(result.session.audio?.payloadType == 111)
+        // FFmpeg offers a=setup:active: we are the DTLS server, answering passive.
+        #expect(result.session.dtlsRole == .server && result.answerSDP.contains("a=setup:passive"))
+        #expect(result.answerSDP.contains("a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"))
+        #expect(result.session.video?.remoteSSRCs == [1786293340])
+        // No rtcp-fb offered: no NACK/PLI answered.
+        #expect(result.session.video.map { $0.nack || $0.pli } == false)
+    }
+
+    @Test func hevcVideoBesideOpusRecordsAudioAndSaysWhy() throws {
+        let offer = try parse(try fixture("obs-30-whip-hevc-offer.sdp"))
+        let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
+        #expect(result.session.tracks.map(\.kind) == [.audio])
+        #expect(result.session.rejected.map(\.mid) == ["1"])
+        let reason = result.session.rejected[0].reason
+        #expect(reason.contains("H265/90000") && reason.contains("VP8/90000") && reason.contains("H264/90000"), "\(reason)")
+        let rejected = result.answer.media[1]
+        #expect(rejected.port == 0 && rejected.mid == "1" && rejected.kind == .video)
+        // What peers check on every section (aiortc: ICE credentials, DTLS role, rtcp-mux).
+        for name in ["ice-ufrag", "ice-pwd", "fingerprint", "setup", "rtcp-mux"] {
+            #expect(rejected.hasAttribute(name), "rejected section lacks a=\(name)")
+        }
+        #expect(result.answer.bundleGroup?.mids == ["0"])
+    }
+
+    @Test func hevcOnlyOfferIsRefusedNamingTheCodecs() throws {
+        var text = try fixture("obs-30-whip-hevc-offer.sdp")
+        let audio = try #require(text.firstRange(of: "m=audio"))
+        let video = try #require(text.firstRange(of: "m=video"))
+        text.removeSubrange(audio.lowerBound..<video.lowerBound)
+        text = text.replacingOccurrences("a=group:BUNDLE 0 1", with: "a=group:BUNDLE 1")
+            .replacingOccurrences("a=group:LS 0 1\n", with: "")
+        #expect {
+            try SDPAnswerer.answer(offer: try parse(text), options: recordingOptions())
+        } throws: { error in
+            guard case .unacceptableOffer(let reason) = error as? SDPError else { return false }
+            return reason.contains("offered: H265/90000") && reason.contains("Capstan records: VP8/90000, H264/90000")
+        }
+    }
+
+    @Test func videoCodecsOrderDecidesAndTheOffererOrdersFormats() throws {
+        let offer = try parse(try fixture("safari-17-offer.sdp"))
+        var options = recordingOptions()
+        options.videoCodecs = [.h264, .vp8]
+        let result = try SDPAnswerer.answer(offer: offer, options: options)
+        // Safari's first H.264 format (High, 640c1f) wins over its second (Constrained Baseline).
+        #expect(result.session.video?.codecName == "H264" && result.session.video?.payloadType == 96)
+        #expect(result.answerSDP.contains("profile-level-id=640c1f"))
+        options.videoCodecs = [.vp8]
+        let vp8Only = try SDPAnswerer.answer(offer: try parse(try fixture("obs-30-whip-h264-offer.sdp")), options: options)
+        #expect(vp8Only.session.tracks.map(\.kind) == [.audio])
+        #expect(vp8Only.session.rejected.first?.reason.contains("Capstan records: VP8/90000)") == true)
+    }
+
+    @Test func h264InterleavedModeIsNotTaken() throws {
+        let text = try fixture("obs-30-whip-h264-offer.sdp")
+            .replacingOccurrences("packetization-mode=1", with: "packetization-mode=2")
+        let result = try SDPAnswerer.answer(offer: try parse(text), options: recordingOptions())
+        #expect(result.session.tracks.map(\.kind) == [.audio])
+        // Without fmtp packetization-mode is 0 (RFC 6184 §8.1), which is taken.
+        let mode0 = try fixture("obs-30-whip-h264-offer.sdp")
+            .replacingOccurrences("a=fmtp:96 profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1\n", with: "")
+        let answered = try SDPAnswerer.answer(offer: try parse(mode0), options: recordingOptions())
+        #expect(answered.session.video?.codecName == "H264")
+        #expect(answered.answerSDP.contains("a=fmtp:96 level-asymmetry-allowed=1;packetization-mode=0"))
     }
 
     @Test func obsWithVP8AcceptsBoth() throws {

@@ -5,6 +5,7 @@ import FoundationNetworking
 import DTLS
 import NIOPosix
 import SamplePeer
+import SDP
 
 /// A `capstan serve` child process on 127.0.0.1 with free ports, its
 /// stderr captured. The binary is the one `swift build` put next to the
@@ -111,12 +112,13 @@ extension DaemonProcess {
 
     /// Connects one WHIP publisher on Capstan's own stack to this daemon;
     /// returns it with its session id.
-    func connectPublisher(certificate: DTLSCertificate, video: Bool = true)
+    func connectPublisher(certificate: DTLSCertificate, video: Bool = true, videoCodec: SupportedCodec = .vp8)
         async throws -> (peer: PublisherSession, id: String)
     {
         let whip = WHIPClient(endpoint: httpBase.appendingPathComponent("whip"))
         let peer = try await PublisherSession.connect(whip: whip, certificate: certificate,
-                                                      group: MultiThreadedEventLoopGroup.singleton, video: video)
+                                                      group: MultiThreadedEventLoopGroup.singleton, video: video,
+                                                      videoCodec: videoCodec)
         return (peer, peer.resource.lastPathComponent)
     }
 }

@@ -7,8 +7,9 @@ import SamplePeer
 import Transport
 
 /// Sends real media from a `PublisherSession` for end-to-end tests: a test
-/// pattern encoded with libvpx and a tone encoded with libopus, packetized
-/// (RFC 7741, RFC 7587), with sender reports every second, keyframes on
+/// pattern encoded with libvpx (VP8) or libopenh264 (H.264, when the answer
+/// chose it) and a tone encoded with libopus, packetized (RFC 7741 or
+/// RFC 6184 mode 1, RFC 7587), with sender reports every second, keyframes on
 /// PLI/FIR and retransmissions on NACK from a one-second send history.
 ///
 /// Everything runs on the peer's event loop (a 5 ms timer); counters are
@@ -29,6 +30,9 @@ final class MediaSender: TransportMediaReceiver, @unchecked Sendable {
 
     let peer: PublisherSession
     private var encoder: VP8Encoder?
+    private var h264: H264Encoder?
+    private let h264Packetizer = try! H264Packetizer(maxPayloadSize: 1100)
+    private let bitrateKbps: Int
     private var pattern: TestPattern
     private var image: I420Image
     private let fps: Int
@@ -55,11 +59,17 @@ final class MediaSender: TransportMediaReceiver, @unchecked Sendable {
         self.peer = peer
         self.fps = fps
         self.keyframeEvery = keyframeEvery
+        self.bitrateKbps = bitrateKbps
         pattern = TestPattern(width: width, height: height)
         image = I420Image(width: width, height: height)
         if let video = peer.negotiated.video {
-            encoder = try VP8Encoder(configuration: .init(width: width, height: height, fps: fps,
-                                                          bitrateKbps: bitrateKbps, keyframeInterval: 100_000))
+            if video.codecName.uppercased() == "H264" {
+                h264 = try H264Encoder(configuration: .init(width: width, height: height, fps: fps,
+                                                            bitrateKbps: bitrateKbps, keyframeInterval: 0))
+            } else {
+                encoder = try VP8Encoder(configuration: .init(width: width, height: height, fps: fps,
+                                                              bitrateKbps: bitrateKbps, keyframeInterval: 100_000))
+            }
             videoSequencer = RTPSequencer(ssrc: peer.videoSSRC, payloadType: video.payloadType,
                                           initialSequenceNumber: UInt16.random(in: 0...UInt16.max))
         }
@@ -105,7 +115,7 @@ final class MediaSender: TransportMediaReceiver, @unchecked Sendable {
             sendAudio()
             nextAudio += 1
         }
-        while encoder != nil, UInt64(nextFrame) * 1_000_000_000 / UInt64(fps) <= elapsed {
+        while encoder != nil || h264 != nil, UInt64(nextFrame) * 1_000_000_000 / UInt64(fps) <= elapsed {
             sendVideo(elapsed: elapsed)
             nextFrame += 1
         }
@@ -129,6 +139,7 @@ final class MediaSender: TransportMediaReceiver, @unchecked Sendable {
     }
 
     private func sendVideo(elapsed: UInt64) {
+        if h264 != nil { return sendH264(elapsed: elapsed) }
         guard let encoder, var sequencer = videoSequencer else { return }
         if let resize, elapsed >= resize.afterNs {
             self.resize = nil
@@ -154,10 +165,41 @@ final class MediaSender: TransportMediaReceiver, @unchecked Sendable {
         videoSequencer = sequencer
     }
 
+    /// One H.264 access unit (RFC 6184 mode 1: single NAL, STAP-A, FU-A),
+    /// the marker bit on its last packet.
+    private func sendH264(elapsed: UInt64) {
+        guard var sequencer = videoSequencer else { return }
+        if let resize, elapsed >= resize.afterNs {
+            self.resize = nil
+            h264 = try? H264Encoder(configuration: .init(width: resize.width, height: resize.height, fps: fps,
+                                                         bitrateKbps: bitrateKbps, keyframeInterval: 0))
+            pattern = TestPattern(width: resize.width, height: resize.height)
+            image = I420Image(width: resize.width, height: resize.height)
+            forceKeyframe = true
+        }
+        guard let h264 else { return }
+        pattern.render(nextFrame, into: &image)
+        let force = forceKeyframe || keyframeEvery.map { nextFrame % $0 == 0 } ?? false
+        forceKeyframe = false
+        guard let frame = try? h264.encode(image, timestampMs: Int64(nextFrame) * 1000 / Int64(fps), forceKeyframe: force)
+        else { return }
+        let now = NIODeadline.now().uptimeNanoseconds
+        let timestamp = videoRTPBase &+ UInt32(truncatingIfNeeded: nextFrame * 90_000 / fps)
+        let payloads = h264Packetizer.payloads(forAnnexB: frame.data)
+        for (index, payload) in payloads.enumerated() {
+            let packet = sequencer.makePacket(payload: payload, timestamp: timestamp, marker: index == payloads.count - 1)
+            history[packet.sequenceNumber] = (packet.bytes, now)
+            send(packet)
+        }
+        counts.videoFramesSent += 1
+        if frame.isKeyframe { counts.keyframesSent += 1 }
+        videoSequencer = sequencer
+    }
+
     private func sendSenderReports(elapsed: UInt64) {
         let ntp = NTPTimestamp(unixNanoseconds: UInt64(Date().timeIntervalSince1970 * 1e9))
         var packets: [RTCPPacket] = []
-        if encoder != nil {
+        if encoder != nil || h264 != nil {
             packets.append(.senderReport(SenderReport(
                 ssrc: peer.videoSSRC, ntpTimestamp: ntp,
                 rtpTimestamp: videoRTPBase &+ UInt32(truncatingIfNeeded: elapsed * 90_000 / 1_000_000_000),

@@ -53,6 +53,7 @@ public enum HotPaths {
         JitterBufferInOrder.descriptor(reordered: false),
         JitterBufferInOrder.descriptor(reordered: true),
         VP8Depacketize.descriptor,
+        H264Depacketize.descriptor,
         WebMBlockWrite.descriptor,
         OggPacketWrite.descriptor,
         RecordingPipeline.descriptor,

@@ -12,6 +12,11 @@ public struct MediaFixtures: Sendable {
     public let opusPackets: [[UInt8]]
     /// The VP8 RTP payloads (descriptor + data) of `videoFrames`, one array per frame.
     public let vp8Payloads: [[[UInt8]]]
+    /// One second of 640x480 H.264 from libopenh264 (Constrained Baseline, an
+    /// IDR at frame 0 with SPS/PPS), as RFC 6184 mode 1 payloads (STAP-A for
+    /// SPS+PPS, FU-A for larger slices), one array per frame; empty when the
+    /// build has no H.264 encoder.
+    public let h264Payloads: [[[UInt8]]]
 
     public static let shared: MediaFixtures = {
         do { return try MediaFixtures() } catch { fatalError("cannot encode the benchmark media: \(error)") }
@@ -39,6 +44,19 @@ public struct MediaFixtures: Sendable {
         opusPackets = try (0..<50).map { _ in try opus.encode(tone.nextFrame()) }
         var packetizer = try VP8Packetizer(maxPayloadSize: 1200)
         vp8Payloads = frames.map { packetizer.payloads(for: $0) }
+        var h264: [[[UInt8]]] = []
+        if H264Encoder.isAvailable {
+            let encoder = try H264Encoder(configuration: .init(width: 640, height: 480, fps: Self.fps, bitrateKbps: 500,
+                                                               keyframeInterval: Self.fps))
+            let packetizer = try H264Packetizer(maxPayloadSize: 1200)
+            for i in 0..<Self.fps {
+                pattern.render(i, into: &image)
+                if let frame = try encoder.encode(image, timestampMs: Int64(i * 33), forceKeyframe: i == 0) {
+                    h264.append(packetizer.payloads(forAnnexB: frame.data))
+                }
+            }
+        }
+        h264Payloads = h264
     }
 }
 

@@ -126,3 +126,63 @@ final class VP8Depacketize: HotPathCase {
             ? nil : "\(frames) frames assembled, \(depacketizer.framesDropped) dropped, expected ≥ \(expected)"
     }
 }
+
+/// The H.264 depacketizer, through `VideoDepacketizer` as MediaBridge uses it,
+/// taking the RFC 6184 packets of real libopenh264 frames in order (STAP-A
+/// SPS+PPS and FU-A on the IDR, single NAL units or FU-A after) and emitting
+/// each access unit whole, length-prefixed.
+final class H264Depacketize: HotPathCase {
+    static let descriptor = HotPathDescriptor(
+        name: "h264-depacketize", unit: "packet",
+        summary: "VideoDepacketizer(.h264).push(into:) of real 640x480 H.264 RTP payloads (STAP-A, FU-A), access units handed on",
+        expectsZeroAllocations: true, make: { H264Depacketize() })
+
+    private var depacketizer = VideoDepacketizer(codec: .h264)
+    private var events: [VideoDepacketizerEvent] = []
+    private let payloads: [(payload: [UInt8], frame: Int, marker: Bool)]
+    private let framesPerLoop: Int
+    private var next = 0
+    private var frames = 0
+    private var bytes = 0
+
+    init() {
+        let media = MediaFixtures.shared
+        var all: [(payload: [UInt8], frame: Int, marker: Bool)] = []
+        for (f, packets) in media.h264Payloads.enumerated() {
+            for (j, payload) in packets.enumerated() { all.append((payload, f, j == packets.count - 1)) }
+        }
+        payloads = all
+        framesPerLoop = media.h264Payloads.count
+        events.reserveCapacity(8)
+    }
+
+    func prepare(count: Int) {}
+
+    func run(count: Int) {
+        guard !payloads.isEmpty else { return }
+        for _ in 0..<count {
+            let loop = next / payloads.count
+            let p = payloads[next % payloads.count]
+            let timestamp = UInt32(truncatingIfNeeded: (loop * framesPerLoop + p.frame) * 3000)
+            p.payload.withUnsafeBytes { raw in
+                depacketizer.push(sequenceNumber: UInt16(truncatingIfNeeded: next), timestamp: timestamp,
+                                  marker: p.marker, payload: raw, into: &events)
+                for event in events {
+                    if case .frame(let frame) = event {
+                        frames += 1
+                        bytes &+= frame.data.count
+                    }
+                }
+                events.removeAll(keepingCapacity: true)
+            }
+            next += 1
+        }
+    }
+
+    func verify() -> String? {
+        guard !payloads.isEmpty else { return "built without an H.264 encoder (libopenh264-dev)" }
+        let expected = (next / payloads.count) * framesPerLoop
+        return frames >= expected && depacketizer.framesDropped == 0
+            ? nil : "\(frames) access units assembled, \(depacketizer.framesDropped) dropped, expected ≥ \(expected)"
+    }
+}

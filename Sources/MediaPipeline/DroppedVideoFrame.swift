@@ -1,6 +1,6 @@
-/// Why `VP8Depacketizer` threw away the packets of a frame.
-public enum VP8DropReason: Equatable, Sendable {
-    /// Packets of a frame whose first packet (S = 1, PID = 0) never came.
+/// Why a depacketizer threw away the packets of a frame.
+public enum VideoDropReason: Equatable, Sendable {
+    /// Packets of a frame whose first packet (VP8: S = 1, PID = 0; H.264: the first slice of the picture) never came.
     case missingStart
     /// A sequence number is missing inside the frame.
     case sequenceGap
@@ -11,8 +11,8 @@ public enum VP8DropReason: Equatable, Sendable {
     case malformed(MediaPipelineError)
 }
 
-/// An incomplete frame that `VP8Depacketizer` discarded instead of emitting.
-public struct DroppedVP8Frame: Equatable, Sendable {
+/// An incomplete frame that a depacketizer discarded instead of emitting.
+public struct DroppedVideoFrame: Equatable, Sendable {
     /// The RTP timestamp of the discarded packets.
     public var rtpTimestamp: UInt32
     /// The first and last sequence number of the discarded packets.
@@ -22,11 +22,11 @@ public struct DroppedVP8Frame: Equatable, Sendable {
     /// How many packets were discarded.
     public var packetCount: Int
     /// Why.
-    public var reason: VP8DropReason
+    public var reason: VideoDropReason
 
     /// Creates a record of a dropped frame.
     public init(rtpTimestamp: UInt32, firstSequenceNumber: UInt16, lastSequenceNumber: UInt16, packetCount: Int,
-                reason: VP8DropReason) {
+                reason: VideoDropReason) {
         self.rtpTimestamp = rtpTimestamp
         self.firstSequenceNumber = firstSequenceNumber
         self.lastSequenceNumber = lastSequenceNumber
@@ -34,3 +34,7 @@ public struct DroppedVP8Frame: Equatable, Sendable {
         self.reason = reason
     }
 }
+
+/// The names the types had when VP8 was the only video codec.
+public typealias DroppedVP8Frame = DroppedVideoFrame
+public typealias VP8DropReason = VideoDropReason

@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""Publishes H.264 + Opus to a WHIP endpoint with GStreamer 1.22's webrtcbin.
+
+A third-party sender for Capstan's tests (issue 12): videotestsrc → x264enc
+(zerolatency, no B-frames, constrained baseline, a keyframe every second) →
+rtph264pay (packetization-mode 1, SPS/PPS before every IDR), audiotestsrc →
+opusenc → rtpopuspay, both into one webrtcbin (max-bundle). The offer is
+POSTed whole (ICE gathering complete, no trickle) to the WHIP URL (RFC 9725);
+the answer is applied; after --seconds the resource is DELETEd.
+
+Prints one JSON line to stdout: {"videoFramesSent": N, "audioPacketsSent": M,
+"resource": URL, "connected": bool}; exits 1 when the call never connected.
+
+Debian packages: gstreamer1.0-plugins-bad (webrtcbin), -good (rtph264pay,
+rtpopuspay), -ugly (x264enc), gstreamer1.0-nice, python3-gi,
+gir1.2-gst-plugins-bad-1.0 (scripts/setup --test installs them).
+
+Usage: gst-whip-h264.py --whip http://127.0.0.1:8080/whip [--token T] [--seconds 6]
+"""
+import argparse
+import json
+import sys
+import urllib.parse
+import urllib.request
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstSdp", "1.0")
+gi.require_version("GstWebRTC", "1.0")
+from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--whip", required=True)
+    parser.add_argument("--token")
+    parser.add_argument("--seconds", type=float, default=6)
+    parser.add_argument("--size", default="320x240")
+    parser.add_argument("--connect-timeout", type=float, default=15)
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+
+    Gst.init(None)
+    pipeline = Gst.parse_launch(
+        "webrtcbin name=wb bundle-policy=max-bundle "
+        f"videotestsrc is-live=true pattern=ball ! video/x-raw,width={width},height={height},framerate=30/1 "
+        "! videoconvert ! x264enc name=enc tune=zerolatency speed-preset=ultrafast bframes=0 key-int-max=30 "
+        "bitrate=600 ! video/x-h264,profile=constrained-baseline "
+        "! rtph264pay name=vpay config-interval=-1 pt=102 aggregate-mode=zero-latency "
+        "! application/x-rtp,media=video,encoding-name=H264,payload=102 ! wb. "
+        "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample ! opusenc "
+        "! rtpopuspay name=apay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111 ! wb."
+    )
+    webrtc = pipeline.get_by_name("wb")
+    loop = GLib.MainLoop()
+    state = {"video": 0, "audio": 0, "resource": None, "connected": False, "error": None, "counting": False,
+             "keyframe": False}
+
+    def count(key):
+        def probe(_pad, info):
+            if not state["counting"]:
+                return Gst.PadProbeReturn.OK
+            if key == "video" and not state["keyframe"]:
+                # A recording starts at a keyframe: count from the first one sent.
+                if info.get_buffer().has_flags(Gst.BufferFlags.DELTA_UNIT):
+                    return Gst.PadProbeReturn.OK
+                state["keyframe"] = True
+            state[key] += 1
+            return Gst.PadProbeReturn.OK
+        return probe
+
+    # Frames into the payloader = access units sent; counted once connected,
+    # video from its first keyframe on.
+    pipeline.get_by_name("vpay").get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, count("video"))
+    pipeline.get_by_name("apay").get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, count("audio"))
+
+    def fail(message):
+        state["error"] = message
+        loop.quit()
+        return False
+
+    def post_offer():
+        offer = webrtc.get_property("local-description").sdp.as_text()
+        headers = {"Content-Type": "application/sdp"}
+        if args.token:
+            headers["Authorization"] = f"Bearer {args.token}"
+        request = urllib.request.Request(args.whip, data=offer.encode(), headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                answer = response.read().decode()
+                state["resource"] = urllib.parse.urljoin(args.whip, response.headers.get("Location", ""))
+        except Exception as error:  # noqa: BLE001 - reported as the result
+            body = error.read().decode() if hasattr(error, "read") else ""
+            return fail(f"WHIP POST failed: {error} {body}".strip())
+        _, message = GstSdp.SDPMessage.new_from_text(answer)
+        description = GstWebRTC.WebRTCSessionDescription.new(GstWebRTC.WebRTCSDPType.ANSWER, message)
+        webrtc.emit("set-remote-description", description, Gst.Promise.new())
+        return False
+
+    def on_gathering(_element, _pspec):
+        if webrtc.get_property("ice-gathering-state") == GstWebRTC.WebRTCICEGatheringState.COMPLETE:
+            GLib.idle_add(post_offer)
+
+    def on_offer(promise, _data):
+        reply = promise.get_reply()
+        offer = reply.get_value("offer")
+        webrtc.emit("set-local-description", offer, Gst.Promise.new())
+
+    def on_negotiation_needed(_element):
+        webrtc.emit("create-offer", None, Gst.Promise.new_with_change_func(on_offer, None))
+
+    def on_connection(_element, _pspec):
+        connection = webrtc.get_property("connection-state")
+        if connection == GstWebRTC.WebRTCPeerConnectionState.CONNECTED and not state["connected"]:
+            state["connected"] = True
+            state["counting"] = True
+            GLib.timeout_add(int(args.seconds * 1000), stop)
+        elif connection == GstWebRTC.WebRTCPeerConnectionState.FAILED:
+            fail("connection failed")
+
+    def stop():
+        state["counting"] = False
+        loop.quit()
+        return False
+
+    def connect_timeout():
+        if not state["connected"]:
+            fail(f"not connected after {args.connect_timeout} s")
+        return False
+
+    def on_bus(_bus, message):
+        if message.type == Gst.MessageType.ERROR:
+            error, debug = message.parse_error()
+            fail(f"GStreamer error: {error.message} ({debug})")
+
+    webrtc.connect("on-negotiation-needed", on_negotiation_needed)
+    webrtc.connect("notify::ice-gathering-state", on_gathering)
+    webrtc.connect("notify::connection-state", on_connection)
+    bus = pipeline.get_bus()
+    bus.add_signal_watch()
+    bus.connect("message", on_bus)
+    GLib.timeout_add(int(args.connect_timeout * 1000), connect_timeout)
+    GLib.timeout_add(int((args.connect_timeout + args.seconds + 10) * 1000), stop)  # hard bound
+    pipeline.set_state(Gst.State.PLAYING)
+    loop.run()
+    pipeline.set_state(Gst.State.NULL)
+
+    if state["resource"]:
+        request = urllib.request.Request(state["resource"], method="DELETE",
+                                         headers={"Authorization": f"Bearer {args.token}"} if args.token else {})
+        try:
+            urllib.request.urlopen(request, timeout=10).read()
+        except Exception as error:  # noqa: BLE001
+            print(f"gst-whip-h264: DELETE failed: {error}", file=sys.stderr)
+    print(json.dumps({"videoFramesSent": state["video"], "audioPacketsSent": state["audio"],
+                      "resource": state["resource"], "connected": state["connected"], "error": state["error"]}))
+    sys.exit(0 if state["connected"] and not state["error"] else 1)
+
+
+if __name__ == "__main__":
+    main()
