@@ -46,6 +46,7 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
     let certificates = try CertificateStore(rotationSeconds: configuration.certificateRotationSeconds, now: options.now)
     let manager = SessionManager(port: port, configuration: configuration, certificates: certificates, logger: logger)
     let policy = AccessPolicy(configuration: configuration)
+    let webSocket = WebSocketSignaller(manager: manager)
     let recoveryRun = RecoveryRun()
 
     let router = Router(context: CapstanRequestContext.self)
@@ -59,7 +60,7 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
     OperationsController(manager: manager, registry: CapstanDaemon.registry).addRoutes(to: router.group())
     WHIPController(manager: manager).addRoutes(to: router.group("whip"))
     SessionsController(manager: manager).addRoutes(to: router.group("api/sessions"))
-    CallsController(manager: manager).addRoutes(to: router.group("api/calls"))
+    CallsController(signaller: webSocket).addRoutes(to: router.group("api/calls"))
     RecordingsController(directory: configuration.recordings, signer: options.signer,
                          lifetimeSeconds: configuration.signedURLSeconds, now: options.now)
         .addRoutes(to: router.group("api/recordings"))
@@ -67,7 +68,7 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
     let mediaAddress = port.localAddress.description
     var app = Application(
         router: router,
-        server: .capstan(webSocketRouter: WebSocketRoute.router(manager: manager, policy: policy),
+        server: .capstan(webSocketRouter: WebSocketRoute.router(signaller: webSocket, policy: policy),
                          idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)),
                          maxFrameSize: WebSocketRoute.maxFrameSize),
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port),

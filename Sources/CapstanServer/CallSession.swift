@@ -10,9 +10,33 @@ import SRTP
 import STUN
 import Transport
 
+/// What a call needs from whoever owns it (the SessionManager), and nothing
+/// more: settings, negotiation, the media port's routes, the clock, and two
+/// reports back (the call ended, its recording was finalized). All on the
+/// media port's event loop.
+protocol CallOwner: AnyObject {
+    var configuration: CapstanConfiguration { get }
+    var negotiator: Negotiator { get }
+    var eventLoop: EventLoop { get }
+    var logger: Logger { get }
+    /// Monotonic nanoseconds.
+    func now() -> UInt64
+    /// Routes the transport's datagrams to it (ICE ufrag and, once known, address).
+    func register(_ transport: TransportSession)
+    func unregister(_ transport: TransportSession)
+    /// The transport's local ufrag changed (ICE restart): route by the new one.
+    func rekey(_ transport: TransportSession, oldUfrag: String)
+    /// The call reached `ended`: forget it, keep its summary.
+    func callDidEnd(_ call: CallSession)
+    /// A recording was finalized (its sidecar written).
+    func recordingFinalized(_ sidecar: RecordingSidecar)
+}
+
 /// One call on the daemon: binds a `PeerSession` (the lifecycle, sans-I/O)
-/// to its `TransportSession` and executes the actions the state machine
-/// returns. Confined to the media port's event loop.
+/// to its `TransportSession` and carries out every action the state machine
+/// returns. Events that actions cause (teardown completed, our offer made,
+/// our answer made) are queued and run after the current batch, never
+/// re-entered from inside it. Confined to the media port's event loop.
 final class CallSession: TransportEventHandler {
     let id: String
     let signaller: String
@@ -27,7 +51,7 @@ final class CallSession: TransportEventHandler {
     /// Our offer and its credentials while we wait for the peer's answer.
     private var pendingOffer: Negotiator.PendingOffer?
     let createdAt = Date()
-    private unowned let manager: SessionManager
+    private unowned let owner: any CallOwner
     private(set) var peer: PeerSession
     private var endedAt: Date?
     private var logger: Logger
@@ -42,22 +66,36 @@ final class CallSession: TransportEventHandler {
     var state: PeerSessionState { peer.state }
     var endReason: EndReason? { peer.endReason }
 
+    /// The answer made with the transport (WHIP answers in the HTTP
+    /// response, before the lifecycle asks), given to it on `createAnswer`.
+    private var preparedAnswer: String?
+    /// Remote candidates the lifecycle handed over (trickled or queued until
+    /// the transport started). An ICE-lite answerer learns addresses from the
+    /// peer's checks (RFC 8445 §2.5), so these are kept for the API and
+    /// stats, bounded.
+    private(set) var remoteCandidates: [String] = []
+    private(set) var remoteCandidatesComplete = false
+    static let remoteCandidatesKept = 64
+    /// Events waiting for the current batch of actions to finish.
+    private var queuedEvents: [(inout PeerSession, UInt64) throws -> [PeerSessionAction]] = []
+    private var driving = false
+
     init(id: String, signaller: String, mode: String, channel: SignallingChannel?, requester: Requester,
-         manager: SessionManager, now: UInt64) {
+         owner: any CallOwner, now: UInt64) {
         self.id = id
         self.requester = requester
         self.signaller = signaller
         self.mode = mode
         self.channel = channel
-        self.manager = manager
-        let configuration = manager.configuration
+        self.owner = owner
+        let configuration = owner.configuration
         peer = PeerSession(
             configuration: PeerSessionConfiguration(
                 ringTimeoutNs: UInt64(configuration.ringTimeoutSeconds) * 1_000_000_000,
                 negotiationTimeoutNs: UInt64(configuration.negotiationTimeoutSeconds) * 1_000_000_000,
                 maxDurationNs: UInt64(configuration.maxSessionDurationSeconds) * 1_000_000_000),
             now: now, wallClockUnixNs: Self.unixNow())
-        logger = manager.logger
+        logger = owner.logger
         logger[metadataKey: "session.id"] = .string(id)
         if let peerID = channel?.peerID { logger[metadataKey: "peer.id"] = .string(peerID) }
     }
@@ -74,11 +112,8 @@ final class CallSession: TransportEventHandler {
     /// answer is sent (in the HTTP response) and the transport starts.
     func startAsWHIPAnswerer(answer: NegotiatedAnswer, transport: TransportSession, now: UInt64) {
         attach(transport, answer.session)
-        drive(now) { peer, now in
-            var actions = try peer.receiveOffer(now: now)
-            actions += try peer.localAnswerCreated(sdp: answer.answerSDP, now: now)
-            return actions
-        }
+        preparedAnswer = answer.answerSDP
+        drive(now) { peer, now in try peer.receiveOffer(now: now) }
     }
 
     /// A WebSocket peer calls the daemon; the call policy accepts or declines.
@@ -97,17 +132,14 @@ final class CallSession: TransportEventHandler {
         }
         let result: (answer: NegotiatedAnswer, transport: TransportSession)
         do {
-            result = try manager.negotiator.answer(offer: sdp, id: id, echo: mode != CapstanConfiguration.Mode.record.rawValue)
+            result = try owner.negotiator.answer(offer: sdp, id: id, echo: mode != CapstanConfiguration.Mode.record.rawValue)
         } catch {
             drive(now) { peer, now in try peer.negotiationFailed(detail: "bad-offer", now: now) }
             throw error
         }
         attach(result.transport, result.answer.session)
-        drive(now) { peer, now in
-            var actions = try peer.receiveOffer(now: now)
-            actions += try peer.localAnswerCreated(sdp: result.answer.answerSDP, now: now)
-            return actions
-        }
+        preparedAnswer = result.answer.answerSDP
+        drive(now) { peer, now in try peer.receiveOffer(now: now) }
     }
 
     /// The daemon calls the WebSocket peer (`POST /api/calls`).
@@ -130,7 +162,7 @@ final class CallSession: TransportEventHandler {
         guard let pending = pendingOffer, transport == nil else { throw .badRequest("no offer waiting for an answer") }
         let result: (session: NegotiatedSession, transport: TransportSession)
         do {
-            result = try manager.negotiator.accept(answer: sdp, to: pending, id: id)
+            result = try owner.negotiator.accept(answer: sdp, to: pending, id: id)
         } catch {
             drive(now) { peer, now in try peer.negotiationFailed(detail: "bad-answer", now: now) }
             throw error
@@ -142,7 +174,7 @@ final class CallSession: TransportEventHandler {
 
     /// A trickled candidate from the WebSocket peer.
     func receiveCandidate(_ candidate: String, now: UInt64) throws(SignallingError) {
-        do { execute(try peer.receiveRemoteCandidate(candidate, now: now), now: now) } catch {
+        do { try driveOrThrow(now) { peer, now in try peer.receiveRemoteCandidate(candidate, now: now) } } catch {
             throw .badRequest("candidate refused: \(error)")
         }
     }
@@ -159,33 +191,29 @@ final class CallSession: TransportEventHandler {
         if let ifMatch, ifMatch != "*", ifMatch != etag {
             return .failure(.preconditionFailed("ETag \(ifMatch) does not match \(etag)"))
         }
-        let now = NIODeadline.now().uptimeNanoseconds
+        let now = owner.now()
         let current = remoteCredentials ?? (negotiated.remoteICEUfrag, negotiated.remoteICEPwd)
         if fragment.isICERestart(currentUfrag: current.ufrag, currentPwd: current.pwd), let remote = fragment.credentials {
             let local = ICECredentials.generate()
             let oldUfrag = transport.localUfrag
             transport.restartICE(localUfrag: local.ufrag, localPassword: local.password,
                                  remoteUfrag: remote.ufrag, remotePassword: remote.pwd)
-            manager.port.rekey(transport, oldUfrag: oldUfrag)
+            owner.rekey(transport, oldUfrag: oldUfrag)
             remoteCredentials = remote
-            do { execute(try peer.restartICE(now: now), now: now) } catch {
+            do { try driveOrThrow(now) { peer, now in try peer.restartICE(now: now) } } catch {
                 return .failure(.badRequest("ICE restart refused: \(error)"))
             }
             peer.recordMilestone("ice-restart", now: now)
-            let mid = negotiated.bundleMids.first ?? negotiated.tracks.first?.mid ?? "0"
-            let kind = negotiated.tracks.first { $0.mid == mid }?.kind ?? .audio
-            let answer = TrickleFragment(iceUfrag: local.ufrag, icePwd: local.password, sections: [
-                .init(mediaLine: "m=\(kind) 9 UDP/TLS/RTP/SAVPF 0", mid: mid,
-                      candidates: manager.negotiator.candidates, endOfCandidates: true),
-            ])
+            let answer = TrickleFragment.iceRestartAnswer(ufrag: local.ufrag, pwd: local.password, for: negotiated,
+                                                          candidates: owner.negotiator.candidates)
             return .success((answer.serialized, "\"\(local.ufrag)\""))
         }
         do {
             for (_, candidate) in fragment.allCandidates {
-                execute(try peer.receiveRemoteCandidate(candidate.attributeValue, now: now), now: now)
+                try driveOrThrow(now) { peer, now in try peer.receiveRemoteCandidate(candidate.attributeValue, now: now) }
             }
             if fragment.isEndOfCandidates {
-                execute(try peer.receiveEndOfCandidates(now: now), now: now)
+                try driveOrThrow(now) { peer, now in try peer.receiveEndOfCandidates(now: now) }
             }
         } catch {
             return .failure(.badRequest("\(error)"))
@@ -208,13 +236,13 @@ final class CallSession: TransportEventHandler {
 
     /// Timers of the lifecycle: ring, negotiation, maximum duration.
     func tick(now: UInt64) {
-        execute(peer.tick(now: now), now: now)
+        drive(now) { peer, now in peer.tick(now: now) }
     }
 
     // MARK: - Transport events
 
     func transport(_ session: TransportSession, didEmit event: TransportEvent) {
-        let now = NIODeadline.now().uptimeNanoseconds
+        let now = owner.now()
         switch event {
         case .iceSelected(let remote):
             peer.recordMilestone("ice-selected", detail: remote.description, now: now)
@@ -230,16 +258,37 @@ final class CallSession: TransportEventHandler {
 
     // MARK: - Executing actions
 
-    private func drive(_ now: UInt64, _ event: (inout PeerSession, UInt64) throws -> [PeerSessionAction]) {
-        do {
-            execute(try event(&peer, now), now: now)
-        } catch {
-            // An event the lifecycle refuses in its state (e.g. a transport
-            // failure racing a hangup) changes nothing; it is logged.
+    /// Runs one lifecycle event and carries out its actions. An event the
+    /// lifecycle refuses in its state (a transport failure racing a hangup)
+    /// changes nothing; it is logged.
+    private func drive(_ now: UInt64, _ event: @escaping (inout PeerSession, UInt64) throws -> [PeerSessionAction]) {
+        do { try driveOrThrow(now, event) } catch {
             logger.debug("event refused", metadata: ["error": .string("\(error)")])
         }
     }
 
+    /// As `drive`, but a refusal of this event is thrown to the caller (a
+    /// signaller answers it with 4xx). Called while actions are being carried
+    /// out, the event waits in the queue until they are done.
+    private func driveOrThrow(_ now: UInt64, _ event: @escaping (inout PeerSession, UInt64) throws -> [PeerSessionAction]) throws {
+        guard !driving else {
+            queuedEvents.append(event)
+            return
+        }
+        driving = true
+        defer { driving = false }
+        execute(try event(&peer, now), now: now)
+        // Follow-up events queued by the actions, in order, each after the
+        // previous one's actions are done.
+        while !queuedEvents.isEmpty {
+            let next = queuedEvents.removeFirst()
+            do { execute(try next(&peer, now), now: now) } catch {
+                logger.debug("queued event refused", metadata: ["error": .string("\(error)")])
+            }
+        }
+    }
+
+    /// Carries out every action; none is ignored (PeerSessionAction lists the contract).
     private func execute(_ actions: [PeerSessionAction], now: UInt64) {
         for action in actions {
             switch action {
@@ -247,11 +296,12 @@ final class CallSession: TransportEventHandler {
                 logger.debug("state", metadata: ["from": .string(from.rawValue), "to": .string(to.rawValue)])
                 if to == .active { logger.info("session active") }
             case .startTransport:
-                if let transport { manager.port.register(transport) }
-            case .applyRemoteCandidates, .applyEndOfCandidates:
-                // An ICE-lite answerer does not check candidates: the peer's
-                // checks tell it the addresses (RFC 8445 §2.5).
-                break
+                if let transport { owner.register(transport) }
+            case .applyRemoteCandidates(let candidates):
+                let room = max(0, Self.remoteCandidatesKept - remoteCandidates.count)
+                remoteCandidates += candidates.prefix(room)
+            case .applyEndOfCandidates:
+                remoteCandidatesComplete = true
             case .attachMedia:
                 attachMedia(now: now)
             case .detachMediaAndFinalize(let reason):
@@ -259,19 +309,26 @@ final class CallSession: TransportEventHandler {
             case .stopTransport:
                 if let transport {
                     transport.close(now: now)
-                    manager.port.unregister(transport)
+                    owner.unregister(transport)
                 }
-                drive(now) { peer, now in try peer.teardownCompleted(now: now) }
+                queuedEvents.append { peer, now in try peer.teardownCompleted(now: now) }
             case .ended:
                 endedAt = Date()
-                manager.callDidEnd(self)
+                owner.callDidEnd(self)
             case .createAnswer:
-                // The answer was made with the transport, before this event.
-                break
+                // Made with the transport, before the lifecycle asked (WHIP
+                // answers in its HTTP response; a WebSocket offer is answered
+                // the same way, so a bad offer is refused before any state).
+                if let answer = preparedAnswer {
+                    preparedAnswer = nil
+                    queuedEvents.append { peer, now in try peer.localAnswerCreated(sdp: answer, now: now) }
+                } else {
+                    queuedEvents.append { peer, now in try peer.negotiationFailed(detail: "bad-offer", now: now) }
+                }
             case .createOffer:
-                let made = manager.negotiator.offer()
+                let made = owner.negotiator.offer()
                 pendingOffer = made
-                drive(now) { peer, now in try peer.localOfferCreated(sdp: made.offer.serialized, now: now) }
+                queuedEvents.append { peer, now in try peer.localOfferCreated(sdp: made.offer.serialized, now: now) }
             case .sendCallInit:
                 send(.init(type: .callInit, to: channel?.peerID, from: SignallingMessage.daemonPeerID))
             case .sendCallAccept:
@@ -295,7 +352,7 @@ final class CallSession: TransportEventHandler {
     private func attachMedia(now: UInt64) {
         attachEcho()
         guard mode != CapstanConfiguration.Mode.loopback.rawValue, let transport, let negotiated else { return }
-        let settings = manager.configuration
+        let settings = owner.configuration
         var configuration = MediaBridgeConfiguration(sessionID: id, directory: settings.recordings, negotiated: negotiated)
         guard configuration.audio != nil || configuration.video != nil else {
             logger.notice("nothing to record: no VP8 or Opus track")
@@ -309,14 +366,14 @@ final class CallSession: TransportEventHandler {
         configuration.minFreeDiskBytes = UInt64(settings.minFreeDiskBytes / 2)
         configuration.signaller = signaller
         configuration.peer = channel?.peerID
-        let loop = manager.eventLoop
+        let loop = owner.eventLoop
         let bound = NIOLoopBound(self, eventLoop: loop)
         let bridge = MediaBridge(
             configuration: configuration, now: now, unixNs: Self.unixNow(), logger: logger,
             sendRTCP: { [weak transport] bytes in _ = bytes.withUnsafeBytes { transport?.sendRTCP($0) } },
             onStop: { stop in
                 // Not from inside the pipeline's call stack: on the next loop turn.
-                loop.execute { bound.value.recordingStopped(stop, now: NIODeadline.now().uptimeNanoseconds) }
+                loop.execute { bound.value.recordingStopped(stop, now: bound.value.owner.now()) }
             })
         self.bridge = bridge
         fanout = echo.map { MediaFanout(bridge, $0) }
@@ -333,7 +390,7 @@ final class CallSession: TransportEventHandler {
         fanout = nil
         guard let bridge else { return }
         let sidecar = bridge.finalize(now: now, endReason: reason.name, endDetail: reason.detail)
-        manager.recordingFinalized(sidecar)
+        owner.recordingFinalized(sidecar)
     }
 
     /// Loopback and record+loopback: echo every negotiated track we answered

@@ -16,15 +16,13 @@ import Transport
 /// port's event loop; the async methods here are the control plane and hop
 /// onto that loop (DESIGN §6). That confinement is why the class is
 /// `@unchecked Sendable`.
-public final class SessionManager: @unchecked Sendable {
+public final class SessionManager: CallOwner, @unchecked Sendable {
     public let port: MediaPort
     public let configuration: CapstanConfiguration
     let metrics = CapstanMetrics()
     let logger: Logger
     let negotiator: Negotiator
     var sessions: [String: CallSession] = [:]
-    /// Registered WebSocket peers by peer id.
-    var webSocketPeers: [String: WebSocketChannel] = [:]
     /// Ended sessions kept for the API, newest last, bounded.
     private var ended: [SessionSummary] = []
     private static let endedKept = 200
@@ -70,7 +68,7 @@ public final class SessionManager: @unchecked Sendable {
         let admitted: Result<Void, SignallingError> = (try? await eventLoop.submit { [self] () -> Result<Void, SignallingError> in
             if let refusal = admissionRefusal(for: requester) { return .failure(refusal) }
             let call = CallSession(id: id, signaller: "whip", mode: mode.rawValue, channel: nil, requester: requester,
-                                   manager: self, now: NIODeadline.now().uptimeNanoseconds)
+                                   owner: self, now: NIODeadline.now().uptimeNanoseconds)
             sessions[id] = call
             metrics.sessionStarted(signaller: "whip")
             call.startAsWHIPAnswerer(answer: answer, transport: transport, now: NIODeadline.now().uptimeNanoseconds)
@@ -154,13 +152,36 @@ public final class SessionManager: @unchecked Sendable {
         return nil
     }
 
+    /// A new call for a signaller with a channel (WebSocket); on the loop.
+    func startCall(signaller: String, channel: WebSocketChannel, mode: CapstanConfiguration.Mode, now: UInt64) -> CallSession {
+        eventLoop.preconditionInEventLoop()
+        let call = CallSession(id: Self.makeSessionID(), signaller: signaller, mode: mode.rawValue,
+                               channel: channel, requester: channel.requester, owner: self, now: now)
+        sessions[call.id] = call
+        metrics.sessionStarted(signaller: signaller)
+        return call
+    }
+
+    /// The live calls a signalling channel carries; on the loop.
+    func liveCalls(of channel: SignallingChannel) -> [CallSession] {
+        sessions.values.filter { $0.channel === channel && $0.state.isLive }
+    }
+
     /// Session timers (negotiation, maximum duration); on the loop.
     func tickCalls(now: UInt64) {
         eventLoop.preconditionInEventLoop()
         for call in Array(sessions.values) { call.tick(now: now) }
     }
 
-    // MARK: - Called by CallSession on the loop
+    // MARK: - CallOwner: what a CallSession asks of its owner, on the loop
+
+    func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    func register(_ transport: TransportSession) { port.register(transport) }
+
+    func unregister(_ transport: TransportSession) { port.unregister(transport) }
+
+    func rekey(_ transport: TransportSession, oldUfrag: String) { port.rekey(transport, oldUfrag: oldUfrag) }
 
     func callDidEnd(_ call: CallSession) {
         eventLoop.preconditionInEventLoop()

@@ -4,9 +4,9 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 
-/// `GET /ws`: the WebSocket JSON signaller (DESIGN §3). Transport only:
-/// it parses frames into `SignallingMessage`s and hands them to the
-/// SessionManager, and writes the manager's messages back.
+/// `GET /ws`: the WebSocket JSON signaller's socket (DESIGN §3): it parses
+/// frames into `SignallingMessage`s for the `WebSocketSignaller`, and
+/// writes the calls' messages back.
 enum WebSocketRoute {
     /// Frames up to this size are read; anything over the configured message
     /// limit gets an `error` message and the socket stays open.
@@ -18,7 +18,7 @@ enum WebSocketRoute {
     /// position), and the publish token is presented when one is set:
     /// `Authorization: Bearer`, or `?token=` since browsers cannot set
     /// headers on a WebSocket.
-    static func router(manager: SessionManager, policy: AccessPolicy) -> Router<WebSocketRequestContextWithAddress> {
+    static func router(signaller: WebSocketSignaller, policy: AccessPolicy) -> Router<WebSocketRequestContextWithAddress> {
         let router = Router(context: WebSocketRequestContextWithAddress.self)
         router.ws("ws") { request, context in
             let host = request.head.authority
@@ -37,7 +37,7 @@ enum WebSocketRoute {
                 ?? context.request.uri.queryParameters.get("token").map { String($0) }
             let requester = Requester(address: context.requestContext.remoteAddress?.ipAddress,
                                       grant: policy.grant(presented, for: .publish) ?? .anonymous)
-            try await WebSocketConnection(manager: manager, requester: requester, logger: context.logger)
+            try await WebSocketConnection(signaller: signaller, requester: requester, logger: context.logger)
                 .run(inbound: inbound, outbound: outbound)
         }
         return router
@@ -60,12 +60,12 @@ struct WebSocketRequestContextWithAddress: RequestContext, WebSocketRequestConte
 
 /// One client connection: registration, then messages both ways.
 struct WebSocketConnection {
-    let manager: SessionManager
+    let signaller: WebSocketSignaller
     let requester: Requester
     let logger: Logger
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let limit = manager.configuration.maxSignallingMessageBytes
+        let limit = signaller.manager.configuration.maxSignallingMessageBytes
         let (outbox, writer) = AsyncStream.makeStream(of: SignallingMessage.self, bufferingPolicy: .bufferingNewest(256))
         var channel: WebSocketChannel?
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -94,7 +94,7 @@ struct WebSocketConnection {
                     continue
                 }
                 if let channel {
-                    await manager.handle(parsed, from: channel)
+                    await signaller.handle(parsed, from: channel)
                     continue
                 }
                 // The first message names the peer: `register`, or a `call:init` with `from`.
@@ -103,7 +103,7 @@ struct WebSocketConnection {
                     continue
                 }
                 let registered = WebSocketChannel(peerID: name, requester: requester, continuation: writer)
-                guard await manager.register(registered) else {
+                guard await signaller.register(registered) else {
                     writer.yield(.error("peer id \"\(name)\" is already registered"))
                     continue
                 }
@@ -111,10 +111,10 @@ struct WebSocketConnection {
                 if parsed.type == .register {
                     writer.yield(SignallingMessage(type: .register, peerId: name))
                 } else {
-                    await manager.handle(parsed, from: registered)
+                    await signaller.handle(parsed, from: registered)
                 }
             }
-            if let channel { await manager.unregister(channel) }
+            if let channel { await signaller.unregister(channel) }
             writer.finish()
             try await group.waitForAll()
         }

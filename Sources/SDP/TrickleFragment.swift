@@ -145,3 +145,17 @@ public struct TrickleFragment: Sendable, Equatable {
         return out
     }
 }
+
+extension TrickleFragment {
+    /// Our answer to a peer's ICE restart (RFC 8840 §4.4, RFC 9725 §4.4):
+    /// the new credentials and our candidates on the first bundled section,
+    /// with end-of-candidates (an ICE-lite answerer has no more to trickle).
+    public static func iceRestartAnswer(ufrag: String, pwd: String, for session: NegotiatedSession,
+                                        candidates: [ICECandidate]) -> TrickleFragment {
+        let mid = session.bundleMids.first ?? session.tracks.first?.mid ?? "0"
+        let kind = session.tracks.first { $0.mid == mid }?.kind ?? session.tracks.first?.kind ?? .audio
+        return TrickleFragment(iceUfrag: ufrag, icePwd: pwd, sections: [
+            Section(mediaLine: "\(kind) 9 UDP/TLS/RTP/SAVPF 0", mid: mid, candidates: candidates, endOfCandidates: true),
+        ])
+    }
+}

@@ -31,7 +31,7 @@ struct SessionsController {
 
 /// `POST /api/calls {"peerId"}`: the daemon calls a registered WebSocket peer.
 struct CallsController {
-    let manager: SessionManager
+    let signaller: WebSocketSignaller
 
     struct CallRequest: Decodable { var peerId: String }
     struct CallCreated: Encodable { var id: String; var peerId: String }
@@ -48,7 +48,7 @@ struct CallsController {
         }
         let id: String
         do throws(SignallingError) {
-            id = try await manager.call(peerID: body.peerId)
+            id = try await signaller.call(peerID: body.peerId)
         } catch {
             throw APIError(HTTPResponse.Status(code: error.status), "call-failed", error.reason)
         }

@@ -1,15 +1,27 @@
 import Foundation
 import NIOCore
 
-/// The WebSocket side of the SessionManager: a directory of registered
-/// peers and the dispatch of their messages onto their calls. Runs on the
-/// media loop, like every call.
-extension SessionManager {
+/// The WebSocket signaller (DESIGN §2, beside WHIP): a directory of
+/// registered peers and the translation of their JSON messages into call
+/// events, and of calls' messages back. Transport only: admission, call
+/// state and media are the SessionManager's and the CallSession's. Its
+/// state lives on the media loop, like every call.
+final class WebSocketSignaller: @unchecked Sendable {
+    let manager: SessionManager
+    /// Registered WebSocket peers by peer id.
+    private var peers: [String: WebSocketChannel] = [:]
+
+    init(manager: SessionManager) {
+        self.manager = manager
+    }
+
+    private var eventLoop: EventLoop { manager.eventLoop }
+
     /// Registers `channel` under its peer id; false when the id is taken.
     func register(_ channel: WebSocketChannel) async -> Bool {
         (try? await eventLoop.submit { [self] in
-            if let existing = webSocketPeers[channel.peerID], existing !== channel { return false }
-            webSocketPeers[channel.peerID] = channel
+            if let existing = peers[channel.peerID], existing !== channel { return false }
+            peers[channel.peerID] = channel
             return true
         }.get()) ?? false
     }
@@ -17,16 +29,16 @@ extension SessionManager {
     /// The connection closed: its live calls end `remote-hangup`.
     func unregister(_ channel: WebSocketChannel) async {
         _ = try? await eventLoop.submit { [self] in
-            if webSocketPeers[channel.peerID] === channel { webSocketPeers[channel.peerID] = nil }
-            let now = NIODeadline.now().uptimeNanoseconds
-            for call in liveCalls(of: channel) { call.end(.remoteHangup, now: now) }
+            if peers[channel.peerID] === channel { peers[channel.peerID] = nil }
+            let now = manager.now()
+            for call in manager.liveCalls(of: channel) { call.end(.remoteHangup, now: now) }
         }.get()
     }
 
     /// One message from a registered peer.
     func handle(_ message: SignallingMessage, from channel: WebSocketChannel) async {
         _ = try? await eventLoop.submit { [self] in
-            let now = NIODeadline.now().uptimeNanoseconds
+            let now = manager.now()
             do throws(SignallingError) {
                 try dispatch(message, from: channel, now: now)
             } catch {
@@ -36,7 +48,7 @@ extension SessionManager {
     }
 
     private func dispatch(_ message: SignallingMessage, from channel: WebSocketChannel, now: UInt64) throws(SignallingError) {
-        let call = liveCalls(of: channel).first
+        let call = manager.liveCalls(of: channel).first
         switch message.type {
         case .register:
             throw .badRequest("already registered as \(channel.peerID)")
@@ -44,18 +56,18 @@ extension SessionManager {
             if let to = message.to, to != SignallingMessage.daemonPeerID {
                 throw .badRequest("call:init to \"\(to)\": only \"\(SignallingMessage.daemonPeerID)\" can be called here")
             }
-            let mode = try sessionMode(requested: message.mode)
-            guard call == nil, admissionRefusal(for: channel.requester) == nil else {
+            let mode = try manager.sessionMode(requested: message.mode)
+            guard call == nil, manager.admissionRefusal(for: channel.requester) == nil else {
                 channel.send(.init(type: .callReject, to: channel.peerID, from: SignallingMessage.daemonPeerID, reason: "busy"))
-                metrics.sessionEnded(reason: "busy")
+                manager.metrics.sessionEnded(reason: "busy")
                 return
             }
-            if mode != .loopback, lowDiskSpace() != nil {
+            if mode != .loopback, manager.lowDiskSpace() != nil {
                 channel.send(.init(type: .callReject, to: channel.peerID, from: SignallingMessage.daemonPeerID, reason: "storage"))
                 return
             }
-            let created = newWebSocketCall(for: channel, mode: mode, now: now)
-            created.receiveCallInit(accept: configuration.callPolicy == .accept, now: now)
+            let created = manager.startCall(signaller: "websocket", channel: channel, mode: mode, now: now)
+            created.receiveCallInit(accept: manager.configuration.callPolicy == .accept, now: now)
         case .callAccept:
             guard let call else { throw .notFound("no call to accept") }
             try call.receiveCallAccept(now: now)
@@ -79,7 +91,7 @@ extension SessionManager {
             if candidate.isEmpty { return } // browsers' end-of-candidates
             try call.receiveCandidate(candidate, now: now)
         case .error:
-            logger.info("peer reported an error", metadata: ["peer.id": .string(channel.peerID),
+            manager.logger.info("peer reported an error", metadata: ["peer.id": .string(channel.peerID),
                                                              "reason": .string(message.reason ?? "")])
         }
     }
@@ -87,31 +99,20 @@ extension SessionManager {
     /// `POST /api/calls`: the daemon calls a registered peer. Returns the session id.
     public func call(peerID: String) async throws(SignallingError) -> String {
         let result: Result<String, SignallingError> = (try? await eventLoop.submit { [self] () -> Result<String, SignallingError> in
-            guard let channel = webSocketPeers[peerID] else { return .failure(.notFound("no registered peer \(peerID)")) }
-            guard liveCalls(of: channel).isEmpty else { return .failure(.conflict("peer \(peerID) is busy")) }
-            if let refusal = admissionRefusal(for: channel.requester) { return .failure(refusal) }
-            if let free = lowDiskSpace() {
+            guard let channel = peers[peerID] else { return .failure(.notFound("no registered peer \(peerID)")) }
+            guard manager.liveCalls(of: channel).isEmpty else { return .failure(.conflict("peer \(peerID) is busy")) }
+            if let refusal = manager.admissionRefusal(for: channel.requester) { return .failure(refusal) }
+            if let free = manager.lowDiskSpace() {
                 return .failure(.unavailable("recordings disk has \(free) bytes free, below minFreeDiskBytes"))
             }
-            let call = newWebSocketCall(for: channel, mode: configuration.mode, now: NIODeadline.now().uptimeNanoseconds)
-            call.placeCall(now: NIODeadline.now().uptimeNanoseconds)
+            let now = manager.now()
+            let call = manager.startCall(signaller: "websocket", channel: channel, mode: manager.configuration.mode, now: now)
+            call.placeCall(now: now)
             return .success(call.id)
         }.get()) ?? .failure(.unavailable("shutting down"))
         return try result.get()
     }
 
-    private func newWebSocketCall(for channel: WebSocketChannel, mode: CapstanConfiguration.Mode,
-                                  now: UInt64) -> CallSession {
-        let call = CallSession(id: Self.makeSessionID(), signaller: "websocket", mode: mode.rawValue,
-                               channel: channel, requester: channel.requester, manager: self, now: now)
-        sessions[call.id] = call
-        metrics.sessionStarted(signaller: "websocket")
-        return call
-    }
-
-    private func liveCalls(of channel: WebSocketChannel) -> [CallSession] {
-        sessions.values.filter { $0.channel === channel && $0.state.isLive }
-    }
 }
 
 /// One WebSocket connection's outgoing side: messages from the media loop
