@@ -39,37 +39,188 @@ public struct PeerSession: Sendable, Equatable {
     /// Wall clock at creation, Unix nanoseconds: the event log's anchor.
     public let createdAtUnixNs: Int64
 
-    /// The current state.
-    public private(set) var state: PeerSessionState = .idle
-    /// Monotonic time the current state was entered.
-    public private(set) var stateEnteredAt: UInt64
-    /// Set once the end is decided (on entering `ending` or `ended`).
-    public private(set) var endReason: EndReason?
-    /// Capstan's side of offer/answer, known once the call direction is.
-    public private(set) var role: NegotiationRole?
-    /// The peer's description (offer or answer) has been received.
-    public private(set) var hasRemoteDescription = false
-    /// Capstan's description (answer or offer) has been created.
-    public private(set) var hasLocalDescription = false
-    /// `startTransport` has been returned (and the transport not yet stopped).
-    public private(set) var transportStarted = false
-    /// `attachMedia` has been returned and `detachMediaAndFinalize` not yet.
-    public private(set) var mediaAttached = false
-    /// The session reached `active` at some point.
-    public private(set) var reachedActive = false
-    /// Monotonic time of entering `negotiating`.
-    public private(set) var negotiatingAt: UInt64?
-    /// Monotonic time of entering `active`.
-    public private(set) var activeAt: UInt64?
-    /// Monotonic time of entering `ended`.
-    public private(set) var endedAt: UInt64?
-    /// The peer sent end-of-candidates for the current ICE generation.
-    public private(set) var remoteCandidatesComplete = false
+    /// Where the call is, with what that state needs and nothing else
+    /// (NIO style): a ringing call knows its direction, a negotiation its
+    /// descriptions and queued candidates, a teardown what is left to tear
+    /// down, an ended call its reason.
+    enum Phase: Sendable, Equatable {
+        case idle
+        case ringing(Ringing)
+        case negotiating(Negotiation)
+        case active(Connected)
+        case ending(Teardown)
+        case ended(Ended)
+    }
+
+    /// `incoming-init` (Capstan answers) or `outgoing-init` (Capstan offers).
+    struct Ringing: Sendable, Equatable {
+        var role: NegotiationRole
+        var since: UInt64
+    }
+
+    /// Offer/answer and ICE+DTLS under way.
+    struct Negotiation: Sendable, Equatable {
+        var role: NegotiationRole
+        var since: UInt64
+        var hasRemoteDescription = false
+        var hasLocalDescription = false
+        /// `startTransport` was returned.
+        var transportStarted = false
+        /// Remote candidates waiting for the transport.
+        var queuedCandidates: [String] = []
+        var endOfCandidatesPending = false
+        var remoteCandidatesComplete = false
+    }
+
+    /// Media flows: the transport runs and the pipeline is attached.
+    struct Connected: Sendable, Equatable {
+        var role: NegotiationRole
+        var negotiatingAt: UInt64
+        var since: UInt64
+        var remoteCandidatesComplete: Bool
+    }
+
+    /// The end is decided; what remains to tear down.
+    struct Teardown: Sendable, Equatable {
+        var reason: EndReason
+        var role: NegotiationRole?
+        var since: UInt64
+        var negotiatingAt: UInt64?
+        var activeAt: UInt64?
+        var transportStarted: Bool
+    }
+
+    /// Terminal.
+    struct Ended: Sendable, Equatable {
+        var reason: EndReason
+        var role: NegotiationRole?
+        var negotiatingAt: UInt64?
+        var activeAt: UInt64?
+        var at: UInt64
+    }
+
+    private var phase: Phase = .idle
     /// The event log.
     public private(set) var log: SessionLog
 
-    private var queuedCandidates: [String] = []
-    private var endOfCandidatesPending = false
+    /// The current state.
+    public var state: PeerSessionState {
+        switch phase {
+        case .idle: .idle
+        case .ringing(let ringing): ringing.role == .answerer ? .incomingInit : .outgoingInit
+        case .negotiating: .negotiating
+        case .active: .active
+        case .ending: .ending
+        case .ended: .ended
+        }
+    }
+
+    /// Monotonic time the current state was entered.
+    public var stateEnteredAt: UInt64 {
+        switch phase {
+        case .idle: createdAt
+        case .ringing(let ringing): ringing.since
+        case .negotiating(let negotiation): negotiation.since
+        case .active(let connected): connected.since
+        case .ending(let teardown): teardown.since
+        case .ended(let ended): ended.at
+        }
+    }
+
+    /// Set once the end is decided (on entering `ending` or `ended`).
+    public var endReason: EndReason? {
+        switch phase {
+        case .ending(let teardown): teardown.reason
+        case .ended(let ended): ended.reason
+        default: nil
+        }
+    }
+
+    /// Capstan's side of offer/answer, known once the call direction is.
+    public var role: NegotiationRole? {
+        switch phase {
+        case .idle: nil
+        case .ringing(let ringing): ringing.role
+        case .negotiating(let negotiation): negotiation.role
+        case .active(let connected): connected.role
+        case .ending(let teardown): teardown.role
+        case .ended(let ended): ended.role
+        }
+    }
+
+    /// The peer's description (offer or answer) has been received.
+    public var hasRemoteDescription: Bool {
+        switch phase {
+        case .negotiating(let negotiation): negotiation.hasRemoteDescription
+        case .active: true
+        default: false
+        }
+    }
+
+    /// Capstan's description (answer or offer) has been created.
+    public var hasLocalDescription: Bool {
+        switch phase {
+        case .negotiating(let negotiation): negotiation.hasLocalDescription
+        case .active: true
+        default: false
+        }
+    }
+
+    /// `startTransport` has been returned (and the transport not yet stopped).
+    public var transportStarted: Bool {
+        switch phase {
+        case .negotiating(let negotiation): negotiation.transportStarted
+        case .active: true
+        case .ending(let teardown): teardown.transportStarted
+        default: false
+        }
+    }
+
+    /// `attachMedia` has been returned and `detachMediaAndFinalize` not yet:
+    /// exactly while `active` (the teardown detaches first).
+    public var mediaAttached: Bool {
+        if case .active = phase { return true }
+        return false
+    }
+
+    /// The session reached `active` at some point.
+    public var reachedActive: Bool { activeAt != nil }
+
+    /// Monotonic time of entering `negotiating`.
+    public var negotiatingAt: UInt64? {
+        switch phase {
+        case .negotiating(let negotiation): negotiation.since
+        case .active(let connected): connected.negotiatingAt
+        case .ending(let teardown): teardown.negotiatingAt
+        case .ended(let ended): ended.negotiatingAt
+        default: nil
+        }
+    }
+
+    /// Monotonic time of entering `active`.
+    public var activeAt: UInt64? {
+        switch phase {
+        case .active(let connected): connected.since
+        case .ending(let teardown): teardown.activeAt
+        case .ended(let ended): ended.activeAt
+        default: nil
+        }
+    }
+
+    /// Monotonic time of entering `ended`.
+    public var endedAt: UInt64? {
+        if case .ended(let ended) = phase { return ended.at }
+        return nil
+    }
+
+    /// The peer sent end-of-candidates for the current ICE generation.
+    public var remoteCandidatesComplete: Bool {
+        switch phase {
+        case .negotiating(let negotiation): negotiation.remoteCandidatesComplete
+        case .active(let connected): connected.remoteCandidatesComplete
+        default: false
+        }
+    }
 
     /// A new session in `idle`.
     /// - Parameters:
@@ -81,26 +232,28 @@ public struct PeerSession: Sendable, Equatable {
         self.configuration = configuration
         self.createdAt = now
         self.createdAtUnixNs = wallClockUnixNs
-        self.stateEnteredAt = now
         self.log = SessionLog(capacity: configuration.eventLogCapacity)
         appendLog(.event, "created", now: now, to: .idle)
     }
 
     /// Remote candidates waiting for the transport.
-    public var queuedCandidateCount: Int { queuedCandidates.count }
+    public var queuedCandidateCount: Int {
+        if case .negotiating(let negotiation) = phase { return negotiation.queuedCandidates.count }
+        return 0
+    }
 
     /// When `tick(now:)` next has work to do: the ring deadline in `incoming-init`
     /// and `outgoing-init`, the negotiation deadline in `negotiating`, the
     /// max-duration deadline in `active` (when configured); `nil` otherwise.
     public var nextDeadline: UInt64? {
-        switch state {
-        case .incomingInit, .outgoingInit:
-            return stateEnteredAt.addingClamped(configuration.ringTimeoutNs)
-        case .negotiating:
-            return (negotiatingAt ?? stateEnteredAt).addingClamped(configuration.negotiationTimeoutNs)
-        case .active:
+        switch phase {
+        case .ringing(let ringing):
+            return ringing.since.addingClamped(configuration.ringTimeoutNs)
+        case .negotiating(let negotiation):
+            return negotiation.since.addingClamped(configuration.negotiationTimeoutNs)
+        case .active(let connected):
             guard let limit = configuration.maxDurationNs else { return nil }
-            return (activeAt ?? stateEnteredAt).addingClamped(limit)
+            return connected.since.addingClamped(limit)
         case .idle, .ending, .ended:
             return nil
         }
@@ -112,28 +265,26 @@ public struct PeerSession: Sendable, Equatable {
     /// The driver then calls `acceptCall` or `rejectCall` (by policy or `CallAdmission`).
     public mutating func receiveCallInit(now: UInt64) throws -> [PeerSessionAction] {
         try require(.callInit, state == .idle, "a call can only start from idle")
-        role = .answerer
-        return [transition(to: .incomingInit, .callInit, now: now)]
+        return [transition(to: .ringing(Ringing(role: .answerer, since: now)), .callInit, now: now)]
     }
 
     /// Capstan calls the peer: idle → outgoing-init, `sendCallInit`. Starts the ring timer.
     public mutating func placeCall(now: UInt64) throws -> [PeerSessionAction] {
         try require(.placeCall, state == .idle, "a call can only start from idle")
-        role = .offerer
-        return [transition(to: .outgoingInit, .placeCall, now: now), .sendCallInit]
+        return [transition(to: .ringing(Ringing(role: .offerer, since: now)), .placeCall, now: now), .sendCallInit]
     }
 
     /// Local accept: incoming-init → negotiating, `sendCallAccept`. The caller's
     /// offer is expected next (`receiveOffer`); the negotiation timer starts.
     public mutating func acceptCall(now: UInt64) throws -> [PeerSessionAction] {
         try require(.accept, state == .incomingInit, "only a ringing incoming call can be accepted")
-        return [transition(to: .negotiating, .accept, now: now), .sendCallAccept]
+        return [transition(to: .negotiating(Negotiation(role: .answerer, since: now)), .accept, now: now), .sendCallAccept]
     }
 
     /// The called peer's `call:accept`: outgoing-init → negotiating, `createOffer`.
     public mutating func receiveCallAccept(now: UInt64) throws -> [PeerSessionAction] {
         try require(.remoteAccept, state == .outgoingInit, "only an outgoing call waiting for the peer can be accepted by it")
-        return [transition(to: .negotiating, .remoteAccept, now: now), .createOffer]
+        return [transition(to: .negotiating(Negotiation(role: .offerer, since: now)), .remoteAccept, now: now), .createOffer]
     }
 
     /// Local reject of a ringing incoming call: incoming-init → ended with
@@ -156,15 +307,16 @@ public struct PeerSession: Sendable, Equatable {
     /// accepted with its offer) → negotiating; in negotiating after `acceptCall`
     /// it stays. Returns `createAnswer`.
     public mutating func receiveOffer(now: UInt64) throws -> [PeerSessionAction] {
-        switch state {
+        switch phase {
         case .idle:
-            role = .answerer
-            hasRemoteDescription = true
-            return [transition(to: .negotiating, .offer, now: now, detail: "implicit-accept"), .createAnswer]
-        case .negotiating:
-            try require(.offer, role == .answerer, "Capstan is the offerer in this call")
-            try require(.offer, !hasRemoteDescription, "an offer was already received (renegotiation is not supported)")
-            hasRemoteDescription = true
+            var negotiation = Negotiation(role: .answerer, since: now)
+            negotiation.hasRemoteDescription = true
+            return [transition(to: .negotiating(negotiation), .offer, now: now, detail: "implicit-accept"), .createAnswer]
+        case .negotiating(var negotiation):
+            try require(.offer, negotiation.role == .answerer, "Capstan is the offerer in this call")
+            try require(.offer, !negotiation.hasRemoteDescription, "an offer was already received (renegotiation is not supported)")
+            negotiation.hasRemoteDescription = true
+            phase = .negotiating(negotiation)
             appendLog(.event, PeerSessionEvent.offer.rawValue, now: now)
             return [.createAnswer]
         default:
@@ -175,21 +327,22 @@ public struct PeerSession: Sendable, Equatable {
     /// Capstan's answer is built: `sendAnswer(sdp)`, `startTransport`, then any
     /// queued candidates and end-of-candidates.
     public mutating func localAnswerCreated(sdp: String, now: UInt64) throws -> [PeerSessionAction] {
-        try require(.localAnswer, state == .negotiating, "no negotiation under way")
-        try require(.localAnswer, role == .answerer, "Capstan is the offerer in this call")
-        try require(.localAnswer, hasRemoteDescription, "no offer to answer yet")
-        try require(.localAnswer, !hasLocalDescription, "the answer was already created")
-        hasLocalDescription = true
+        var negotiation = try negotiationUnderWay(.localAnswer)
+        try require(.localAnswer, negotiation.role == .answerer, "Capstan is the offerer in this call")
+        try require(.localAnswer, negotiation.hasRemoteDescription, "no offer to answer yet")
+        try require(.localAnswer, !negotiation.hasLocalDescription, "the answer was already created")
+        negotiation.hasLocalDescription = true
         appendLog(.event, PeerSessionEvent.localAnswer.rawValue, now: now)
-        return [.sendAnswer(sdp: sdp)] + startTransportIfReady()
+        return [.sendAnswer(sdp: sdp)] + startTransportIfReady(&negotiation)
     }
 
     /// Capstan's offer is built: `sendOffer(sdp)`. The peer's answer is next.
     public mutating func localOfferCreated(sdp: String, now: UInt64) throws -> [PeerSessionAction] {
-        try require(.localOffer, state == .negotiating, "no negotiation under way")
-        try require(.localOffer, role == .offerer, "Capstan is the answerer in this call")
-        try require(.localOffer, !hasLocalDescription, "the offer was already created")
-        hasLocalDescription = true
+        var negotiation = try negotiationUnderWay(.localOffer)
+        try require(.localOffer, negotiation.role == .offerer, "Capstan is the answerer in this call")
+        try require(.localOffer, !negotiation.hasLocalDescription, "the offer was already created")
+        negotiation.hasLocalDescription = true
+        phase = .negotiating(negotiation)
         appendLog(.event, PeerSessionEvent.localOffer.rawValue, now: now)
         return [.sendOffer(sdp: sdp)]
     }
@@ -197,13 +350,13 @@ public struct PeerSession: Sendable, Equatable {
     /// The peer's answer to Capstan's offer: `startTransport`, then any queued
     /// candidates and end-of-candidates.
     public mutating func receiveAnswer(now: UInt64) throws -> [PeerSessionAction] {
-        try require(.answer, state == .negotiating, "no negotiation under way")
-        try require(.answer, role == .offerer, "Capstan is the answerer in this call")
-        try require(.answer, hasLocalDescription, "no offer was sent yet")
-        try require(.answer, !hasRemoteDescription, "an answer was already received")
-        hasRemoteDescription = true
+        var negotiation = try negotiationUnderWay(.answer)
+        try require(.answer, negotiation.role == .offerer, "Capstan is the answerer in this call")
+        try require(.answer, negotiation.hasLocalDescription, "no offer was sent yet")
+        try require(.answer, !negotiation.hasRemoteDescription, "an answer was already received")
+        negotiation.hasRemoteDescription = true
         appendLog(.event, PeerSessionEvent.answer.rawValue, now: now)
-        return startTransportIfReady()
+        return startTransportIfReady(&negotiation)
     }
 
     /// The offer or answer cannot be used (`bad-offer`, `bad-answer`, …), or the
@@ -224,11 +377,14 @@ public struct PeerSession: Sendable, Equatable {
     public mutating func receiveRemoteCandidate(_ candidate: String, now: UInt64) throws -> [PeerSessionAction] {
         try require(.candidate, state == .negotiating || state == .active, "candidates are only taken while negotiating or active")
         try require(.candidate, !remoteCandidatesComplete, "the peer already sent end-of-candidates")
-        if transportStarted { return [.applyRemoteCandidates([candidate])] }
-        guard queuedCandidates.count < configuration.maxQueuedCandidates else {
+        guard case .negotiating(var negotiation) = phase, !negotiation.transportStarted else {
+            return [.applyRemoteCandidates([candidate])]
+        }
+        guard negotiation.queuedCandidates.count < configuration.maxQueuedCandidates else {
             throw PeerSessionError.candidateQueueFull(limit: configuration.maxQueuedCandidates)
         }
-        queuedCandidates.append(candidate)
+        negotiation.queuedCandidates.append(candidate)
+        phase = .negotiating(negotiation)
         return []
     }
 
@@ -237,11 +393,20 @@ public struct PeerSession: Sendable, Equatable {
     public mutating func receiveEndOfCandidates(now: UInt64) throws -> [PeerSessionAction] {
         try require(.endOfCandidates, state == .negotiating || state == .active, "candidates are only taken while negotiating or active")
         try require(.endOfCandidates, !remoteCandidatesComplete, "end-of-candidates was already received")
-        remoteCandidatesComplete = true
         appendLog(.event, PeerSessionEvent.endOfCandidates.rawValue, now: now)
-        if transportStarted { return [.applyEndOfCandidates] }
-        endOfCandidatesPending = true
-        return []
+        switch phase {
+        case .negotiating(var negotiation):
+            negotiation.remoteCandidatesComplete = true
+            if !negotiation.transportStarted { negotiation.endOfCandidatesPending = true }
+            phase = .negotiating(negotiation)
+            return negotiation.transportStarted ? [.applyEndOfCandidates] : []
+        case .active(var connected):
+            connected.remoteCandidatesComplete = true
+            phase = .active(connected)
+            return [.applyEndOfCandidates]
+        default:
+            return []
+        }
     }
 
     /// The peer restarted ICE (new credentials): a new candidate generation
@@ -251,8 +416,17 @@ public struct PeerSession: Sendable, Equatable {
     public mutating func restartICE(now: UInt64) throws -> [PeerSessionAction] {
         try require(.iceRestart, state == .negotiating || state == .active, "ICE restarts only while negotiating or active")
         try require(.iceRestart, transportStarted, "the transport is not running yet")
-        remoteCandidatesComplete = false
-        endOfCandidatesPending = false
+        switch phase {
+        case .negotiating(var negotiation):
+            negotiation.remoteCandidatesComplete = false
+            negotiation.endOfCandidatesPending = false
+            phase = .negotiating(negotiation)
+        case .active(var connected):
+            connected.remoteCandidatesComplete = false
+            phase = .active(connected)
+        default:
+            break
+        }
         appendLog(.event, PeerSessionEvent.iceRestart.rawValue, now: now)
         return []
     }
@@ -262,12 +436,11 @@ public struct PeerSession: Sendable, Equatable {
     /// ICE and DTLS are up and SRTP keyed: negotiating → active, `attachMedia`.
     /// Starts the max-duration timer.
     public mutating func transportConnected(now: UInt64) throws -> [PeerSessionAction] {
-        try require(.transportConnected, state == .negotiating, "only a negotiating session can connect")
-        try require(.transportConnected, transportStarted, "the transport was not started")
-        activeAt = now
-        reachedActive = true
-        mediaAttached = true
-        return [transition(to: .active, .transportConnected, now: now), .attachMedia]
+        let negotiation = try negotiationUnderWay(.transportConnected, "only a negotiating session can connect")
+        try require(.transportConnected, negotiation.transportStarted, "the transport was not started")
+        let connected = Connected(role: negotiation.role, negotiatingAt: negotiation.since, since: now,
+                                  remoteCandidatesComplete: negotiation.remoteCandidatesComplete)
+        return [transition(to: .active(connected), .transportConnected, now: now), .attachMedia]
     }
 
     /// The transport failed (`ice-timeout`, `dtls-failed`, `consent-lost`,
@@ -318,11 +491,14 @@ public struct PeerSession: Sendable, Equatable {
 
     /// The driver finished the teardown actions: ending → ended, `ended(reason)`.
     public mutating func teardownCompleted(now: UInt64) throws -> [PeerSessionAction] {
-        try require(.teardownCompleted, state == .ending, "no teardown under way")
-        transportStarted = false
-        let reason = endReason ?? .shutdown
-        endedAt = now
-        return [transition(to: .ended, .teardownCompleted, now: now, detail: reason.description), .ended(reason)]
+        guard case .ending(let teardown) = phase else {
+            try require(.teardownCompleted, false, "no teardown under way")
+            return []
+        }
+        let ended = Ended(reason: teardown.reason, role: teardown.role, negotiatingAt: teardown.negotiatingAt,
+                          activeAt: teardown.activeAt, at: now)
+        return [transition(to: .ended(ended), .teardownCompleted, now: now, detail: teardown.reason.description),
+                .ended(teardown.reason)]
     }
 
     // MARK: - Timers and milestones
@@ -367,28 +543,38 @@ public struct PeerSession: Sendable, Equatable {
         if !condition { throw illegal(event, reason()) }
     }
 
-    private mutating func transition(to next: PeerSessionState, _ event: PeerSessionEvent?, now: UInt64,
+    private mutating func transition(to next: Phase, _ event: PeerSessionEvent?, now: UInt64,
                                      name: String? = nil, detail: String? = nil) -> PeerSessionAction {
         let previous = state
-        state = next
-        stateEnteredAt = now
-        if next == .negotiating { negotiatingAt = now }
-        appendLog(.transition, name ?? event?.rawValue ?? "", now: now, from: previous, to: next, detail: detail)
-        return .notifyStateChanged(from: previous, to: next)
+        phase = next
+        appendLog(.transition, name ?? event?.rawValue ?? "", now: now, from: previous, to: state, detail: detail)
+        return .notifyStateChanged(from: previous, to: state)
+    }
+
+    /// The negotiation, or `illegalEvent` when none is under way.
+    private func negotiationUnderWay(_ event: PeerSessionEvent,
+                                     _ reason: String = "no negotiation under way") throws -> Negotiation {
+        guard case .negotiating(let negotiation) = phase else {
+            try require(event, false, reason)
+            throw illegal(event, reason)
+        }
+        return negotiation
     }
 
     /// Once both descriptions are known: `startTransport`, then the queue.
-    private mutating func startTransportIfReady() -> [PeerSessionAction] {
-        guard hasLocalDescription, hasRemoteDescription, !transportStarted else { return [] }
-        transportStarted = true
+    /// Stores `negotiation` as the phase.
+    private mutating func startTransportIfReady(_ negotiation: inout Negotiation) -> [PeerSessionAction] {
+        defer { phase = .negotiating(negotiation) }
+        guard negotiation.hasLocalDescription, negotiation.hasRemoteDescription, !negotiation.transportStarted else { return [] }
+        negotiation.transportStarted = true
         var actions: [PeerSessionAction] = [.startTransport]
-        if !queuedCandidates.isEmpty {
-            actions.append(.applyRemoteCandidates(queuedCandidates))
-            queuedCandidates.removeAll()
+        if !negotiation.queuedCandidates.isEmpty {
+            actions.append(.applyRemoteCandidates(negotiation.queuedCandidates))
+            negotiation.queuedCandidates.removeAll()
         }
-        if endOfCandidatesPending {
+        if negotiation.endOfCandidatesPending {
             actions.append(.applyEndOfCandidates)
-            endOfCandidatesPending = false
+            negotiation.endOfCandidatesPending = false
         }
         return actions
     }
@@ -398,24 +584,23 @@ public struct PeerSession: Sendable, Equatable {
     private mutating func end(_ reason: EndReason, _ event: PeerSessionEvent?, now: UInt64, notifyPeer: Bool,
                               logName: String? = nil, logDetail: String? = nil) -> [PeerSessionAction] {
         let unanswered = state == .incomingInit
-        endReason = reason
-        queuedCandidates.removeAll()
-        endOfCandidatesPending = false
         let detail = logDetail.map { "\(reason): \($0)" } ?? reason.description
+        let wasAttached = mediaAttached, wasStarted = transportStarted
+        let role = role, negotiatingAt = negotiatingAt, activeAt = activeAt
         var actions: [PeerSessionAction] = []
-        let needsTeardown = transportStarted || mediaAttached
-        actions.append(transition(to: needsTeardown ? .ending : .ended, event, now: now, name: logName, detail: detail))
+        let needsTeardown = wasStarted || wasAttached
+        let next: Phase = needsTeardown
+            ? .ending(Teardown(reason: reason, role: role, since: now, negotiatingAt: negotiatingAt, activeAt: activeAt,
+                               transportStarted: wasStarted))
+            : .ended(Ended(reason: reason, role: role, negotiatingAt: negotiatingAt, activeAt: activeAt, at: now))
+        actions.append(transition(to: next, event, now: now, name: logName, detail: detail))
         if notifyPeer {
             actions.append(unanswered ? .sendCallReject(reason) : .sendHangup(reason))
         }
         if needsTeardown {
-            if mediaAttached {
-                mediaAttached = false
-                actions.append(.detachMediaAndFinalize(reason))
-            }
-            if transportStarted { actions.append(.stopTransport) }
+            if wasAttached { actions.append(.detachMediaAndFinalize(reason)) }
+            if wasStarted { actions.append(.stopTransport) }
         } else {
-            endedAt = now
             actions.append(.ended(reason))
         }
         return actions
