@@ -11,3 +11,8 @@ public enum DTLSOutput: Sendable, Hashable {
     /// The peer sent close_notify (RFC 5246 §7.2.1); state is now `.closed`.
     case closed
 }
+
+extension DTLSOutput {
+    /// The bytes to send, for `.send`; nil otherwise.
+    public var datagram: [UInt8]? { if case .send(let bytes) = self { bytes } else { nil } }
+}

@@ -30,10 +30,6 @@ func fingerprints(of certificate: DTLSCertificate) -> [(algorithm: String, value
     [("sha-256", certificate.sha256Fingerprint)]
 }
 
-extension DTLSOutput {
-    var datagram: [UInt8]? { if case .send(let d) = self { d } else { nil } }
-}
-
 /// Everything a handshake between two in-memory endpoints produced.
 struct HandshakeTranscript {
     var clientEvents: [DTLSOutput] = []

@@ -297,6 +297,90 @@ struct WebAttackTests {
         }
     }
 
+    // MARK: Sessions that never end
+
+    /// The attack: complete ICE checks and DTLS without ever sending
+    /// USE-CANDIDATE, so nothing is nominated, then go silent. The session is
+    /// `active`; before the fix its consent clock never started and it held
+    /// its slot for `maxSessionDurationSeconds`. Now it ends `consent-lost`
+    /// after `consentTimeoutSeconds` (2 s here).
+    @Test("a peer that never nominates and goes silent loses consent (ends failed: consent-lost)", .timeLimit(.minutes(1)))
+    func neverNominatingPeer() async throws {
+        try await InProcessCapstan.run(.router, { $0.consentTimeoutSeconds = 2 }) { client, _ in
+            let certificate = try DTLSCertificate.generateECDSA()
+            let ufrag = "atk\(UInt32.random(in: 1000...9999))", pwd = "attackerpasswordattackerpw"
+            let offer = Self.offer.components(separatedBy: "\r\n").map { line -> String in
+                if line.hasPrefix("a=ice-ufrag:") { return "a=ice-ufrag:\(ufrag)" }
+                if line.hasPrefix("a=ice-pwd:") { return "a=ice-pwd:\(pwd)" }
+                if line.hasPrefix("a=fingerprint:") { return "a=fingerprint:sha-256 \(certificate.sha256Fingerprint)" }
+                return line
+            }.joined(separator: "\r\n")
+            let created = try await client.send(.post, "/whip", body: offer, contentType: "application/sdp")
+            #expect(created.status == .created, "\(created.text)")
+            let answer = created.text
+            func value(_ prefix: String) throws -> String {
+                try #require(answer.components(separatedBy: "\r\n").first { $0.hasPrefix(prefix) }).dropFirst(prefix.count)
+                    .trimmingCharacters(in: .whitespaces)
+            }
+            let serverUfrag = try value("a=ice-ufrag:"), serverPwd = try value("a=ice-pwd:")
+            let serverFingerprint = try value("a=fingerprint:sha-256 ")
+            let candidate = try value("a=candidate:").split(separator: " ")
+            let mediaPort = try #require(UInt16(candidate[5]))
+            let id = try #require(created.header("Location")?.split(separator: "/").last.map(String.init))
+
+            let connected = try await onOwnThread { () -> Bool in
+                let socket = try LoopbackUDPSocket()
+                socket.setPeer(port: mediaPort)
+                func check() {
+                    let request = STUNMessage(type: .bindingRequest, attributes: [
+                        .username("\(serverUfrag):\(ufrag)"), .priority(0x6E00_01FF), .iceControlling(0x1234_5678),
+                    ])
+                    socket.send(request.serialize(integrityKey: Array(serverPwd.utf8), fingerprint: true))
+                }
+                let dtls = try DTLSEndpoint(role: .client, certificate: certificate,
+                                            remoteFingerprints: [("sha-256", serverFingerprint)])
+                func now() -> UInt64 { UInt64(DispatchTime.now().uptimeNanoseconds) }
+                check()
+                var started = false
+                let deadline = now() + 15_000_000_000
+                var lastCheck = now()
+                while now() < deadline, dtls.state != .connected {
+                    if now() - lastCheck > 300_000_000 { check(); lastCheck = now() }
+                    guard let datagram = socket.receive(timeoutMilliseconds: 20) else {
+                        if started, let timeout = dtls.nextTimeout, timeout <= now() {
+                            for output in dtls.handleTimeout(now: now()) { if let d = output.datagram { socket.send(d) } }
+                        }
+                        continue
+                    }
+                    if datagram.first.map({ $0 < 2 }) == true {
+                        // The check's answer: a valid pair, not nominated. Start DTLS.
+                        if !started {
+                            started = true
+                            for output in dtls.start(now: now()) { if let d = output.datagram { socket.send(d) } }
+                        }
+                    } else if datagram.first.map({ (20...63).contains($0) }) == true {
+                        for output in datagram.withUnsafeBytes({ dtls.receive($0, now: now()) }) {
+                            if let d = output.datagram { socket.send(d) }
+                        }
+                    }
+                }
+                return dtls.state == .connected
+            }
+            #expect(connected, "ICE checks + DTLS without nomination")
+            #expect(try await eventually(timeout: .seconds(5)) {
+                try await client.send(.get, "/api/sessions/\(id)").text.contains(#""state":"active""#)
+            }, "the un-nominated session is active")
+            // Silence. Consent must be lost within the 2 s timeout (bounded here by 15 s).
+            var summary = ""
+            let ended = try await eventually(timeout: .seconds(15), interval: .milliseconds(100)) {
+                summary = try await client.send(.get, "/api/sessions/\(id)").text
+                return summary.contains(#""state":"ended""#)
+            }
+            #expect(ended, "still live: \(summary)")
+            #expect(summary.contains("consent-lost"), "\(summary)")
+        }
+    }
+
     // MARK: Certificate
 
     @Test("the DTLS certificate rotates: answers after the rotation period carry a new fingerprint")
