@@ -93,7 +93,7 @@ let package = Package(
         // MARK: dtls-srtp
         .target(name: "SRTP", dependencies: ["CSRTP"]),
         .target(name: "DTLS", dependencies: ["COpenSSL", "SRTP"]),
-        .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
+        .testTarget(name: "SRTPTests", dependencies: ["CapstanTestSupport", "SRTP"]),
         .testTarget(name: "DTLSTests", dependencies: ["CapstanTestSupport", "DTLS", "SRTP"]),
 
         // MARK: transport — UDP port, demux, per-session transport
@@ -148,7 +148,7 @@ let package = Package(
 
         // MARK: sample peer — WHIP client on Capstan's own stack
         .target(name: "SamplePeer", dependencies: ["Transport", "SDP", "DTLS", "ICE", "STUN", "SRTP", "RTP", "MediaPipeline", "Codecs", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "SamplePeerTests", dependencies: ["SamplePeer", "MediaPipeline", "Codecs", "RTP", "Transport", "SDP", "DTLS", "ICE", "STUN", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(name: "SamplePeerTests", dependencies: ["CapstanTestSupport", "SamplePeer", "MediaPipeline", "Codecs", "RTP", "Transport", "SDP", "DTLS", "ICE", "STUN", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "ServerTests", dependencies: [
             "CapstanTestSupport", "CapstanServer", "SamplePeer", "DTLS", "Transport", "SDP", "ICE", "STUN",
             "MediaBridge", "MediaPipeline", "RTP", "Codecs", "Inspection", "WebM",

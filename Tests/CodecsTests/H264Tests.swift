@@ -1,19 +1,11 @@
+import CapstanTestSupport
 import Testing
 @testable import Codecs
 
 /// SPS parsing (ITU-T H.264 §7.3.2.1.1), the avcC record (ISO/IEC 14496-15
 /// §5.3.3.1), Annex B splitting and the libopenh264 / libavcodec wrappers.
 @Suite struct H264Tests {
-    static func hex(_ s: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var i = s.startIndex
-        while i < s.endIndex {
-            let j = s.index(i, offsetBy: 2)
-            out.append(UInt8(s[i..<j], radix: 16)!)
-            i = j
-        }
-        return out
-    }
+    static func hex(_ s: String) -> [UInt8] { CapstanTestSupport.hex(s) }
 
     /// SPS made by ffmpeg 5.1 / libx264 164 (`-f lavfi -i testsrc=size=WxH -c:v libx264 -profile:v P -f h264`):
     /// High 4:2:0 (no cropping), High 4:4:4 Predictive (chroma_format_idc 3),

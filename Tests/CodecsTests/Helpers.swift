@@ -21,16 +21,6 @@ func rms(_ samples: ArraySlice<Int16>) -> Double {
     return (sum / Double(samples.count)).squareRoot()
 }
 
-func bytes(hex: String) -> [UInt8] {
-    let clean = hex.filter { !$0.isWhitespace }
-    var out: [UInt8] = []
-    var i = clean.startIndex
-    while i < clean.endIndex {
-        let j = clean.index(i, offsetBy: 2)
-        out.append(UInt8(clean[i..<j], radix: 16)!)
-        i = j
-    }
-    return out
-}
+
 
 typealias SeededGenerator = XorShiftStar

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Testing
 @testable import Codecs
 

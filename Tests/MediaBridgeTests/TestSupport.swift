@@ -77,18 +77,4 @@ struct DecodedRecording {
     }
 }
 
-/// Runs ffprobe on a file; nil when ffprobe is missing.
-func ffprobe(_ path: String) -> (status: Int32, output: String)? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/ffprobe")
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ffprobe") else { return nil }
-    process.arguments = ["-v", "error", "-show_entries", "format=duration:stream=codec_name,nb_read_frames",
-                         "-count_frames", "-of", "json", path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    do { try process.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
+

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Codecs
 import RTP
 import Testing
@@ -268,16 +269,7 @@ import Testing
 }
 
 enum H264Fixture {
-    static func hex(_ s: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var i = s.startIndex
-        while i < s.endIndex {
-            let j = s.index(i, offsetBy: 2)
-            out.append(UInt8(s[i..<j], radix: 16)!)
-            i = j
-        }
-        return out
-    }
+    static func hex(_ s: String) -> [UInt8] { CapstanTestSupport.hex(s) }
 
     static func base64(_ bytes: [UInt8]) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")

@@ -5,17 +5,7 @@ import RTP
 
 typealias SeededGenerator = XorShiftStar
 
-func bytes(hex: String) -> [UInt8] {
-    let clean = hex.filter { !$0.isWhitespace }
-    var out: [UInt8] = []
-    var i = clean.startIndex
-    while i < clean.endIndex {
-        let j = clean.index(i, offsetBy: 2)
-        out.append(UInt8(clean[i..<j], radix: 16)!)
-        i = j
-    }
-    return out
-}
+
 
 let ms: UInt64 = 1_000_000
 

@@ -1,14 +1,7 @@
 @testable import CapstanTestSupport
 import STUN
 
-/// Bytes from hex as RFCs print it (spaces and line breaks ignored).
-func hex(_ s: String) -> [UInt8] {
-    let digits = Array(s.unicodeScalars.filter { $0.properties.isASCIIHexDigit })
-    precondition(digits.count % 2 == 0, "odd hex")
-    return stride(from: 0, to: digits.count, by: 2).map {
-        UInt8(String(String.UnicodeScalarView(digits[$0..<$0 + 2])), radix: 16)!
-    }
-}
+
 
 
 /// RFC 5769 test vectors. Their padding bytes are 0x20 on purpose (RFC 5769 §2).

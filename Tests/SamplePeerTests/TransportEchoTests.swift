@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Codecs
 import DTLS
 import Foundation
@@ -140,9 +141,20 @@ struct TransportEchoTests {
             return media
         }.get()
         try await source.eventLoop.submit { source.subscribe(media); source.run() }.get()
-        try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+        // Until `seconds` worth of frames were sent (30 fps): a busy machine
+        // encodes late, so the count, not the clock, ends the run (bounded).
+        let target = Int(seconds * 30)
+        _ = try await eventually(timeout: .seconds(Int64(seconds * 15)), interval: .milliseconds(50)) {
+            try await loop.submit { media.sender.statistics.videoFramesSent >= target }.get()
+        }
         try await source.eventLoop.submit { source.stop() }.get()
-        try await Task.sleep(for: .milliseconds(300))
+        // Then until the echo has settled: no frame came back for 300 ms (bounded).
+        var last = -1, quietSince = ContinuousClock.now
+        _ = try await eventually(timeout: .seconds(5), interval: .milliseconds(50)) {
+            let echoed = try await loop.submit { media.echo!.statistics.videoFramesEchoed }.get()
+            if echoed != last { last = echoed; quietSince = .now }
+            return ContinuousClock.now - quietSince >= .milliseconds(300)
+        }
         let outcome = try await loop.submit {
             media.echo!.finish(now: NIODeadline.now().uptimeNanoseconds)
             return Outcome(sent: media.sender.statistics, echo: media.echo!.statistics, counters: media.echo!.counters,

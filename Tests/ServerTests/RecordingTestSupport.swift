@@ -1,11 +1,7 @@
+import CapstanTestSupport
 import Foundation
 
-/// Runs ffprobe (counting frames) on a file; nil when ffprobe is missing.
-func ffprobe(_ path: String) -> (status: Int32, output: String)? {
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ffprobe") else { return nil }
-    return run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_name,nb_read_frames",
-                                    "-count_frames", "-of", "json", path])
-}
+
 
 /// Runs a program to completion, capturing stdout and stderr together.
 @discardableResult

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import DTLS
 import Foundation
 import Inspection
