@@ -116,6 +116,17 @@ public enum PeerRunner {
                 reports[c.index].error = "transport \(detail) during the run"
                 failures.append("session \(reports[c.index].id): transport \(detail) during the run")
             }
+            // Issue 13: connected is not enough; the session must have sent what the
+            // duration asks for (a transport that refuses every packet sent nothing).
+            let verdict = SendVerdict(mediaSeconds: mediaSeconds, video: options.video, audio: options.audio,
+                                      videoFramesSent: sent.videoFramesSent, audioPacketsSent: sent.audioFramesSent,
+                                      sendFailures: sent.sendFailures)
+            reports[c.index].videoFramesExpected = verdict.videoFramesExpected
+            reports[c.index].audioPacketsExpected = verdict.audioPacketsExpected
+            if let failure = verdict.failure {
+                reports[c.index].error = reports[c.index].error ?? failure
+                failures.append("session \(reports[c.index].id): \(failure)")
+            }
             if options.loopback, options.video != nil {
                 let verdict = LoopbackVerdict(framesSent: sent.videoFramesSent, framesEchoed: echo?.videoFramesEchoed ?? 0)
                 if let failure = verdict.failure {
