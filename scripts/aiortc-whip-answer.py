@@ -22,7 +22,7 @@ Each session decodes what it receives (VP8 frames and 20 ms Opus frames) and cou
 
 --fault MODE makes the server misbehave on purpose (for the tests that need a failing run):
   none             (default) a normal answer
-  bad-fingerprint  the answer's a=fingerprint is altered: DTLS cannot verify the server
+  bad-fingerprint  every a=fingerprint of the answer is altered: DTLS cannot verify the server
   blackhole        the answer's only candidate is a UDP socket that reads and drops
                    everything (ICE checks never answered); aiortc's own agent is closed
   close-after:S    the PeerConnection closes S seconds after it connects (DTLS close_notify;
@@ -31,7 +31,7 @@ Each session decodes what it receives (VP8 frames and 20 ms Opus frames) and cou
 Prints "listening http://127.0.0.1:PORT/whip" on stderr (and in --port-file if given) once
 ready. SIGTERM/SIGINT: closes every session and prints one JSON object on stdout:
   {"sessions": [{"id", "posted", "connected", "deleted", "closed", "connectionState",
-                 "videoFrames", "audioFrames", "videoKeyframes", "firstFrame", "lastFrame",
+                 "videoFrames", "audioFrames", "firstFrame", "lastFrame",
                  "videoPackets", "audioPackets", "error"}], "fault": MODE}
 Exit 0.
 """
@@ -64,7 +64,7 @@ class Session:
         self.pc = None
         self.report = {
             "id": sid, "posted": time.time(), "connected": None, "deleted": None, "closed": None,
-            "connectionState": "new", "videoFrames": 0, "audioFrames": 0, "videoKeyframes": 0,
+            "connectionState": "new", "videoFrames": 0, "audioFrames": 0,
             "firstFrame": None, "lastFrame": None, "videoPackets": None, "audioPackets": None,
             "error": None,
         }
@@ -87,8 +87,6 @@ class Session:
             self.report["lastFrame"] = now
             if kind == "video":
                 self.report["videoFrames"] += 1
-                if getattr(frame, "key_frame", False):
-                    self.report["videoKeyframes"] += 1
             else:
                 self.report["audioFrames"] += 1
 
@@ -162,7 +160,7 @@ class Server:
                 value = m.group(2)
                 last = "00" if value[-2:] != "00" else "11"
                 return m.group(1) + value[:-2] + last
-            sdp = re.sub(r"(a=fingerprint:sha-256 )([0-9A-Fa-f:]+)", flip, sdp)
+            sdp = re.sub(r"(a=fingerprint:[\w-]+ )([0-9A-Fa-f:]+)", flip, sdp)
         elif self.fault == "blackhole":
             hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             hole.bind(("127.0.0.1", 0))

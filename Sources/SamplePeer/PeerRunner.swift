@@ -75,6 +75,7 @@ public enum PeerRunner {
                     connected.append(c)
                     reports[index] = PeerSessionReport(id: c.session.resource.lastPathComponent, connected: true)
                     reports[index].srtpProfile = c.session.transportEvents.compactMap(Self.profile).first
+                    if !c.session.iceServers.isEmpty { reports[index].iceServers = c.session.iceServers }
                 case .failure(let error):
                     reports[index].error = error.description
                     failures.append("session \(index + 1): \(error.description)")

@@ -7,6 +7,8 @@ public struct PeerSessionReport: Sendable, Equatable, Codable {
     /// Why the session failed, if it did.
     public var error: String?
     public var srtpProfile: String?
+    /// ICE servers the WHIP server advertised in `Link` headers (not used: host candidates only).
+    public var iceServers: [String]?
     public var videoFramesSent = 0
     public var keyframesSent = 0
     public var audioFramesSent = 0

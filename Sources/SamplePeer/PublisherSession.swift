@@ -20,6 +20,8 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
     public let port: MediaPort
     public let negotiated: NegotiatedSession
     public let resource: URL
+    /// ICE servers the WHIP server advertised (reported, not used: host candidates only).
+    public let iceServers: [String]
     public var eventLoop: EventLoop { port.eventLoop }
     public let audioSSRC: UInt32
     public let videoSSRC: UInt32
@@ -35,7 +37,8 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
     public var transportEvents: [TransportEvent] { lock.withLock { events } }
 
     private init(whip: WHIPClient, transport: TransportSession, port: MediaPort,
-                 negotiated: NegotiatedSession, resource: URL, audioSSRC: UInt32, videoSSRC: UInt32) {
+                 negotiated: NegotiatedSession, resource: URL, iceServers: [String], audioSSRC: UInt32, videoSSRC: UInt32) {
+        self.iceServers = iceServers
         self.whip = whip
         self.transport = transport
         self.port = port
@@ -112,12 +115,14 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
                 iceMode: .controlling(remoteCandidates: candidates, tieBreaker: UInt64.random(in: 0...UInt64.max)),
                 dtlsRole: negotiated.dtlsRole == .server ? .server : .client,
                 certificate: certificate,
-                remoteFingerprints: negotiated.remoteFingerprints.map { (algorithm: $0.algorithm, value: $0.value) })
+                remoteFingerprints: negotiated.remoteFingerprints.map { (algorithm: $0.algorithm, value: $0.value) },
+                iceConnectTimeoutNs: UInt64(max(0, timeout / .nanoseconds(1))))
         } catch {
             throw await abandon(.transport(String(describing: error)))
         }
         let session = PublisherSession(whip: whip, transport: transport, port: port, negotiated: negotiated,
-                                       resource: answer.resource, audioSSRC: audioSSRC, videoSSRC: videoSSRC)
+                                       resource: answer.resource, iceServers: answer.iceServers,
+                                       audioSSRC: audioSSRC, videoSSRC: videoSSRC)
         let outcome = await session.startAndWait(timeout: timeout)
         switch outcome {
         case .connected:
