@@ -56,7 +56,11 @@ public struct ICEControllingAgent: Sendable {
     private var transactions: [Transaction] = []
     private var checked: Set<IPEndpoint> = []
     private var startedAt: UInt64?
+    /// A nomination after a successful check is under way (the direct nomination of a lone
+    /// candidate does not count: triggered checks may still find a pair beside it).
     private var nominating = false
+    /// Pairs whose check succeeded while a nomination was in flight: nominated in turn if it fails.
+    private var valid: [IPEndpoint] = []
     private var nextConsentAt: UInt64 = 0
     private var lastErrorCode: Int?
     private let localKey: [UInt8]
@@ -83,8 +87,7 @@ public struct ICEControllingAgent: Sendable {
         let fresh = remoteCandidates.filter { checked.insert($0).inserted }
         let nominateDirectly = checked.count == 1 && fresh.count == 1
         return fresh.map { target in
-            if nominateDirectly { nominating = true }
-            return send(to: target, kind: nominateDirectly ? .nominate : .check, now: now)
+            send(to: target, kind: nominateDirectly ? .nominate : .check, now: now)
         }
     }
 
@@ -111,6 +114,7 @@ public struct ICEControllingAgent: Sendable {
             }
             if message.messageIntegrity != nil, !STUNMessage.verifyIntegrity(datagram, key: remoteKey) { return [] }
             let transaction = transactions.remove(at: index)
+            if transaction.kind == .nominate, let next = nominateNextValid(now: now) { return [next] }
             lastErrorCode = message.errorCode?.code ?? 400
             if lastErrorCode == STUNErrorCode.roleConflict.code, transaction.kind != .consent,
                transaction.sentControlling == isControlling {
@@ -145,7 +149,9 @@ public struct ICEControllingAgent: Sendable {
                 actions.append(.send(transactions[i].bytes, to: transactions[i].target))
                 i += 1
             } else {
-                transactions.remove(at: i)
+                if transactions.remove(at: i).kind == .nominate, let next = nominateNextValid(now: now) {
+                    actions.append(next)
+                }
             }
         }
         // Checks all answered or given up without a pair: failed — unless we are controlled,
@@ -199,7 +205,13 @@ public struct ICEControllingAgent: Sendable {
         switch t.kind {
         case .check:
             // Controlled, we wait for the remote's nomination (a check with USE-CANDIDATE).
-            guard isControlling, !nominating, connectedRemote == nil else { return [] }
+            guard isControlling, connectedRemote == nil else { return [] }
+            // A speculative direct nomination (lone candidate) may be unanswered: nominate this
+            // pair beside it, the first success wins. After a real nomination, keep it in reserve.
+            if nominating {
+                if !valid.contains(t.target) { valid.append(t.target) }
+                return []
+            }
             nominating = true
             transactions.removeAll { $0.kind == .check }
             return [send(to: t.target, kind: .nominate, now: now)]
@@ -262,6 +274,14 @@ public struct ICEControllingAgent: Sendable {
             actions.append(send(to: from, kind: .check, now: now))
         }
         return actions
+    }
+
+    /// After a nomination gave up: nominate the next pair whose check succeeded, if any.
+    private mutating func nominateNextValid(now: UInt64) -> ICEControllingAction? {
+        guard isControlling, connectedRemote == nil, !transactions.contains(where: { $0.kind == .nominate }),
+              !valid.isEmpty else { return nil }
+        nominating = true
+        return send(to: valid.removeFirst(), kind: .nominate, now: now)
     }
 
     private mutating func fail(_ reason: ICEFailureReason) -> [ICEControllingAction] {

@@ -130,11 +130,20 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
         case .failed(let detail):
             await session.tearDown()
             try? await whip.hangUp(answer.resource)
-            throw .transport(detail)
+            throw .transport(Self.explain(detail))
         default:
             await session.tearDown()
             try? await whip.hangUp(answer.resource)
             throw .timeout("ICE/DTLS not connected within \(timeout)")
+        }
+    }
+
+    /// The transport's failure detail with what it means for a WHIP client.
+    static func explain(_ detail: String) -> String {
+        switch detail {
+        case "dtls-failed": "dtls-failed: the DTLS handshake failed (the server's certificate does not match the answer's a=fingerprint, or the handshake broke)"
+        case "ice-timeout", "timeout": "\(detail): no ICE check was answered (the answer's candidates are unreachable)"
+        default: detail
         }
     }
 

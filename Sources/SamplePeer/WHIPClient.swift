@@ -38,7 +38,7 @@ public struct WHIPClient: Sendable {
             let isICE = params.split(separator: ";").contains { part in
                 let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 return kv.count == 2 && kv[0].lowercased() == "rel"
-                    && kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
+                    && kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "\", ")).lowercased()
                         .split(separator: " ").contains("ice-server")
             }
             if isICE { servers.append(target) }
