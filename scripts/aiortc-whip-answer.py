@@ -273,6 +273,12 @@ async def main():
     ap.add_argument("--ice-server", action="append", default=[], help="advertise in a Link header")
     ap.add_argument("--max-seconds", type=float, default=600, help="exit (with the report) after this long")
     args = ap.parse_args()
+    # A parent may hand us SIGTERM/SIGINT blocked (a thread's mask survives fork and exec): the
+    # report on SIGTERM is this script's only way out, so take them back.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    with open("/proc/self/status") as f:
+        masks = {k: v.strip() for k, v in (ln.split(":", 1) for ln in f if ln.startswith(("SigBlk", "SigIgn")))}
+    print("aiortc-whip-answer: signal masks %s" % masks, file=sys.stderr, flush=True)
     loopback_only(args.host)
     server = Server(args)
     tcp = await asyncio.start_server(server.handle, args.host, args.port)

@@ -121,7 +121,9 @@ public enum PeerRunner {
             // duration asks for (a transport that refuses every packet sent nothing).
             let verdict = SendVerdict(mediaSeconds: mediaSeconds, video: options.video, audio: options.audio,
                                       videoFramesSent: sent.videoFramesSent, audioPacketsSent: sent.audioFramesSent,
-                                      sendFailures: sent.sendFailures)
+                                      sendFailures: sent.sendFailures,
+                                      videoFramesEncoded: sourceStatistics.videoFramesEncoded,
+                                      videoFramesSkipped: sourceStatistics.videoFramesSkipped)
             reports[c.index].videoFramesExpected = verdict.videoFramesExpected
             reports[c.index].audioPacketsExpected = verdict.audioPacketsExpected
             if let failure = verdict.failure {

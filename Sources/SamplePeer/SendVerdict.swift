@@ -9,6 +9,10 @@ public struct SendVerdict: Sendable, Equatable, Codable {
     public var audioPacketsSent: Int
     /// Packets the transport refused (no selected pair, no SRTP yet, too large).
     public var sendFailures: Int
+    /// Video frames the shared encoder produced in the run, and skipped for falling behind
+    /// real time (a CPU-starved generator sends less through no fault of the session).
+    public var videoFramesEncoded: Int?
+    public var videoFramesSkipped: Int?
     public var threshold: Double
 
     /// Opus frames per second the sample peer sends (20 ms packets).
@@ -16,7 +20,10 @@ public struct SendVerdict: Sendable, Equatable, Codable {
 
     /// A verdict for a session that ran `mediaSeconds` with `video` (nil: no video) and `audio`.
     public init(mediaSeconds: Double, video: VideoFormat?, audio: Bool, videoFramesSent: Int,
-                audioPacketsSent: Int, sendFailures: Int, threshold: Double = 0.5) {
+                audioPacketsSent: Int, sendFailures: Int, videoFramesEncoded: Int? = nil,
+                videoFramesSkipped: Int? = nil, threshold: Double = 0.5) {
+        self.videoFramesEncoded = videoFramesEncoded
+        self.videoFramesSkipped = videoFramesSkipped
         let seconds = max(0, mediaSeconds)
         videoFramesExpected = video.map { Int((Double($0.fps) * seconds).rounded(.down)) } ?? 0
         audioPacketsExpected = audio ? Int((Self.audioPacketsPerSecond * seconds).rounded(.down)) : 0
@@ -44,6 +51,10 @@ public struct SendVerdict: Sendable, Equatable, Codable {
         let what = videoFramesSent == 0 && audioPacketsSent == 0 ? "sent nothing" : "sent too little"
         var line = "\(what): \(parts.joined(separator: " and ")) (need ≥ \(Int(threshold * 100)) % of each)"
         if sendFailures > 0 { line += "; the transport refused \(sendFailures) packets" }
+        if short(videoFramesSent, videoFramesExpected), let encoded = videoFramesEncoded, let skipped = videoFramesSkipped,
+           skipped > 0, short(encoded, videoFramesExpected) {
+            line += "; the shared encoder made only \(encoded) frames (\(skipped) skipped: this machine is too slow for the run)"
+        }
         return line
     }
 }

@@ -58,3 +58,15 @@ struct SendVerdictTests {
         #expect(WHIPClient.iceServers(fromLink: "garbage").isEmpty)
     }
 }
+
+@Suite("capstan peer's exit verdicts: a starved encoder")
+struct SendVerdictEncoderTests {
+    @Test("too few frames because the shared encoder skipped them: the message says so")
+    func starvedEncoder() throws {
+        let verdict = SendVerdict(mediaSeconds: 4, video: VideoFormat(width: 640, height: 360, fps: 30), audio: true,
+                                  videoFramesSent: 36, audioPacketsSent: 197, sendFailures: 0,
+                                  videoFramesEncoded: 36, videoFramesSkipped: 80)
+        let failure = try #require(verdict.failure)
+        #expect(failure.contains("sent too little: 36 of 120 video frames") && failure.contains("80 skipped"), "\(failure)")
+    }
+}

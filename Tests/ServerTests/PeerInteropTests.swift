@@ -181,12 +181,14 @@ struct JanusAnchor {
                                                                       "stream=nb_read_packets", "-of", "csv=p=0", out],
                                                  timeout: .seconds(60))
         #expect(probe.status == 0, "ffprobe \(out): \(probe.stderr)")
-        return Int(probe.stdout.split(whereSeparator: \.isNewline).first?.trimmingCharacters(in: .whitespaces) ?? "")
+        let count = Int(probe.stdout.split(whereSeparator: \.isNewline).first?.trimmingCharacters(in: .whitespaces) ?? "")
+        #expect(count != nil, "ffprobe \(out) said '\(probe.stdout)' / '\(probe.stderr)'; janus-pp-rec said: \(pp.stdout.suffix(1500)) \(pp.stderr.suffix(1500))")
+        return count
     }
 }
 
 @Suite("capstan peer → Janus 1.1.2 through the anchor's WHIP front (issue 13)", .serialized,
-       .enabled(if: JanusAnchor.installed, "janus is not installed: scripts/setup --test --janus (apt-get install janus janus-tools)"))
+       .enabled(if: JanusAnchor.installed, "janus is not installed: scripts/setup --test installs it (apt-get install janus janus-tools)"))
 struct JanusInteropTests {
     @Test("2 sessions × 4 s: exit 0; Janus keeps ≥ 95 % of the video frames and audio packets sent (.mjr → janus-pp-rec → ffprobe)",
           arguments: ["lite", "full"])
