@@ -1,11 +1,17 @@
 import STUN
 
-/// A minimal controlling ICE agent for talking to an ICE-lite peer (RFC 8445 §6.1.1): Capstan's
-/// sample peer and tests use it. It checks each remote candidate from one local address,
-/// nominates (RFC 8445 §8.1.1: regular nomination — USE-CANDIDATE is sent on a second check to
-/// the first pair that works; with a single remote candidate the first check nominates
-/// directly), then keeps consent with a check every ~5 s (RFC 7675 §5.1). It also answers
-/// Binding requests that reach it (RFC 8445 §7.3).
+/// The offerer's ICE agent (RFC 8445 §6.1.1: the offerer controls), for an ICE-lite or a full
+/// peer: Capstan's sample peer and tests use it. It checks each remote candidate from one local
+/// address, nominates (RFC 8445 §8.1.1: regular nomination — USE-CANDIDATE is sent on a second
+/// check to the first pair that works; with a single remote candidate the first check nominates
+/// directly), then keeps consent with a check every ~5 s (RFC 7675 §5.1).
+///
+/// Toward a full peer (Janus with full ICE, aiortc) it also takes the remote's checks
+/// (RFC 8445 §7.3): answers them, learns an unknown source address as a peer-reflexive candidate
+/// and sends a triggered check to it (§7.3.1.3, §7.3.1.4), and resolves role conflicts by the
+/// tie-breakers (§7.3.1.1: 487 when ours is larger, else it becomes controlled; a 487 to its own
+/// check switches its role and repeats the check, §7.2.5.1). Once controlled, it selects the
+/// address whose check carried USE-CANDIDATE, as the remote controlling agent nominated it.
 ///
 /// Sans-I/O: `start`, `handle` and `poll` return actions; `now` is monotonic nanoseconds.
 /// Not thread-safe; owned by its session.
@@ -26,6 +32,13 @@ public struct ICEControllingAgent: Sendable {
     public private(set) var lastConsentAt: UInt64?
     /// Whether the agent has failed (then it does nothing more).
     public private(set) var hasFailed = false
+    /// Our role: controlling unless a role conflict made us controlled (RFC 8445 §7.3.1.1).
+    public private(set) var isControlling = true
+    /// Addresses learned from the remote's checks (peer-reflexive candidates, §7.3.1.3).
+    public private(set) var peerReflexive: [IPEndpoint] = []
+    /// Binding requests from the remote answered with success, and 487s sent.
+    public private(set) var requestsAnswered = 0
+    public private(set) var roleConflictsSent = 0
 
     private enum Kind: Sendable { case check, nominate, consent }
     private struct Transaction: Sendable {
@@ -33,6 +46,8 @@ public struct ICEControllingAgent: Sendable {
         let target: IPEndpoint
         let bytes: [UInt8]
         let kind: Kind
+        /// The role the request claimed (ICE-CONTROLLING or ICE-CONTROLLED).
+        let sentControlling: Bool
         var transmissions: Int
         var rto: UInt64
         var deadline: UInt64
@@ -41,7 +56,11 @@ public struct ICEControllingAgent: Sendable {
     private var transactions: [Transaction] = []
     private var checked: Set<IPEndpoint> = []
     private var startedAt: UInt64?
+    /// A nomination after a successful check is under way (the direct nomination of a lone
+    /// candidate does not count: triggered checks may still find a pair beside it).
     private var nominating = false
+    /// Pairs whose check succeeded while a nomination was in flight: nominated in turn if it fails.
+    private var valid: [IPEndpoint] = []
     private var nextConsentAt: UInt64 = 0
     private var lastErrorCode: Int?
     private let localKey: [UInt8]
@@ -68,8 +87,7 @@ public struct ICEControllingAgent: Sendable {
         let fresh = remoteCandidates.filter { checked.insert($0).inserted }
         let nominateDirectly = checked.count == 1 && fresh.count == 1
         return fresh.map { target in
-            if nominateDirectly { nominating = true }
-            return send(to: target, kind: nominateDirectly ? .nominate : .check, now: now)
+            send(to: target, kind: nominateDirectly ? .nominate : .check, now: now)
         }
     }
 
@@ -82,7 +100,7 @@ public struct ICEControllingAgent: Sendable {
         guard message.type.method == .binding else { return [] }
         switch message.type.messageClass {
         case .request:
-            return answer(message, datagram, from: from)
+            return answer(message, datagram, from: from, now: now)
         case .indication:
             return []
         case .successResponse, .errorResponse:
@@ -96,7 +114,14 @@ public struct ICEControllingAgent: Sendable {
             }
             if message.messageIntegrity != nil, !STUNMessage.verifyIntegrity(datagram, key: remoteKey) { return [] }
             let transaction = transactions.remove(at: index)
+            if transaction.kind == .nominate, let next = nominateNextValid(now: now) { return [next] }
             lastErrorCode = message.errorCode?.code ?? 400
+            if lastErrorCode == STUNErrorCode.roleConflict.code, transaction.kind != .consent,
+               transaction.sentControlling == isControlling {
+                // §7.2.5.1: switch role and repeat the check.
+                isControlling.toggle()
+                return [send(to: transaction.target, kind: isControlling ? transaction.kind : .check, now: now)]
+            }
             guard transaction.kind != .consent, connectedRemote == nil,
                   !transactions.contains(where: { $0.kind != .consent }) else { return [] }
             return fail(.checksFailed(errorCode: lastErrorCode ?? 400))
@@ -124,10 +149,14 @@ public struct ICEControllingAgent: Sendable {
                 actions.append(.send(transactions[i].bytes, to: transactions[i].target))
                 i += 1
             } else {
-                transactions.remove(at: i)
+                if transactions.remove(at: i).kind == .nominate, let next = nominateNextValid(now: now) {
+                    actions.append(next)
+                }
             }
         }
-        if connectedRemote == nil, !checked.isEmpty, !transactions.contains(where: { $0.kind != .consent }) {
+        // Checks all answered or given up without a pair: failed — unless we are controlled,
+        // when the remote's nomination may still come (the connect timeout bounds that).
+        if connectedRemote == nil, isControlling, !checked.isEmpty, !transactions.contains(where: { $0.kind != .consent }) {
             return actions + fail(lastErrorCode.map { .checksFailed(errorCode: $0) } ?? .timeout)
         }
         if let remote = connectedRemote, now >= nextConsentAt {
@@ -156,13 +185,14 @@ public struct ICEControllingAgent: Sendable {
         var attributes: [STUNAttribute] = [
             .username("\(remoteUfrag):\(localUfrag)"),
             .priority(configuration.priority),
-            .iceControlling(tieBreaker),
+            isControlling ? .iceControlling(tieBreaker) : .iceControlled(tieBreaker),
         ]
-        if kind == .nominate { attributes.append(.useCandidate) }
+        if kind == .nominate && isControlling { attributes.append(.useCandidate) }
         let id = STUNTransactionID.random()
         let bytes = STUNMessage(type: .bindingRequest, transactionID: id, attributes: attributes)
             .serialize(integrityKey: remoteKey, fingerprint: true)
-        transactions.append(Transaction(id: id, target: target, bytes: bytes, kind: kind, transmissions: 1,
+        transactions.append(Transaction(id: id, target: target, bytes: bytes, kind: kind,
+                                        sentControlling: isControlling, transmissions: 1,
                                         rto: configuration.initialRTONs,
                                         deadline: now &+ (configuration.maxTransmissions == 1
                                             ? configuration.initialRTONs &* configuration.lastWaitMultiplier
@@ -174,12 +204,19 @@ public struct ICEControllingAgent: Sendable {
         if let mapped = response.xorMappedAddress { mappedAddress = mapped }
         switch t.kind {
         case .check:
-            guard !nominating, connectedRemote == nil else { return [] }
+            // Controlled, we wait for the remote's nomination (a check with USE-CANDIDATE).
+            guard isControlling, connectedRemote == nil else { return [] }
+            // A speculative direct nomination (lone candidate) may be unanswered: nominate this
+            // pair beside it, the first success wins. After a real nomination, keep it in reserve.
+            if nominating {
+                if !valid.contains(t.target) { valid.append(t.target) }
+                return []
+            }
             nominating = true
             transactions.removeAll { $0.kind == .check }
             return [send(to: t.target, kind: .nominate, now: now)]
         case .nominate:
-            guard connectedRemote == nil else { return [] }
+            guard connectedRemote == nil, isControlling else { return [] }
             connectedRemote = t.target
             transactions.removeAll()
             lastConsentAt = now
@@ -191,13 +228,60 @@ public struct ICEControllingAgent: Sendable {
         }
     }
 
-    private func answer(_ request: STUNMessage, _ raw: UnsafeRawBufferPointer, from: IPEndpoint) -> [ICEControllingAction] {
-        guard let username = request.username,
+    /// A check from the remote (RFC 8445 §7.3): authenticated under our password, role
+    /// conflicts resolved (§7.3.1.1), answered, and its source checked in turn (a triggered
+    /// check, §7.3.1.4) when we have not checked it yet — a full agent that reaches us from an
+    /// address its answer did not list (peer-reflexive, §7.3.1.3) gets a pair that way.
+    private mutating func answer(_ request: STUNMessage, _ raw: UnsafeRawBufferPointer, from: IPEndpoint,
+                                 now: UInt64) -> [ICEControllingAction] {
+        guard !hasFailed, let username = request.username,
               username.utf8.split(separator: UInt8(ascii: ":"), maxSplits: 1, omittingEmptySubsequences: false)[0]
                 .elementsEqual(localUfrag.utf8),
               STUNMessage.verifyIntegrity(raw, key: localKey)
         else { return [] }
-        return [.send(BindingReplies.success(to: request, from: from, key: localKey), to: from)]
+        if isControlling, let theirs = request.iceControlling {
+            if tieBreaker >= theirs {
+                roleConflictsSent += 1
+                return [.send(BindingReplies.error(to: request, .roleConflict, key: localKey), to: from)]
+            }
+            isControlling = false
+        } else if !isControlling, let theirs = request.iceControlled {
+            if tieBreaker >= theirs {
+                isControlling = true
+            } else {
+                roleConflictsSent += 1
+                return [.send(BindingReplies.error(to: request, .roleConflict, key: localKey), to: from)]
+            }
+        }
+        requestsAnswered += 1
+        var actions: [ICEControllingAction] = [.send(BindingReplies.success(to: request, from: from, key: localKey), to: from)]
+        if connectedRemote == nil, !checked.contains(from), !peerReflexive.contains(from), peerReflexive.count < 8 {
+            peerReflexive.append(from)
+        }
+        if !isControlling {
+            // The remote controls: its USE-CANDIDATE selects the pair (§7.3.1.5); a valid check
+            // from the selected address keeps consent.
+            if request.useCandidate && connectedRemote != from {
+                connectedRemote = from
+                transactions.removeAll { $0.kind != .consent }
+                lastConsentAt = now
+                nextConsentAt = now &+ jittered(configuration.consentIntervalNs)
+                actions.append(.connected(from))
+            }
+            return actions
+        }
+        if connectedRemote == nil, !nominating, startedAt != nil, checked.count < 16, checked.insert(from).inserted {
+            actions.append(send(to: from, kind: .check, now: now))
+        }
+        return actions
+    }
+
+    /// After a nomination gave up: nominate the next pair whose check succeeded, if any.
+    private mutating func nominateNextValid(now: UInt64) -> ICEControllingAction? {
+        guard isControlling, connectedRemote == nil, !transactions.contains(where: { $0.kind == .nominate }),
+              !valid.isEmpty else { return nil }
+        nominating = true
+        return send(to: valid.removeFirst(), kind: .nominate, now: now)
     }
 
     private mutating func fail(_ reason: ICEFailureReason) -> [ICEControllingAction] {

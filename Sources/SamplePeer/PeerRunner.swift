@@ -78,6 +78,7 @@ public enum PeerRunner {
                     connected.append(c)
                     reports[index] = PeerSessionReport(id: c.session.resource.lastPathComponent, connected: true)
                     reports[index].srtpProfile = c.session.transportEvents.compactMap(Self.profile).first
+                    if !c.session.iceServers.isEmpty { reports[index].iceServers = c.session.iceServers }
                 case .failure(let error):
                     reports[index].error = error.description
                     failures.append("session \(index + 1): \(error.description)")
@@ -118,6 +119,19 @@ public enum PeerRunner {
                 let detail = c.session.transportEvents.compactMap(Self.failureDetail).first ?? state.rawValue
                 reports[c.index].error = "transport \(detail) during the run"
                 failures.append("session \(reports[c.index].id): transport \(detail) during the run")
+            }
+            // Issue 13: connected is not enough; the session must have sent what the
+            // duration asks for (a transport that refuses every packet sent nothing).
+            let verdict = SendVerdict(mediaSeconds: mediaSeconds, video: options.video, audio: options.audio,
+                                      videoFramesSent: sent.videoFramesSent, audioPacketsSent: sent.audioFramesSent,
+                                      sendFailures: sent.sendFailures,
+                                      videoFramesEncoded: sourceStatistics.videoFramesEncoded,
+                                      videoFramesSkipped: sourceStatistics.videoFramesSkipped)
+            reports[c.index].videoFramesExpected = verdict.videoFramesExpected
+            reports[c.index].audioPacketsExpected = verdict.audioPacketsExpected
+            if let failure = verdict.failure {
+                reports[c.index].error = reports[c.index].error ?? failure
+                failures.append("session \(reports[c.index].id): \(failure)")
             }
             if options.loopback, options.video != nil {
                 let verdict = LoopbackVerdict(framesSent: sent.videoFramesSent, framesEchoed: echo?.videoFramesEchoed ?? 0)

@@ -7,6 +7,8 @@ public struct PeerSessionReport: Sendable, Equatable, Codable {
     /// Why the session failed, if it did.
     public var error: String?
     public var srtpProfile: String?
+    /// ICE servers the WHIP server advertised in `Link` headers (not used: host candidates only).
+    public var iceServers: [String]?
     public var videoFramesSent = 0
     public var keyframesSent = 0
     public var audioFramesSent = 0
@@ -22,7 +24,18 @@ public struct PeerSessionReport: Sendable, Equatable, Codable {
     public var plisReceived = 0
     public var firsReceived = 0
     public var senderReportsSent = 0
+    /// Packets the transport refused (no selected ICE pair, no SRTP, too large).
+    public var sendFailures = 0
+    /// What the run's duration asked of this session: video frames (fps × media
+    /// seconds) and 20 ms audio packets; set once media ran.
+    public var videoFramesExpected: Int?
+    public var audioPacketsExpected: Int?
     public var echo: EchoStatistics?
+
+    /// The session connected and nothing failed it.
+    public var ok: Bool { connected && error == nil }
+    /// `ok` or `failed`, for the JSON summary (set by `PeerSummary`).
+    public var status = "ok"
 
     /// A report with zero counts.
     public init(id: String, connected: Bool, error: String? = nil) {
@@ -43,6 +56,7 @@ public struct PeerSessionReport: Sendable, Equatable, Codable {
         plisReceived = s.plisReceived
         firsReceived = s.firsReceived
         senderReportsSent = s.senderReportsSent
+        sendFailures = s.sendFailures
         if let e {
             echo = e
             videoFramesEchoed = e.videoFramesEchoed
@@ -59,6 +73,8 @@ public struct PeerSummary: Sendable, Equatable, Codable {
     public struct Totals: Sendable, Equatable, Codable {
         public var sessions = 0
         public var connected = 0
+        /// Sessions that failed (never connected, or failed during the run).
+        public var failed = 0
         public var videoFramesSent = 0
         public var audioFramesSent = 0
         public var videoFramesEchoed: Int?
@@ -102,7 +118,11 @@ public struct PeerSummary: Sendable, Equatable, Codable {
         self.audio = audio
         self.durationSeconds = durationSeconds
         self.mediaSeconds = mediaSeconds
-        self.sessions = sessions
+        self.sessions = sessions.map { report in
+            var report = report
+            report.status = report.ok ? "ok" : "failed"
+            return report
+        }
         self.source = source
         self.cpuSeconds = cpuSeconds
         self.failures = failures
@@ -111,6 +131,7 @@ public struct PeerSummary: Sendable, Equatable, Codable {
         var rtts: [Double] = []
         for s in sessions {
             if s.connected { t.connected += 1 }
+            if !s.ok { t.failed += 1 }
             t.videoFramesSent += s.videoFramesSent
             t.audioFramesSent += s.audioFramesSent
             if let e = s.videoFramesEchoed { t.videoFramesEchoed = (t.videoFramesEchoed ?? 0) + e }

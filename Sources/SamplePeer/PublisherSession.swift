@@ -20,6 +20,8 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
     public let port: MediaPort
     public let negotiated: NegotiatedSession
     public let resource: URL
+    /// ICE servers the WHIP server advertised (reported, not used: host candidates only).
+    public let iceServers: [String]
     public var eventLoop: EventLoop { port.eventLoop }
     public let audioSSRC: UInt32
     public let videoSSRC: UInt32
@@ -27,12 +29,16 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
     private let lock = NSLock()
     private var events: [TransportEvent] = []
     private var waiter: CheckedContinuation<TransportEvent, Never>?
+    private var dtlsConnected = false
+    private var iceSelected = false
+    private var connectedProfile: SRTPProfile?
 
     /// What the transport reported, in order.
     public var transportEvents: [TransportEvent] { lock.withLock { events } }
 
     private init(whip: WHIPClient, transport: TransportSession, port: MediaPort,
-                 negotiated: NegotiatedSession, resource: URL, audioSSRC: UInt32, videoSSRC: UInt32) {
+                 negotiated: NegotiatedSession, resource: URL, iceServers: [String], audioSSRC: UInt32, videoSSRC: UInt32) {
+        self.iceServers = iceServers
         self.whip = whip
         self.transport = transport
         self.port = port
@@ -42,7 +48,11 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
         self.videoSSRC = videoSSRC
     }
 
-    /// Offers, gets the answer, and waits until ICE and DTLS are up.
+    /// Offers, gets the answer, and waits until ICE has selected a pair *and* DTLS is up.
+    ///
+    /// The UDP port is bound before the offer, so the offer lists our host candidates and a
+    /// full-ICE server can check us (RFC 8445 §7.3). Once the server answered 201, any failure
+    /// DELETEs the resource it made (RFC 9725 §4.2), best effort.
     public static func connect(whip: WHIPClient, certificate: DTLSCertificate, group: EventLoopGroup,
                                audio: Bool = true, video: Bool = true, loopback: Bool = false,
                                videoCodec: SupportedCodec = .vp8,
@@ -52,54 +62,91 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
         let audioSSRC = UInt32.random(in: 1...UInt32.max, using: &generator)
         let videoSSRC = UInt32.random(in: 1...UInt32.max, using: &generator)
         let streamID = "capstan-peer-\(credentials.ufrag)"
+        let local = LocalCandidates.forEndpoint(whip.endpoint)
+        let port: MediaPort
+        do {
+            port = try await MediaPort.bind(host: local.bindHost, port: 0, group: group)
+        } catch {
+            throw .transport("bind \(local.bindHost): \(error)")
+        }
         var offerOptions = OfferOptions(
             iceUfrag: credentials.ufrag, icePwd: credentials.password,
             fingerprint: .sha256(certificate.sha256Fingerprint),
+            candidates: local.candidates(port: port.localAddress.port),
             streams: LocalStreams(cname: streamID, streamID: streamID,
                                   audio: audio ? LocalTrack(ssrc: audioSSRC, trackID: "audio") : nil,
                                   video: video ? LocalTrack(ssrc: videoSSRC, trackID: "video") : nil),
             loopback: loopback, sessionID: UInt64.random(in: 1...UInt64(Int64.max)))
         offerOptions.videoCodec = videoCodec
         let offer = SDPOfferer.offer(options: offerOptions)
-        let answer = try await whip.publish(offer: offer.serialized)
+        let answer: WHIPClient.Answer
+        do {
+            answer = try await whip.publish(offer: offer.serialized)
+        } catch {
+            try? await port.close()
+            throw error
+        }
+        /// Ends what exists so far: the port, and the server's resource.
+        func abandon(_ error: SamplePeerError) async -> SamplePeerError {
+            try? await port.close()
+            try? await whip.hangUp(answer.resource)
+            return error
+        }
         let negotiated: NegotiatedSession
         do {
             negotiated = try SDPOfferer.readAnswer(try SessionDescription(parsing: answer.sdp), for: offer)
         } catch {
-            throw .negotiation(error.reason)
+            throw await abandon(.negotiation(error.reason))
         }
+        // Remote candidates we can reach from the bound address, best first (RFC 8445 §6.1.2.3).
+        let boundIPv6 = port.localAddress.isIPv6
         let candidates = negotiated.remoteCandidates
             .filter { $0.transport == .udp }
+            .sorted { $0.priority > $1.priority }
             .compactMap { IPEndpoint(address: $0.address, port: $0.port) }
-        guard let first = candidates.first else { throw .negotiation("answer has no usable UDP candidate") }
-        let bindHost = first.isIPv6 ? (first.addressString == "::1" ? "::1" : "::")
-                                    : (first.addressString.hasPrefix("127.") ? "127.0.0.1" : "0.0.0.0")
-        let port: MediaPort
+            .filter { $0.isIPv6 == boundIPv6 }
+        // A lite server never checks us: without a candidate of its own nothing can connect.
+        // A full agent may still reach us at ours (a peer-reflexive pair, triggered check).
+        if candidates.isEmpty && negotiated.remoteICELite {
+            throw await abandon(.negotiation("the ICE-lite answer has no UDP candidate reachable from \(local.bindHost)"))
+        }
         let transport: TransportSession
         do {
-            port = try await MediaPort.bind(host: bindHost, port: 0, group: group)
             transport = try TransportSession(
                 id: "peer-\(credentials.ufrag)", localUfrag: credentials.ufrag, localPassword: credentials.password,
                 remoteUfrag: negotiated.remoteICEUfrag, remotePassword: negotiated.remoteICEPwd,
                 iceMode: .controlling(remoteCandidates: candidates, tieBreaker: UInt64.random(in: 0...UInt64.max)),
                 dtlsRole: negotiated.dtlsRole == .server ? .server : .client,
                 certificate: certificate,
-                remoteFingerprints: negotiated.remoteFingerprints.map { (algorithm: $0.algorithm, value: $0.value) })
+                remoteFingerprints: negotiated.remoteFingerprints.map { (algorithm: $0.algorithm, value: $0.value) },
+                iceConnectTimeoutNs: UInt64(max(0, timeout / .nanoseconds(1))))
         } catch {
-            throw .transport(String(describing: error))
+            throw await abandon(.transport(String(describing: error)))
         }
         let session = PublisherSession(whip: whip, transport: transport, port: port, negotiated: negotiated,
-                                       resource: answer.resource, audioSSRC: audioSSRC, videoSSRC: videoSSRC)
+                                       resource: answer.resource, iceServers: answer.iceServers,
+                                       audioSSRC: audioSSRC, videoSSRC: videoSSRC)
         let outcome = await session.startAndWait(timeout: timeout)
         switch outcome {
         case .connected:
             return session
         case .failed(let detail):
             await session.tearDown()
-            throw .transport(detail)
+            try? await whip.hangUp(answer.resource)
+            throw .transport(Self.explain(detail))
         default:
             await session.tearDown()
+            try? await whip.hangUp(answer.resource)
             throw .timeout("ICE/DTLS not connected within \(timeout)")
+        }
+    }
+
+    /// The transport's failure detail with what it means for a WHIP client.
+    static func explain(_ detail: String) -> String {
+        switch detail {
+        case "dtls-failed": "dtls-failed: the DTLS handshake failed (the server's certificate does not match the answer's a=fingerprint, or the handshake broke)"
+        case "ice-timeout", "timeout": "\(detail): no ICE check was answered (the answer's candidates are unreachable)"
+        default: detail
         }
     }
 
@@ -107,7 +154,14 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
         let loop = port.eventLoop
         let timeoutTask = Task { [weak self] in
             try? await Task.sleep(for: timeout)
-            self?.resume(with: .failed(detail: "timeout"))
+            guard let self else { return }
+            let (dtls, ice) = self.lock.withLock { (self.dtlsConnected, self.iceSelected) }
+            // DTLS up without a selected pair is the issue-13 state: the server's ClientHello
+            // was answered, but no check of ours was answered, so there is nowhere to send.
+            let detail = dtls && !ice ? "DTLS connected but ICE selected no pair within \(timeout) (no check of ours was answered)"
+                : ice && !dtls ? "ICE selected a pair but DTLS did not connect within \(timeout)"
+                : "ICE/DTLS not connected within \(timeout)"
+            self.resume(with: .failed(detail: detail))
         }
         defer { timeoutTask.cancel() }
         return await withCheckedContinuation { continuation in
@@ -128,12 +182,23 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
         continuation?.resume(returning: event)
     }
 
+    /// Connected means both: DTLS finished (SRTP keys) and ICE selected the pair media goes
+    /// to. A DTLS server can finish its handshake before its own checks succeed (issue 13).
     public func transport(_ session: TransportSession, didEmit event: TransportEvent) {
-        lock.withLock { events.append(event) }
-        switch event {
-        case .connected, .failed, .closed: resume(with: event)
-        case .iceSelected: break
+        let ready: TransportEvent? = lock.withLock {
+            events.append(event)
+            switch event {
+            case .connected(let profile):
+                dtlsConnected = true
+                connectedProfile = profile
+            case .iceSelected:
+                iceSelected = true
+            case .failed, .closed:
+                return event
+            }
+            return dtlsConnected && iceSelected ? connectedProfile.map { .connected($0) } : nil
         }
+        if let ready { resume(with: ready) }
     }
 
     /// DELETEs the WHIP resource, closes DTLS and the port.

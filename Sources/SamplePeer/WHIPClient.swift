@@ -18,6 +18,33 @@ public struct WHIPClient: Sendable {
         public var sdp: String
         public var resource: URL
         public var etag: String?
+        /// STUN/TURN URLs the server advertised in `Link: <…>; rel="ice-server"` (RFC 9725
+        /// §4.6). The sample peer gathers host candidates only, so it reports them but does
+        /// not use them.
+        public var iceServers: [String] = []
+    }
+
+    /// The `rel="ice-server"` targets of a `Link` header value (several links may share one
+    /// header, comma-separated, RFC 8288 §3). Other relations are skipped.
+    public static func iceServers(fromLink header: String?) -> [String] {
+        guard let header else { return [] }
+        var servers: [String] = []
+        var rest = Substring(header)
+        while let open = rest.firstIndex(of: "<") {
+            guard let close = rest[open...].firstIndex(of: ">") else { break }
+            let target = String(rest[rest.index(after: open)..<close])
+            let after = rest[rest.index(after: close)...]
+            let params = after.prefix { $0 != "<" }
+            let isICE = params.split(separator: ";").contains { part in
+                let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                return kv.count == 2 && kv[0].lowercased() == "rel"
+                    && kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "\", ")).lowercased()
+                        .split(separator: " ").contains("ice-server")
+            }
+            if isICE { servers.append(target) }
+            rest = after[params.endIndex...]
+        }
+        return servers
     }
 
     /// POSTs `offer`; returns the answer and the session resource.
@@ -35,7 +62,8 @@ public struct WHIPClient: Sendable {
             throw .protocolViolation("201 without a Location header")
         }
         return Answer(sdp: String(decoding: body, as: UTF8.self), resource: resource,
-                      etag: response.value(forHTTPHeaderField: "ETag"))
+                      etag: response.value(forHTTPHeaderField: "ETag"),
+                      iceServers: Self.iceServers(fromLink: response.value(forHTTPHeaderField: "Link")))
     }
 
     /// DELETEs the session resource (the daemon ends it `remote-hangup`).

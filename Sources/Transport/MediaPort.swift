@@ -215,13 +215,21 @@ public final class MediaPort: @unchecked Sendable {
         }
     }
 
+    /// The session a STUN datagram belongs to. Only a *request* is routed by its USERNAME,
+    /// whose first part is the receiver's ufrag (RFC 8445 §7.2.2). Responses and indications
+    /// go by address: some agents echo the request's USERNAME in their success responses
+    /// (libnice, so Janus, does), and that USERNAME starts with the *remote's* ufrag. Routed
+    /// by it, the response to every check of the sample peer was dropped as `unknownSource`:
+    /// ICE never selected a pair while DTLS (Janus's ClientHello) still completed (issue 13).
     private func stunOwner(_ raw: UnsafeRawBufferPointer, from remote: IPEndpoint) -> TransportSession? {
-        if let range = STUNMessage.peekUsername(raw) {
+        // The class bits of the message type (RFC 8489 §5): C1 is 0x0100, C0 0x0010.
+        let isRequest = raw.count >= 2 && raw[0] & 0x01 == 0 && raw[1] & 0x10 == 0
+        if isRequest, let range = STUNMessage.peekUsername(raw) {
             let ufrag = String(decoding: UnsafeRawBufferPointer(rebasing: raw[range]), as: UTF8.self)
             if let session = sessionsByUfrag[ufrag] { return session }
             return nil
         }
-        // Responses and indications carry no USERNAME: route by address.
+        // Responses, indications and requests without USERNAME: by address.
         return addressOwner(remote)
     }
 

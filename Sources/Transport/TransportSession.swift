@@ -98,7 +98,8 @@ public final class TransportSession {
         certificate: DTLSCertificate,
         remoteFingerprints: [(algorithm: String, value: String)],
         profiles: [SRTPProfile] = [.aeadAES128GCM, .aes128CMHMACSHA1_80],
-        consentTimeoutNs: UInt64 = 30_000_000_000
+        consentTimeoutNs: UInt64 = 30_000_000_000,
+        iceConnectTimeoutNs: UInt64 = 10_000_000_000
     ) throws {
         self.id = id
         self.localUfrag = localUfrag
@@ -114,6 +115,7 @@ public final class TransportSession {
         case .controlling(let candidates, let tieBreaker):
             var config = ICEControllingConfiguration()
             config.consentTimeoutNs = consentTimeoutNs
+            config.connectTimeoutNs = iceConnectTimeoutNs
             lite = nil
             controlling = ICEControllingAgent(
                 localUfrag: localUfrag, localPassword: localPassword,
@@ -249,7 +251,8 @@ public final class TransportSession {
     // MARK: - Outbound media
 
     /// Protects an RTP packet and sends it to the selected remote address.
-    /// Returns false when the session cannot send (not connected, too large).
+    /// Returns false when the session cannot send (not connected — no keys, no
+    /// selected pair, closed or failed — or too large).
     @discardableResult
     public func sendRTP(_ packet: UnsafeRawBufferPointer) -> Bool {
         sendProtected(packet, rtcp: false)
@@ -262,7 +265,8 @@ public final class TransportSession {
     }
 
     private func sendProtected(_ packet: UnsafeRawBufferPointer, rtcp: Bool) -> Bool {
-        guard let srtp, let destination = selected, packet.count <= Self.maxDatagram else { return false }
+        // Not after the remote closed DTLS or the session failed: nobody is listening.
+        guard state == .connected, let srtp, let destination = selected, packet.count <= Self.maxDatagram else { return false }
         sendScratch.copyMemory(from: packet)
         do {
             let length = rtcp

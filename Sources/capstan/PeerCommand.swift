@@ -33,7 +33,9 @@ struct PeerCommand: AsyncParsableCommand {
     @Option(help: "Video codec: vp8 (libvpx) or h264 (libopenh264, packetization-mode 1).") var codec: String = "vp8"
     @Flag(name: .customLong("no-video"), help: "Send no video.") var noVideo = false
     @Flag(name: .customLong("no-audio"), help: "Send no audio.") var noAudio = false
-    @Flag(help: "Ask for loopback mode and decode the echo.") var loopback = false
+    @Option(name: .customLong("connect-timeout"), help: "Seconds a session may take from offer to ICE + DTLS connected.")
+    var connectTimeout: Double = 10
+        @Flag(help: "Ask for loopback mode and decode the echo.") var loopback = false
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {
@@ -44,6 +46,7 @@ struct PeerCommand: AsyncParsableCommand {
         guard VideoFormat(parsing: video) != nil else { throw ValidationError("--video must be WxH@FPS, got \(video)") }
         guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be in (0, 86400]") }
         guard (1...10_000).contains(sessions) else { throw ValidationError("--sessions must be 1…10000") }
+        guard connectTimeout > 0, connectTimeout <= 600 else { throw ValidationError("--connect-timeout must be in (0, 600]") }
         guard (50...20_000).contains(videoBitrate) else { throw ValidationError("--video-bitrate must be 50…20000") }
         guard !(noVideo && noAudio) else { throw ValidationError("--no-video and --no-audio leave nothing to send") }
         guard let chosen = VideoCodec(encodingName: codec) else { throw ValidationError("--codec must be vp8 or h264, got \(codec)") }
@@ -58,7 +61,7 @@ struct PeerCommand: AsyncParsableCommand {
         var options = PeerOptions(
             whip: URL(string: whip)!, token: token, durationSeconds: duration, sessions: sessions,
             video: noVideo ? nil : VideoFormat(parsing: video), audio: !noAudio, loopback: loopback,
-            videoBitrateKbps: videoBitrate)
+            connectTimeout: .milliseconds(Int64(connectTimeout * 1000)), videoBitrateKbps: videoBitrate)
         options.videoCodec = VideoCodec(encodingName: codec) ?? .vp8
         // SIGINT/SIGTERM end the run early; the sessions still hang up.
         let stop = PeerStopSignal()

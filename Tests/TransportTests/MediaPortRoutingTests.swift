@@ -48,6 +48,42 @@ struct MediaPortRoutingTests {
         try await group.shutdownGracefully()
     }
 
+    @Test("a STUN success response carrying the request's USERNAME (libnice/Janus does) goes by address, not by the remote's ufrag in it (issue 13)")
+    func responseWithUsernameRoutesByAddress() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let port = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: group)
+        let result = try await port.eventLoop.submit { () throws -> (UInt64, UInt64, UInt64) in
+            let certificate = try DTLSCertificate.generateECDSA()
+            let session = try TransportSession(
+                id: "peer", localUfrag: "ours", localPassword: String(repeating: "p", count: 24),
+                remoteUfrag: "jnus", remotePassword: String(repeating: "j", count: 24),
+                iceMode: .controlling(remoteCandidates: [], tieBreaker: 1), dtlsRole: .server,
+                certificate: certificate,
+                remoteFingerprints: [(algorithm: "sha-256", value: certificate.sha256Fingerprint)])
+            port.register(session)
+            let janus = IPEndpoint(ipv4: 0x7F00_0001, port: 31_006)
+            session.addressValidated?(janus)
+            // USERNAME as in the request: "<remote ufrag>:<our ufrag>".
+            let response = STUNMessage(type: .bindingSuccess, transactionID: .random(),
+                                       attributes: [.username("jnus:ours"), .xorMappedAddress(janus)])
+                .serialize(integrityKey: Array(String(repeating: "j", count: 24).utf8), fingerprint: true)
+            port.receive(ByteBuffer(bytes: response), from: janus, now: 1)
+            // A request still goes by its USERNAME: an unknown ufrag is dropped.
+            let request = STUNMessage(type: .bindingRequest, transactionID: .random(),
+                                      attributes: [.username("jnus:ours"), .priority(1), .iceControlled(2)])
+                .serialize(integrityKey: Array(String(repeating: "p", count: 24).utf8), fingerprint: true)
+            port.receive(ByteBuffer(bytes: request), from: janus, now: 2)
+            let out = (session.counters.stunIn, port.counters.drops[.unknownSource], session.counters.drops[.stunRejected])
+            port.unregister(session)
+            return out
+        }.get()
+        // The response reached the session (its agent had no such transaction: rejected there);
+        // the request with a foreign ufrag did not.
+        #expect(result.0 == 1 && result.1 == 1 && result.2 == 1, "\(result)")
+        try await port.close()
+        try await group.shutdownGracefully()
+    }
+
     @Test("the socket gets a receive buffer far above Linux's 208 KiB default")
     func receiveBuffer() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
