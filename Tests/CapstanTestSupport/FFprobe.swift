@@ -1,4 +1,3 @@
-import CapstanTestSupport
 import Foundation
 
 /// ffprobe on a file, counting frames: duration, and per stream the codec and
@@ -6,10 +5,17 @@ import Foundation
 /// of the test suites.
 public func ffprobe(_ path: String) -> (status: Int32, output: String)? {
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ffprobe") else { return nil }
+    return run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_name,nb_read_frames",
+                                    "-count_frames", "-of", "json", path])
+}
+
+/// Runs a program to completion, capturing stdout and stderr together; nil
+/// when it cannot start. (`ExternalProcess.run` for long or chatty programs.)
+@discardableResult
+public func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String)? {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/ffprobe")
-    process.arguments = ["-v", "error", "-show_entries", "format=duration:stream=codec_name,nb_read_frames",
-                         "-count_frames", "-of", "json", path]
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe

@@ -42,6 +42,21 @@ struct OpenSSLPeerCertificate {
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
+/// `openssl s_client -dtls1_2` to our endpoint on 127.0.0.1:`port` with the
+/// peer certificate and `extra` arguments; its stdin, and stdout+stderr.
+func startSClient(port: UInt16, certificate: OpenSSLPeerCertificate, _ extra: [String]) throws -> (Process, Pipe, Pipe) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:\(port)",
+                         "-cert", certificate.certificatePath, "-key", certificate.keyPath] + extra
+    let input = Pipe(), output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    return (process, input, output)
+}
+
 struct InteropCase: Sendable, CustomTestStringConvertible {
     let profile: SRTPProfile
     let peerRSA: Bool
@@ -68,18 +83,9 @@ struct InteropCase: Sendable, CustomTestStringConvertible {
                                       remoteFingerprints: [("sha-256", peerCertificate.sha256Fingerprint)])
         let socket = try LoopbackUDPSocket()
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:\(socket.port)",
-                             "-use_srtp", c.profile.openSSLName,
-                             "-keymatexport", "EXTRACTOR-dtls_srtp",
-                             "-keymatexportlen", "\(c.profile.exportedKeyingMaterialLength)",
-                             "-cert", peerCertificate.certificatePath, "-key", peerCertificate.keyPath]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let (process, input, output) = try startSClient(port: socket.port, certificate: peerCertificate, [
+            "-use_srtp", c.profile.openSSLName, "-keymatexport", "EXTRACTOR-dtls_srtp",
+            "-keymatexportlen", "\(c.profile.exportedKeyingMaterialLength)"])
         defer { if process.isRunning { process.terminate() } }
 
         var events: [DTLSOutput] = []
@@ -138,16 +144,8 @@ struct InteropCase: Sendable, CustomTestStringConvertible {
         let server = try DTLSEndpoint(role: .server, certificate: ecdsaCertificateA,
                                       remoteFingerprints: [("sha-256", peerCertificate.sha256Fingerprint)])
         let socket = try LoopbackUDPSocket()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:\(socket.port)",
-                             "-cipher", cipher, "-use_srtp", SRTPProfile.aes128CMHMACSHA1_80.openSSLName,
-                             "-cert", peerCertificate.certificatePath, "-key", peerCertificate.keyPath]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let (process, _, output) = try startSClient(port: socket.port, certificate: peerCertificate, [
+            "-cipher", cipher, "-use_srtp", SRTPProfile.aes128CMHMACSHA1_80.openSSLName])
         defer { if process.isRunning { process.terminate() } }
         var connected = false
         _ = server.start(now: monotonicNow())

@@ -1,23 +1,6 @@
 import CapstanTestSupport
 import Foundation
 
-
-
-/// Runs a program to completion, capturing stdout and stderr together.
-@discardableResult
-func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String)? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    do { try process.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
 /// A tmpfs of `size` mounted on a fresh directory (root only); nil with the
 /// reason when it cannot be mounted.
 final class SmallFileSystem {
