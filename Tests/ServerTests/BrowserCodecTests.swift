@@ -118,8 +118,12 @@ struct BrowserCodecTests {
 
         let play = """
             (async () => {
+              // The signed link GET /api/recordings gives (a <video> cannot send the token).
+              const list = await (await fetch('/api/recordings', { headers: { Authorization: 'Bearer tok' } })).json();
+              const mine = (Array.isArray(list) ? list : (list.recordings || [])).find(r => r.sessionId === '\(id)' || r.id === '\(id)');
+              if (!mine || !mine.url) throw new Error('no signed link for \(id): ' + JSON.stringify(list).slice(0, 300));
               const v = document.createElement('video'); v.muted = true; document.body.appendChild(v);
-              v.src = '/recordings/\(id).webm?token=tok';
+              v.src = mine.url;
               await new Promise((ok, fail) => { v.onloadedmetadata = ok; v.onerror = () => fail(new Error('load ' + (v.error && v.error.code))); });
               const duration = v.duration;
               v.currentTime = duration / 2;
