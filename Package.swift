@@ -23,14 +23,23 @@ let systemLibraries: [Target] = [
                    providers: [.apt(["libavcodec-dev", "libavutil-dev"])]),
     .systemLibrary(name: "COpenH264", pkgConfig: "openh264",
                    providers: [.apt(["libopenh264-dev"])]),
+    // AV1 decoding for `capstan inspect` (dav1d).
+    .systemLibrary(name: "CDav1d", pkgConfig: "dav1d",
+                   providers: [.apt(["libdav1d-dev"])]),
+    .systemLibrary(name: "CAOM", pkgConfig: "aom",
+                   providers: [.apt(["libaom-dev"])]),
 ]
 
 // H.264 encoding (the sample peer's `--codec h264`) uses libopenh264 (BSD-2):
 // optional, so Capstan builds without libopenh264-dev (scripts/setup installs it;
 // without it `capstan peer --codec h264` says so). The header decides.
 let hasOpenH264 = FileManager.default.fileExists(atPath: "/usr/include/wels/codec_api.h")
-let codecsDependencies: [Target.Dependency] = ["COpus", "CVPX", "CAVCodec"] + (hasOpenH264 ? ["COpenH264"] : [])
-let codecsSettings: [SwiftSetting] = hasOpenH264 ? [.define("CAPSTAN_OPENH264")] : []
+// AV1 encoding (`--codec av1`) uses libaom (BSD-2), optional the same way.
+let hasAOM = FileManager.default.fileExists(atPath: "/usr/include/aom/aom_encoder.h")
+let codecsDependencies: [Target.Dependency] = ["COpus", "CVPX", "CAVCodec", "CDav1d"]
+    + (hasOpenH264 ? ["COpenH264"] : []) + (hasAOM ? ["CAOM"] : [])
+let codecsSettings: [SwiftSetting] = (hasOpenH264 ? [.define("CAPSTAN_OPENH264")] : [])
+    + (hasAOM ? [.define("CAPSTAN_AOM")] : [])
 
 let package = Package(
     name: "Capstan",

@@ -17,6 +17,19 @@ static inline vpx_codec_err_t capstan_vpx_dec_init(vpx_codec_ctx_t *ctx, unsigne
     vpx_codec_dec_cfg_t cfg = { threads, 0, 0 };
     return vpx_codec_dec_init(ctx, vpx_codec_vp8_dx(), &cfg, 0);
 }
+/* VP9 (libvpx's vp9 encoder and decoder): the same calls with the VP9 interfaces. */
+static inline vpx_codec_err_t capstan_vpx9_enc_init(vpx_codec_ctx_t *ctx, vpx_codec_enc_cfg_t *cfg, vpx_codec_flags_t flags) {
+    return vpx_codec_enc_init(ctx, vpx_codec_vp9_cx(), cfg, flags);
+}
+static inline vpx_codec_err_t capstan_vpx9_enc_config_default(vpx_codec_enc_cfg_t *cfg) {
+    return vpx_codec_enc_config_default(vpx_codec_vp9_cx(), cfg, 0);
+}
+static inline vpx_codec_err_t capstan_vpx9_dec_init(vpx_codec_ctx_t *ctx, unsigned int threads) {
+    vpx_codec_dec_cfg_t cfg = { threads, 0, 0 };
+    return vpx_codec_dec_init(ctx, vpx_codec_vp9_dx(), &cfg, 0);
+}
+static inline vpx_codec_err_t capstan_vpx9_set_row_mt(vpx_codec_ctx_t *ctx, unsigned int v) { return vpx_codec_control(ctx, VP9E_SET_ROW_MT, v); }
+static inline vpx_codec_err_t capstan_vpx9_set_aq_mode(vpx_codec_ctx_t *ctx, unsigned int v) { return vpx_codec_control(ctx, VP9E_SET_AQ_MODE, v); }
 static inline vpx_codec_err_t capstan_vpx_set_cpuused(vpx_codec_ctx_t *ctx, int v) { return vpx_codec_control(ctx, VP8E_SET_CPUUSED, v); }
 static inline vpx_codec_err_t capstan_vpx_set_static_threshold(vpx_codec_ctx_t *ctx, unsigned int v) { return vpx_codec_control(ctx, VP8E_SET_STATIC_THRESHOLD, v); }
 static inline vpx_codec_err_t capstan_vpx_set_noise_sensitivity(vpx_codec_ctx_t *ctx, unsigned int v) { return vpx_codec_control(ctx, VP8E_SET_NOISE_SENSITIVITY, v); }

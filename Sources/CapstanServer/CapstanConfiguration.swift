@@ -75,7 +75,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public var containerPolicy: ContainerPolicy = .auto
     /// The video codecs answered, in order of preference (an offer with
     /// several gets the first of these it has). Known: VP8, VP9, AV1, H264;
-    /// implemented: VP8, H264 (naming another is a configuration error).
+    /// implemented: `SupportedCodec.recordableVideo` (naming another is a configuration error).
     public var videoCodecs: [SupportedCodec] = SupportedCodec.recordableVideo
     /// Below this much free space on the recordings file system new sessions
     /// are refused (WHIP `503`, WebSocket `call:reject`). 0 disables the check.
@@ -247,8 +247,8 @@ public struct CapstanConfiguration: Sendable, Equatable {
         let implemented = SupportedCodec.recordableVideo.map(\.rawValue).joined(separator: ", ")
         var codecs: [SupportedCodec] = []
         for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-            guard let codec = SupportedCodec(videoName: name) else {
-                let known = ["VP9", "AV1"].contains(name.uppercased())
+            guard let codec = SupportedCodec(videoName: name), SupportedCodec.recordableVideo.contains(codec) else {
+                let known = SupportedCodec(videoName: name) != nil
                 throw .invalidConfiguration("\(key): \"\(name)\" is \(known ? "not implemented yet" : "not a video codec")"
                     + " (implemented: \(implemented))")
             }

@@ -20,6 +20,23 @@ public enum CodecsError: Error, Equatable, Sendable {
     case h264(operation: String, code: Int32, message: String)
     /// An H.264 parameter set or slice header breaks ITU-T H.264 §7.3.
     case malformedH264(H264Fault)
+    /// A VP9 uncompressed header breaks the VP9 bitstream spec §6.2.
+    case malformedVP9Frame(VP9FrameFault)
+    /// An AV1 OBU or sequence header breaks the AV1 spec §5.
+    case malformedAV1(AV1Fault)
+    /// A libdav1d or libaom call failed (`code`: the library's return value).
+    case av1(operation: String, code: Int32, message: String)
+}
+
+/// Why an AV1 OBU or sequence header (AV1 spec §5.3, §5.5) was rejected.
+public enum AV1Fault: Equatable, Sendable {
+    case truncated
+    /// obu_forbidden_bit set, or a size field that runs past the data.
+    case badOBUHeader
+    /// A field outside what the spec allows (or Capstan accepts).
+    case outOfRange(String)
+    /// No sequence header OBU where one is needed.
+    case noSequenceHeader
 }
 
 /// Why an H.264 SPS or slice header (ITU-T H.264 §7.3) was rejected.

@@ -11,16 +11,28 @@ public struct VP8DecodedFrame: Equatable, Sendable {
     public var image: I420Image?
 }
 
-/// A libvpx VP8 decoder. Not thread-safe; owned by its session.
+/// The two codecs of libvpx.
+public enum VPXCodec: String, Sendable, Equatable {
+    case vp8 = "VP8"
+    case vp9 = "VP9"
+}
+
+/// A libvpx VP8 (or, with `codec: .vp9`, VP9) decoder. VP9 input may be a
+/// superframe (several frames with an index, RFC 9628 §3 / VP9 Annex B) or
+/// frames simply put one after another: libvpx decodes them all and shows
+/// the last shown one. Not thread-safe; owned by its session.
 public final class VP8Decoder {
     private let context: UnsafeMutablePointer<vpx_codec_ctx_t>
+    public let codec: VPXCodec
 
-    public init(threads: Int = 1) throws(CodecsError) {
+    public init(threads: Int = 1, codec: VPXCodec = .vp8) throws(CodecsError) {
+        self.codec = codec
         context = .allocate(capacity: 1)
         context.initialize(to: vpx_codec_ctx_t())
         // Fully initialized: if this throws, deinit runs and frees the context
         // (vpx_codec_destroy on a context that failed to open is a no-op).
-        let rc = capstan_vpx_dec_init(context, UInt32(max(1, threads)))
+        let rc = codec == .vp9 ? capstan_vpx9_dec_init(context, UInt32(max(1, threads)))
+                               : capstan_vpx_dec_init(context, UInt32(max(1, threads)))
         guard rc == VPX_CODEC_OK else { throw vpxError("vpx_codec_dec_init", rc, nil) }
     }
 
@@ -62,6 +74,7 @@ public final class VP8Decoder {
     }
 
     private static func copy(_ img: vpx_image_t) -> I420Image? {
+        // Only 8-bit 4:2:0 is copied (VP9 profile 1-3 pictures are not).
         guard img.fmt == VPX_IMG_FMT_I420 else { return nil }
         var out = I420Image(width: Int(img.d_w), height: Int(img.d_h))
         let planes = [img.planes.0, img.planes.1, img.planes.2]
@@ -85,4 +98,11 @@ public final class VP8Decoder {
         }
         return out
     }
+}
+
+/// The VP9 decoder: `VP8Decoder` opened with libvpx's VP9 interface.
+public typealias VP9Decoder = VP8Decoder
+extension VP8Decoder {
+    /// A libvpx VP9 decoder.
+    public static func vp9(threads: Int = 1) throws(CodecsError) -> VP8Decoder { try VP8Decoder(threads: threads, codec: .vp9) }
 }

@@ -1,6 +1,6 @@
 internal import CVPX
 
-/// A libvpx VP8 encoder set up for real-time use: one-pass CBR, no lag, a
+/// A libvpx VP8 (or, with `Configuration.codec = .vp9`, VP9 profile 0) encoder set up for real-time use: one-pass CBR, no lag, a
 /// keyframe every `keyframeInterval` frames (forced by this wrapper, so the
 /// cadence is exact), `VPX_DL_REALTIME` deadline.
 ///
@@ -22,9 +22,13 @@ public final class VP8Encoder {
         /// libvpx `VP8E_SET_CPUUSED`, -16…16; higher is faster.
         public var cpuUsed: Int
         public var threads: Int
+        /// VP8 or VP9 (VP9: real-time speed `cpuUsed` clamped to 5…9, cyclic-refresh AQ off,
+        /// one frame per picture: no superframes with lag 0).
+        public var codec: VPXCodec
 
         public init(width: Int, height: Int, fps: Int = 30, bitrateKbps: Int = 1000, keyframeInterval: Int = 60,
-                    timebaseHz: Int = 90_000, cpuUsed: Int = 8, threads: Int = 1) {
+                    timebaseHz: Int = 90_000, cpuUsed: Int = 8, threads: Int = 1, codec: VPXCodec = .vp8) {
+            self.codec = codec
             self.width = width
             self.height = height
             self.fps = fps
@@ -81,13 +85,14 @@ public final class VP8Encoder {
 
     private static func open(_ ctx: UnsafeMutablePointer<vpx_codec_ctx_t>, _ c: Configuration) throws(CodecsError) {
         guard c.width > 0, c.height > 0, c.width <= 16383, c.height <= 16383 else {
-            throw .invalidArgument("VP8 size \(c.width)x\(c.height) out of 1…16383")
+            throw .invalidArgument("\(c.codec.rawValue) size \(c.width)x\(c.height) out of 1…16383")
         }
         guard c.fps > 0, c.bitrateKbps > 0, c.timebaseHz > 0, c.keyframeInterval >= 0, c.threads >= 1 else {
             throw .invalidArgument("VP8 fps, bitrate, timebase and threads must be positive")
         }
         var cfg = vpx_codec_enc_cfg_t()
-        var rc = capstan_vpx_enc_config_default(&cfg)
+        let vp9 = c.codec == .vp9
+        var rc = vp9 ? capstan_vpx9_enc_config_default(&cfg) : capstan_vpx_enc_config_default(&cfg)
         guard rc == VPX_CODEC_OK else { throw vpxError("vpx_codec_enc_config_default", rc, nil) }
         cfg.g_w = UInt32(c.width)
         cfg.g_h = UInt32(c.height)
@@ -101,9 +106,17 @@ public final class VP8Encoder {
         cfg.kf_mode = VPX_KF_DISABLED
         cfg.rc_min_quantizer = 4
         cfg.rc_max_quantizer = 56
-        rc = capstan_vpx_enc_init(ctx, &cfg, 0)
+        rc = vp9 ? capstan_vpx9_enc_init(ctx, &cfg, 0) : capstan_vpx_enc_init(ctx, &cfg, 0)
         guard rc == VPX_CODEC_OK else { throw vpxError("vpx_codec_enc_init", rc, ctx) }
-        rc = capstan_vpx_set_cpuused(ctx, Int32(c.cpuUsed))
+        if vp9 {
+            rc = capstan_vpx9_set_aq_mode(ctx, 0)
+            guard rc == VPX_CODEC_OK else {
+                let e = vpxError("VP9E_SET_AQ_MODE", rc, ctx)
+                vpx_codec_destroy(ctx)
+                throw e
+            }
+        }
+        rc = capstan_vpx_set_cpuused(ctx, Int32(vp9 ? min(9, max(5, c.cpuUsed)) : c.cpuUsed))
         guard rc == VPX_CODEC_OK else {
             let e = vpxError("VP8E_SET_CPUUSED", rc, ctx)
             vpx_codec_destroy(ctx)

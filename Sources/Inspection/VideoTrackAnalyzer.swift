@@ -1,7 +1,7 @@
 import Codecs
 
-/// Counts, times and decodes the frames of one video track. VP8 frames are
-/// decoded with libvpx one by one, H.264 (`V_MPEG4/ISO/AVC`, with its `avcC`)
+/// Counts, times and decodes the frames of one video track. VP8 and VP9
+/// frames are decoded with libvpx one by one (VP9 superframes whole), H.264 (`V_MPEG4/ISO/AVC`, with its `avcC`)
 /// with libavcodec; a frame that fails or comes out flagged corrupt is a
 /// decode error, and an H.264 stream must give back one picture per frame.
 /// Other codecs are counted but not decoded.
@@ -11,7 +11,10 @@ final class VideoTrackAnalyzer {
     private(set) var report: TrackReport
     private var timing = FrameTiming()
     private let decoder: VP8Decoder?
+    private let isVP9: Bool
     private let h264: H264Decoder?
+    private let av1: AV1Decoder?
+    private var av1Pictures = 0
     private var h264Pictures = 0
     private var current: (width: Int, height: Int)?
     /// Problems other than decode errors (header and picture disagree, …).
@@ -26,8 +29,21 @@ final class VideoTrackAnalyzer {
         report.declaredHeight = declaredHeight > 0 ? declaredHeight : nil
         var decoder: VP8Decoder?
         var h264: H264Decoder?
+        var av1: AV1Decoder?
+        isVP9 = codecID == "V_VP9"
         if codecID == "V_VP8" {
             do { decoder = try VP8Decoder() } catch { warnings.append("track \(number): cannot start the VP8 decoder: \(error)") }
+        } else if codecID == "V_VP9" {
+            do { decoder = try VP8Decoder(codec: .vp9) } catch {
+                problems.append("track \(number): cannot start the VP9 decoder: \(error)")
+            }
+        } else if codecID == "V_AV1" {
+            if codecPrivate.isEmpty {
+                problems.append("track \(number): V_AV1 without CodecPrivate (av1C)")
+            }
+            do { av1 = try AV1Decoder(av1C: codecPrivate) } catch {
+                problems.append("track \(number): cannot start the AV1 decoder with this av1C: \(error)")
+            }
         } else if codecID == "V_MPEG4/ISO/AVC" {
             if codecPrivate.isEmpty {
                 problems.append("track \(number): V_MPEG4/ISO/AVC without CodecPrivate (avcC)")
@@ -40,8 +56,9 @@ final class VideoTrackAnalyzer {
         }
         self.decoder = decoder
         self.h264 = h264
-        report.decoded = decoder != nil || h264 != nil
-        if decoder != nil { report.vp8Keyframes = 0 }
+        self.av1 = av1
+        report.decoded = decoder != nil || h264 != nil || av1 != nil
+        if decoder != nil && !isVP9 { report.vp8Keyframes = 0 }
     }
 
     /// Adds one frame in file order.
@@ -57,7 +74,22 @@ final class VideoTrackAnalyzer {
             }
             return
         }
+        if let av1 {
+            do {
+                for picture in try av1.decode(bytes) {
+                    av1Pictures += 1
+                    note(width: picture.width, height: picture.height, at: timestampNs)
+                }
+            } catch {
+                noteDecodeError("\(error)", at: timestampNs)
+            }
+            return
+        }
         guard let decoder else { return }
+        if isVP9 {
+            addVP9(bytes, timestampNs: timestampNs, containerKeyframe: containerKeyframe, decoder: decoder)
+            return
+        }
 
         // A bad header is an error; libvpx still gets the frame (one error per frame).
         var header: VP8FrameHeader?
@@ -93,6 +125,27 @@ final class VideoTrackAnalyzer {
         }
     }
 
+    /// A VP9 frame (or superframe): its first frame's uncompressed header is
+    /// checked against the container's keyframe flag, libvpx decodes it.
+    private func addVP9(_ bytes: [UInt8], timestampNs: Int64, containerKeyframe: Bool, decoder: VP8Decoder) {
+        var error: String?
+        do throws(CodecsError) {
+            let header = try VP9FrameHeader(parsing: bytes)
+            if header.isKeyframe != containerKeyframe { keyflagMismatches += 1 }
+        } catch let fault {
+            error = "bad VP9 uncompressed header (\(fault))"
+        }
+        do {
+            if let picture = try decoder.decode(bytes) {
+                if picture.isCorrupted { error = error ?? "libvpx flagged the picture corrupt" }
+                note(width: picture.width, height: picture.height, at: timestampNs)
+            }
+        } catch let e {
+            error = error ?? "\(e)"
+        }
+        if let error { noteDecodeError(error, at: timestampNs) }
+    }
+
     /// H.264 pictures out of the decoder (in presentation order, at their pts).
     private func take(_ pictures: [H264DecodedFrame]) {
         for picture in pictures {
@@ -123,10 +176,16 @@ final class VideoTrackAnalyzer {
                 problems.append("track \(report.number): libavcodec gave \(h264Pictures) pictures for \(report.frames) frames")
             }
         }
+        if let av1 {
+            do { av1Pictures += try av1.drain().count } catch { noteDecodeError("draining: \(error)", at: timing.end(lastFrameLength: nil) ?? 0) }
+            if av1Pictures != report.frames {
+                problems.append("track \(report.number): dav1d gave \(av1Pictures) pictures for \(report.frames) temporal units")
+            }
+        }
         var r = report
         timing.apply(to: &r, lastFrameLength: nil)
         if keyflagMismatches > 0 {
-            warnings.append("track \(r.number): \(keyflagMismatches) frames whose container keyframe flag disagrees with the VP8 header")
+            warnings.append("track \(r.number): \(keyflagMismatches) frames whose container keyframe flag disagrees with the \(isVP9 ? "VP9" : "VP8") header")
         }
         if timing.backwards > 0 {
             warnings.append("track \(r.number): \(timing.backwards) frames with a timestamp earlier than the previous frame's")

@@ -381,6 +381,10 @@ public final class MediaBridge: TransportMediaReceiver {
            let record = try? AVCDecoderConfiguration.record(sps: sets.sps, pps: sets.pps) {
             codecPrivate = record
         }
+        if codec == .av1 {
+            codecPrivate = keyframe.flatMap { AV1OBUs.codecConfigurationRecord(fromTemporalUnit: $0) }
+                ?? video?.depacketizer.av1CodecConfiguration ?? []
+        }
         return WebMVideoTrack(codecID: codec.matroskaCodecID, width: size.width, height: size.height,
                               codecPrivate: codecPrivate)
     }

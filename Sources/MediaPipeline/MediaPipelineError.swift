@@ -20,6 +20,15 @@ public enum MediaPipelineError: Error, Equatable, Sendable {
     case malformedH264Payload(H264PayloadFault)
     /// An H.264 access unit grew past the depacketizer's `maxFrameSize`.
     case h264FrameTooLarge(limit: Int)
+    /// A VP9 payload descriptor (RFC 9628 §4.2) claims a field the payload
+    /// does not hold (also an empty payload, or more than 3 P_DIFFs).
+    case truncatedVP9Descriptor
+    /// A VP9 picture breaks RFC 9628 §4 (or its first frame's uncompressed header is bad).
+    case malformedVP9Payload(VP9PayloadFault)
+    /// A VP9 picture or AV1 temporal unit grew past the depacketizer's `maxFrameSize`.
+    case frameTooLarge(limit: Int)
+    /// An AV1 RTP payload breaks the AV1 RTP payload format (§4.4, §4.5).
+    case malformedAV1Payload(AV1PayloadFault)
     /// The RTP payload is not one valid Opus packet (RFC 7587 §4.2, RFC 6716 §3.4).
     case malformedOpusPayload(OpusPacketFault)
     /// An argument is outside what the component supports.
@@ -45,4 +54,34 @@ public enum H264PayloadFault: Equatable, Sendable {
     /// An SPS that does not parse (ITU-T H.264 §7.3.2.1), or an SPS or PPS
     /// larger than `H264Depacketizer.maxParameterSetSize`.
     case badParameterSet
+}
+
+/// Which rule of RFC 9628 a VP9 picture breaks.
+public enum VP9PayloadFault: Equatable, Sendable {
+    /// A packet with no VP9 data after its descriptor.
+    case empty
+    /// A layer frame started (B = 1) before the previous one ended (E = 1),
+    /// or the marker / a new timestamp came inside a layer frame.
+    case unfinishedFrame
+    /// Spatial layer ids do not increase within the picture, or more than 8.
+    case badLayerOrder
+    /// The base layer frame's uncompressed header does not parse.
+    case badFrameHeader(VP9FrameFault)
+}
+
+/// Which rule of the AV1 RTP payload format an AV1 payload breaks.
+public enum AV1PayloadFault: Equatable, Sendable {
+    /// No aggregation header, or no OBU element after it.
+    case empty
+    /// An OBU element length runs past the payload, W disagrees with the
+    /// elements present, or an element is empty.
+    case badElement
+    /// Z = 1 with no OBU fragment open, or Y = 1 then a packet without Z.
+    case badFragment
+    /// The marker or a new timestamp came while an OBU fragment was open.
+    case unfinishedFragment
+    /// An OBU header is malformed (forbidden bit, truncated extension).
+    case badOBU
+    /// N = 1 but the temporal unit has no usable sequence header.
+    case badSequenceHeader
 }

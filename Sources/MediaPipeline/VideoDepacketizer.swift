@@ -3,11 +3,13 @@
 ///
 /// The codec-specific depacketizer is stored inline and mutated in place
 /// (no existential, no copy per packet), so the allocation rules of
-/// `VP8Depacketizer` and `H264Depacketizer` hold through it.
+/// `VP8Depacketizer`, `VP9Depacketizer`, `AV1Depacketizer` and `H264Depacketizer` hold through it.
 public struct VideoDepacketizer: Sendable {
     public let codec: VideoCodec
     private var vp8: VP8Depacketizer?
     private var h264: H264Depacketizer?
+    private var vp9: VP9Depacketizer?
+    private var av1: AV1Depacketizer?
 
     /// - Parameter formatParameters: the negotiated fmtp (H.264 reads
     ///   `sprop-parameter-sets` from it).
@@ -15,6 +17,8 @@ public struct VideoDepacketizer: Sendable {
         self.codec = codec
         switch codec {
         case .vp8: vp8 = VP8Depacketizer(maxFrameSize: maxFrameSize)
+        case .vp9: vp9 = VP9Depacketizer(maxFrameSize: maxFrameSize)
+        case .av1: av1 = AV1Depacketizer(maxFrameSize: maxFrameSize)
         case .h264:
             h264 = H264Depacketizer(maxFrameSize: maxFrameSize,
                                     spropParameterSets: Self.parameter("sprop-parameter-sets", in: formatParameters))
@@ -28,6 +32,8 @@ public struct VideoDepacketizer: Sendable {
         switch codec {
         case .vp8: vp8!.push(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker, payload: payload, into: &events)
         case .h264: h264!.push(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker, payload: payload, into: &events)
+        case .vp9: vp9!.push(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker, payload: payload, into: &events)
+        case .av1: av1!.push(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker, payload: payload, into: &events)
         }
     }
 
@@ -36,6 +42,8 @@ public struct VideoDepacketizer: Sendable {
         switch codec {
         case .vp8: vp8!.handleGap(into: &events)
         case .h264: h264!.handleGap(into: &events)
+        case .vp9: vp9!.handleGap(into: &events)
+        case .av1: av1!.handleGap(into: &events)
         }
     }
 
@@ -45,9 +53,15 @@ public struct VideoDepacketizer: Sendable {
         return (h264.sequenceParameterSet, h264.pictureParameterSet)
     }
 
-    public var framesAssembled: Int { vp8?.framesAssembled ?? h264?.framesAssembled ?? 0 }
-    public var keyframesAssembled: Int { vp8?.keyframesAssembled ?? h264?.keyframesAssembled ?? 0 }
-    public var framesDropped: Int { vp8?.framesDropped ?? h264?.framesDropped ?? 0 }
+    /// AV1: the `av1C` CodecPrivate from the sequence header in use, once known.
+    public var av1CodecConfiguration: [UInt8]? {
+        guard let av1, let header = av1.sequenceHeader else { return nil }
+        return header.codecConfigurationRecord(sequenceHeaderOBU: av1.sequenceHeaderOBU)
+    }
+
+    public var framesAssembled: Int { vp8?.framesAssembled ?? h264?.framesAssembled ?? vp9?.framesAssembled ?? av1?.framesAssembled ?? 0 }
+    public var keyframesAssembled: Int { vp8?.keyframesAssembled ?? h264?.keyframesAssembled ?? vp9?.keyframesAssembled ?? av1?.keyframesAssembled ?? 0 }
+    public var framesDropped: Int { vp8?.framesDropped ?? h264?.framesDropped ?? vp9?.framesDropped ?? av1?.framesDropped ?? 0 }
 
     /// The value of `name` in an fmtp parameter list (`a=1;b=2`), if present.
     public static func parameter(_ name: String, in formatParameters: String?) -> String? {

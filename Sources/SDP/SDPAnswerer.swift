@@ -172,7 +172,14 @@ public enum SDPAnswerer {
         if section.kind == .audio {
             return .reject("no Opus 48000/2 among the offered audio codecs (offered: \(offeredNames); Capstan records: opus/48000/2)")
         }
-        let recorded = candidates.map { $0 == .h264 ? "H264/90000 (packetization-mode 0 or 1)" : "\($0.encodingName)/90000" }
+        let recorded = candidates.map { codec -> String in
+            switch codec {
+            case .h264: "H264/90000 (packetization-mode 0 or 1)"
+            case .vp9: "VP9/90000 (profile-id 0)"
+            case .av1: "AV1/90000 (profile 0)"
+            default: "\(codec.encodingName)/90000"
+            }
+        }
         return .reject("no video codec Capstan records among the offered ones (offered: \(offeredNames); "
             + "Capstan records: \(recorded.joined(separator: ", ")))")
     }

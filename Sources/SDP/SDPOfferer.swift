@@ -26,6 +26,8 @@ public enum SDPOfferer {
             offer.media.append(.local(kind: kind, proto: proto, codec: map,
                                       formatParameters: codec == .h264
                                           ? "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
+                                          : codec == .vp9 ? "profile-id=0"
+                                          : codec == .av1 ? "level-idx=5;profile=0;tier=0"
                                           : codec.localFormatParameters,
                                       feedback: feedback, mid: mid,
                                       ufrag: options.iceUfrag, pwd: options.icePwd,

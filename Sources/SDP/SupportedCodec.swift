@@ -1,13 +1,16 @@
-/// The codecs Capstan records and sends: Opus (RFC 7587), VP8 (RFC 7741) and
-/// H.264 (RFC 6184, packetization-mode 0 and 1). Nothing else is negotiated:
-/// no RTX, RED, FEC, VP9, AV1 or HEVC.
+/// The codecs Capstan records and sends: Opus (RFC 7587), VP8 (RFC 7741),
+/// VP9 (RFC 9628, profile-id 0), AV1 (AOMedia RTP payload format, profile 0)
+/// and H.264 (RFC 6184, packetization-mode 0 and 1). Nothing else is
+/// negotiated: no RTX, RED, FEC or HEVC.
 public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
     case opus
     case vp8 = "VP8"
+    case vp9 = "VP9"
+    case av1 = "AV1"
     case h264 = "H264"
 
     /// The video codecs that can be recorded, in Capstan's default order of preference.
-    public static let recordableVideo: [SupportedCodec] = [.vp8, .h264]
+    public static let recordableVideo: [SupportedCodec] = [.vp8, .vp9, .av1, .h264]
 
     /// The codec for a media kind, when we offer (audio Opus, video VP8).
     public init?(kind: MediaKind) {
@@ -22,6 +25,8 @@ public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
     public init?(videoName name: String) {
         switch name.uppercased() {
         case "VP8": self = .vp8
+        case "VP9": self = .vp9
+        case "AV1": self = .av1
         case "H264": self = .h264
         default: return nil
         }
@@ -37,6 +42,8 @@ public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
         switch self {
         case .opus: 111
         case .vp8: 96
+        case .vp9: 98
+        case .av1: 45
         case .h264: 102
         }
     }
@@ -46,7 +53,16 @@ public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
     /// The `a=fmtp` of our answer to the offered `fmtp` of the chosen format.
     /// H.264 (RFC 6184 §8.2.2): the same `packetization-mode`, and the
     /// offered `profile-level-id` — passthrough records any profile and level.
+    /// VP9: `profile-id=0` (RFC 9628 §6.1; the only profile taken). AV1: the
+    /// offered `profile`, `level-idx` and `tier` echoed (AV1 RTP §7.2.2).
     func answerFormatParameters(offered: String?) -> String? {
+        if self == .vp9 { return "profile-id=0" }
+        if self == .av1 {
+            let parts = ["level-idx", "profile", "tier"].compactMap { name in
+                Self.parameter(name, in: offered).map { "\(name)=\($0)" }
+            }
+            return parts.isEmpty ? nil : parts.joined(separator: ";")
+        }
         guard self == .h264 else { return localFormatParameters }
         var parts = ["level-asymmetry-allowed=1"]
         parts.append("packetization-mode=\(Self.packetizationMode(offered))")
@@ -74,6 +90,13 @@ public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
             if self == .h264 {
                 let mode = Self.packetizationMode(section.formatParameters(for: pt)?.parameters)
                 guard mode == "0" || mode == "1" else { continue }
+            }
+            // VP9 profile 0 (8-bit 4:2:0) and AV1 Main profile only; absent means 0.
+            if self == .vp9 {
+                guard (Self.parameter("profile-id", in: section.formatParameters(for: pt)?.parameters) ?? "0") == "0" else { continue }
+            }
+            if self == .av1 {
+                guard (Self.parameter("profile", in: section.formatParameters(for: pt)?.parameters) ?? "0") == "0" else { continue }
             }
             return map
         }

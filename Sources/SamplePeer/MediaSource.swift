@@ -3,7 +3,7 @@ import MediaPipeline
 import NIOCore
 
 /// The sample peer's media, made once and shared by every session: a moving
-/// `TestPattern` with a visible frame counter encoded with libvpx (VP8) or
+/// `TestPattern` with a visible frame counter encoded with libvpx (VP8, VP9) or
 /// libopenh264 (H.264, `videoCodec`; real time, a keyframe every few seconds
 /// and on request), and a sine tone encoded with
 /// libopus in 20 ms packets.
@@ -26,10 +26,13 @@ public final class MediaSource: @unchecked Sendable {
 
     private let encoder: VP8Encoder?
     private let h264: H264Encoder?
+    private let av1: AV1Encoder?
+    private let av1Packetizer = try! AV1Packetizer(maxPayloadSize: 1200)
     private let h264Packetizer = try! H264Packetizer(maxPayloadSize: 1200)
     private let pattern: TestPattern?
     private var image: I420Image?
     private var packetizer: VP8Packetizer
+    private var vp9Packetizer = try! VP9Packetizer(maxPayloadSize: 1200, initialPictureID: UInt16.random(in: 0...0x7FFF))
     private let opus: OpusEncoder?
     private var tone = ToneGenerator(frequency: 440, amplitude: 0.3, channels: 1, frameSamples: 960)
     private var pcm = [Int16](repeating: 0, count: 960)
@@ -49,24 +52,35 @@ public final class MediaSource: @unchecked Sendable {
         self.configuration = configuration
         self.eventLoop = eventLoop
         if let video = configuration.video {
-            if configuration.videoCodec == .h264 {
+            if configuration.videoCodec == .av1 {
                 encoder = nil
+                h264 = nil
+                av1 = try AV1Encoder(configuration: .init(
+                    width: video.width, height: video.height, fps: video.fps,
+                    bitrateKbps: configuration.videoBitrateKbps,
+                    keyframeInterval: configuration.keyframeIntervalSeconds * video.fps))
+            } else if configuration.videoCodec == .h264 {
+                encoder = nil
+                av1 = nil
                 h264 = try H264Encoder(configuration: .init(
                     width: video.width, height: video.height, fps: video.fps,
                     bitrateKbps: configuration.videoBitrateKbps,
                     keyframeInterval: configuration.keyframeIntervalSeconds * video.fps))
             } else {
                 h264 = nil
+                av1 = nil
                 encoder = try VP8Encoder(configuration: .init(
                     width: video.width, height: video.height, fps: video.fps,
                     bitrateKbps: configuration.videoBitrateKbps,
-                    keyframeInterval: configuration.keyframeIntervalSeconds * video.fps))
+                    keyframeInterval: configuration.keyframeIntervalSeconds * video.fps,
+                    codec: configuration.videoCodec == .vp9 ? .vp9 : .vp8))
             }
             pattern = TestPattern(width: video.width, height: video.height)
             image = I420Image(width: video.width, height: video.height)
         } else {
             encoder = nil
             h264 = nil
+            av1 = nil
             pattern = nil
         }
         packetizer = try! VP8Packetizer(maxPayloadSize: 1200, initialPictureID: UInt16.random(in: 0...0x7FFF))
@@ -107,7 +121,7 @@ public final class MediaSource: @unchecked Sendable {
             }
         }
         var videoOut: [SourceVideoFrame] = []
-        if let video = configuration.video, encoder != nil || h264 != nil, let pattern, var picture = image {
+        if let video = configuration.video, encoder != nil || h264 != nil || av1 != nil, let pattern, var picture = image {
             image = nil  // render in place: no copy-on-write of the planes
             let due = Int(elapsed * UInt64(video.fps) / 1_000_000_000) + 1
             if due - nextVideoIndex > 2 {  // behind: skip to the newest due frame
@@ -151,8 +165,20 @@ public final class MediaSource: @unchecked Sendable {
                                                forceKeyframe: forced) else { return [] }
             return [(frame.isKeyframe, frame.data.count, h264Packetizer.payloads(forAnnexB: frame.data))]
         }
+        if let av1 {
+            guard let frame = try? av1.encode(picture, pts: Int64(video.ticks(ofFrame: index)), forceKeyframe: forced) else {
+                return []
+            }
+            return [(frame.isKeyframe, frame.data.count, av1Packetizer.payloads(forTemporalUnit: frame.data, isKeyframe: frame.isKeyframe))]
+        }
         guard let encoder else { return [] }
         let frames = (try? encoder.encode(picture, pts: Int64(video.ticks(ofFrame: index)), forceKeyframe: forced)) ?? []
+        if configuration.videoCodec == .vp9 {
+            return frames.map {
+                ($0.isKeyframe, $0.data.count,
+                 vp9Packetizer.payloads(for: $0.data, isKeyframe: $0.isKeyframe, width: video.width, height: video.height))
+            }
+        }
         return frames.map { ($0.isKeyframe, $0.data.count, packetizer.payloads(for: $0.data)) }
     }
 

@@ -63,7 +63,7 @@ public enum PeerRunner {
                         let session = try await PublisherSession.connect(
                             whip: whip, certificate: certificate, group: group, audio: options.audio,
                             video: options.video != nil, loopback: options.loopback,
-                            videoCodec: options.videoCodec == .h264 ? .h264 : .vp8, timeout: options.connectTimeout)
+                            videoCodec: SupportedCodec(videoName: options.videoCodec.rawValue) ?? .vp8, timeout: options.connectTimeout)
                         let media = try await attach(session, source: source, options: options)
                         return (index, .success(Connected(index: index, session: session, media: media)))
                     } catch {

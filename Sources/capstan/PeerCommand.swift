@@ -30,7 +30,7 @@ struct PeerCommand: AsyncParsableCommand {
     @Option(help: "Concurrent sessions sharing one encoded stream.") var sessions: Int = 1
     @Option(help: "Test video as WxH@FPS.") var video: String = "640x360@30"
     @Option(name: .customLong("video-bitrate"), help: "Video target bitrate in kbit/s.") var videoBitrate: Int = 500
-    @Option(help: "Video codec: vp8 (libvpx) or h264 (libopenh264, packetization-mode 1).") var codec: String = "vp8"
+    @Option(help: "Video codec: vp8 (libvpx), vp9 (libvpx, RFC 9628 non-flexible mode), av1 (libaom real-time) or h264 (libopenh264, packetization-mode 1).") var codec: String = "vp8"
     @Flag(name: .customLong("no-video"), help: "Send no video.") var noVideo = false
     @Flag(name: .customLong("no-audio"), help: "Send no audio.") var noAudio = false
     @Option(name: .customLong("connect-timeout"), help: "Seconds a session may take from offer to ICE + DTLS connected.")
@@ -49,11 +49,14 @@ struct PeerCommand: AsyncParsableCommand {
         guard connectTimeout > 0, connectTimeout <= 600 else { throw ValidationError("--connect-timeout must be in (0, 600]") }
         guard (50...20_000).contains(videoBitrate) else { throw ValidationError("--video-bitrate must be 50…20000") }
         guard !(noVideo && noAudio) else { throw ValidationError("--no-video and --no-audio leave nothing to send") }
-        guard let chosen = VideoCodec(encodingName: codec) else { throw ValidationError("--codec must be vp8 or h264, got \(codec)") }
+        guard let chosen = VideoCodec(encodingName: codec) else { throw ValidationError("--codec must be vp8, vp9, av1 or h264, got \(codec)") }
         if chosen == .h264 && !H264Encoder.isAvailable {
             throw ValidationError("--codec h264: this build has no H.264 encoder (install libopenh264-dev: scripts/setup, then rebuild)")
         }
-        if loopback && chosen == .h264 { throw ValidationError("--loopback decodes the echo with VP8 only: use --codec vp8") }
+        if chosen == .av1 && !AV1Encoder.isAvailable {
+            throw ValidationError("--codec av1: this build has no AV1 encoder (install libaom-dev: scripts/setup, then rebuild)")
+        }
+        if loopback && chosen != .vp8 { throw ValidationError("--loopback decodes the echo with VP8 only: use --codec vp8") }
         if loopback && noVideo { throw ValidationError("--loopback measures the echoed video: drop --no-video") }
     }
 

@@ -40,6 +40,8 @@ final class ReplayHarness {
         var writeLimitBytes: UInt64?
         /// Send H.264 (libopenh264, RFC 6184 mode 1) instead of VP8.
         var h264 = false
+        /// Send VP9 (libvpx, RFC 9628 non-flexible) or AV1 (libaom real time) instead of VP8: "VP9", "AV1".
+        var codec: String?
     }
 
     enum Event {
@@ -66,6 +68,9 @@ final class ReplayHarness {
     // Sender state.
     var encoder: VP8Encoder?
     var h264Encoder: H264Encoder?
+    var av1Encoder: AV1Encoder?
+    let av1Packetizer = try! AV1Packetizer(maxPayloadSize: 1100)
+    var vp9Packetizer = try! VP9Packetizer(maxPayloadSize: 1100, initialPictureID: 100)
     let h264Packetizer = try! H264Packetizer(maxPayloadSize: 1100)
     var pattern: TestPattern
     var image: I420Image
@@ -91,7 +96,13 @@ final class ReplayHarness {
         rng = SeededGenerator(seed: settings.seed)
         pattern = TestPattern(width: settings.width, height: settings.height)
         image = I420Image(width: settings.width, height: settings.height)
-        if settings.video && settings.h264 {
+        if settings.video && settings.codec == "AV1" {
+            av1Encoder = try AV1Encoder(configuration: .init(width: settings.width, height: settings.height, fps: Self.fps,
+                                                             bitrateKbps: 400, keyframeInterval: 0))
+        } else if settings.video && settings.codec == "VP9" {
+            encoder = try VP8Encoder(configuration: .init(width: settings.width, height: settings.height, fps: Self.fps,
+                                                          bitrateKbps: 400, keyframeInterval: 100_000, codec: .vp9))
+        } else if settings.video && settings.h264 {
             h264Encoder = try H264Encoder(configuration: .init(width: settings.width, height: settings.height, fps: Self.fps,
                                                                bitrateKbps: 400, keyframeInterval: 0))
         } else if settings.video {
@@ -101,7 +112,7 @@ final class ReplayHarness {
         var configuration = MediaBridgeConfiguration(
             sessionID: sessionID, directory: directory,
             audio: settings.audio ? .init(payloadType: 111, clockRate: 48_000, channels: 1, codec: "opus") : nil,
-            video: settings.video ? .init(payloadType: 96, clockRate: 90_000, nack: true, codec: settings.h264 ? "H264" : "VP8") : nil)
+            video: settings.video ? .init(payloadType: 96, clockRate: 90_000, nack: true, codec: settings.codec ?? (settings.h264 ? "H264" : "VP8")) : nil)
         configuration.signaller = "replay"
         bridge = MediaBridge(configuration: configuration, now: 0, unixNs: Self.senderUnixBase + 5_000_000, logger: Logger(label: "replay"),
                              sendRTCP: { [unowned self] bytes in self.schedule(at: self.now + settings.feedbackDelayNs, .feedback(bytes)) },
@@ -170,6 +181,7 @@ final class ReplayHarness {
 
     func sendVideoFrame(_ index: Int, at t: UInt64) throws {
         if h264Encoder != nil { return try sendH264Frame(index, at: t) }
+        if av1Encoder != nil { return try sendAV1Frame(index, at: t) }
         guard let encoder else { return }
         if let resize = settings.resize, t >= resize.at, encoder.configuration.width != resize.width {
             try encoder.reconfigure(width: resize.width, height: resize.height)
@@ -181,7 +193,16 @@ final class ReplayHarness {
         forceKeyframe = false
         for frame in frames {
             let timestamp = Self.videoRTPBase &+ UInt32(truncatingIfNeeded: index * 3000)
-            let packets = packetizer.packets(for: frame.data, timestamp: timestamp, sequencer: &videoSequencer)
+            let packets: [RTPPacket]
+            if settings.codec == "VP9" {
+                let payloads = vp9Packetizer.payloads(for: frame.data, isKeyframe: frame.isKeyframe,
+                                                      width: encoder.configuration.width, height: encoder.configuration.height)
+                packets = payloads.enumerated().map { i, payload in
+                    videoSequencer.makePacket(payload: payload, timestamp: timestamp, marker: i == payloads.count - 1)
+                }
+            } else {
+                packets = packetizer.packets(for: frame.data, timestamp: timestamp, sequencer: &videoSequencer)
+            }
             var numbers: [UInt16] = []
             for packet in packets {
                 let bytes = packet.bytes
@@ -224,6 +245,36 @@ final class ReplayHarness {
         framePackets.append(numbers)
         frameIsKey.append(frame.isKeyframe)
         frameSize.append((h264.configuration.width, h264.configuration.height))
+    }
+
+    /// One AV1 temporal unit (libaom real time), the encoder rebuilt at a
+    /// resize (a new sequence header with the keyframe that follows).
+    func sendAV1Frame(_ index: Int, at t: UInt64) throws {
+        guard var av1 = av1Encoder else { return }
+        if let resize = settings.resize, t >= resize.at, av1.configuration.width != resize.width {
+            av1 = try AV1Encoder(configuration: .init(width: resize.width, height: resize.height, fps: Self.fps,
+                                                      bitrateKbps: 400, keyframeInterval: 0))
+            av1Encoder = av1
+            pattern = TestPattern(width: resize.width, height: resize.height)
+            image = I420Image(width: resize.width, height: resize.height)
+        }
+        pattern.render(index, into: &image)
+        guard let frame = try av1.encode(image, pts: Int64(index) * 3000, forceKeyframe: forceKeyframe) else { return }
+        forceKeyframe = false
+        let timestamp = Self.videoRTPBase &+ UInt32(truncatingIfNeeded: index * 3000)
+        let payloads = av1Packetizer.payloads(forTemporalUnit: frame.data, isKeyframe: frame.isKeyframe)
+        var numbers: [UInt16] = []
+        for (i, payload) in payloads.enumerated() {
+            let packet = videoSequencer.makePacket(payload: payload, timestamp: timestamp, marker: i == payloads.count - 1)
+            let bytes = packet.bytes
+            videoHistory[packet.sequenceNumber] = (bytes, t, index)
+            numbers.append(packet.sequenceNumber)
+            transmit(bytes, isVideo: true, index: index, at: t)
+        }
+        while framePackets.count < index { framePackets.append([]); frameIsKey.append(false); frameSize.append((0, 0)) }
+        framePackets.append(numbers)
+        frameIsKey.append(frame.isKeyframe)
+        frameSize.append((av1.configuration.width, av1.configuration.height))
     }
 
     func sendAudioPacket(_ index: Int, at t: UInt64) throws {

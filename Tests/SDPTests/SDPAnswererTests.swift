@@ -222,7 +222,7 @@ struct SDPAnswererTests {
             try SDPAnswerer.answer(offer: try parse(text), options: recordingOptions())
         } throws: { error in
             guard case .unacceptableOffer(let reason) = error as? SDPError else { return false }
-            return reason.contains("offered: H265/90000") && reason.contains("Capstan records: VP8/90000, H264/90000")
+            return reason.contains("offered: H265/90000") && reason.contains("Capstan records: VP8/90000, VP9/90000 (profile-id 0), AV1/90000 (profile 0), H264/90000")
         }
     }
 

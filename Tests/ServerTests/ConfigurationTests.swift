@@ -21,6 +21,22 @@ struct ConfigurationTests {
         #expect(configuration.mode == .record)
     }
 
+    @Test("videoCodecs: all four by default, in order; any order of known ones; unknown ones named")
+    func videoCodecs() throws {
+        var configuration = CapstanConfiguration()
+        #expect(configuration.videoCodecs.map(\.rawValue) == ["VP8", "VP9", "AV1", "H264"])
+        try configuration.apply(file: try write(#"{"videoCodecs": ["AV1", "vp9"]}"#))
+        #expect(configuration.videoCodecs.map(\.rawValue) == ["AV1", "VP9"])
+        try configuration.apply(environment: ["CAPSTAN_VIDEO_CODECS": "H264,VP9"])
+        #expect(configuration.videoCodecs.map(\.rawValue) == ["H264", "VP9"])
+        #expect(throws: ServerError.self) { try configuration.set("videoCodecs", text: "HEVC") }
+        do throws(ServerError) {
+            try configuration.set("videoCodecs", text: "VP9,HEVC")
+        } catch {
+            #expect(error.description.contains("\"HEVC\" is not a video codec (implemented: VP8, VP9, AV1, H264)"), "\(error)")
+        }
+    }
+
     @Test("precedence: file over defaults, environment over file")
     func precedence() throws {
         var configuration = CapstanConfiguration()

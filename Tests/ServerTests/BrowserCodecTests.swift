@@ -1,0 +1,146 @@
+import CapstanTestSupport
+import Foundation
+import Inspection
+import MediaBridge
+import Testing
+
+/// Headless Chromium publishes with `RTCRtpTransceiver.setCodecPreferences`
+/// naming H.264, VP9 and AV1 in turn; each recording must decode frame for
+/// frame in `capstan inspect`, hold Chromium's `framesEncoded` within 1 %
+/// (ffprobe's count), decode silently in ffmpeg, and — WebM — play and seek
+/// in a `<video>`.
+@Suite("headless Chromium with H.264, VP9 and AV1", .serialized,
+       .enabled(if: HeadlessChromium.available, "needs Debian's chromium (scripts/setup --test installs it)"))
+struct BrowserCodecTests {
+    static let samples = BrowserSampleTests.samples
+
+    /// Publishes camera + microphone over WHIP with only `mime` for video.
+    static let publish = """
+        window.publishWith = async (mime, width, height) => {
+          const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height, frameRate: 30 } });
+          const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+          for (const track of stream.getTracks()) {
+            const t = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+            if (track.kind === 'video') {
+              const codecs = RTCRtpSender.getCapabilities('video').codecs.filter(c => c.mimeType.toLowerCase() === mime);
+              if (!codecs.length) throw new Error('Chromium offers no ' + mime);
+              t.setCodecPreferences(codecs);
+              t.sender.track.contentHint = 'motion';
+            }
+          }
+          await pc.setLocalDescription(await pc.createOffer());
+          await new Promise(ok => {
+            if (pc.iceGatheringState === 'complete') return ok();
+            pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') ok(); };
+            setTimeout(ok, 3000);
+          });
+          const r = await fetch('/whip', { method: 'POST', body: pc.localDescription.sdp,
+            headers: { 'Content-Type': 'application/sdp', Authorization: 'Bearer tok' } });
+          if (r.status !== 201) throw new Error('WHIP ' + r.status + ' ' + (await r.text()));
+          const resource = r.headers.get('Location');
+          await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+          window.pub = { pc, stream, resource };
+          return resource;
+        }; true
+        """
+
+    /// The outbound video stats: frames encoded, the codec's MIME type, the encoder.
+    static let stats = """
+        (async () => { const s = await window.pub.pc.getStats(); let out = { frames: 0 };
+          s.forEach(r => { if (r.type === 'outbound-rtp' && r.kind === 'video') {
+            out.frames += r.framesEncoded || 0; out.encoder = r.encoderImplementation;
+            out.size = r.frameWidth + 'x' + r.frameHeight; const c = s.get(r.codecId); out.mime = c && c.mimeType; } });
+          return JSON.stringify(out); })()
+        """
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var mime: String
+        var width: Int
+        var height: Int
+        var testDescription: String { "\(mime) \(width)x\(height)" }
+    }
+
+    /// AV1 at a small size: Chromium's libaom encoder headless on 2 shared cores.
+    static let cases = [Case(mime: "video/h264", width: 640, height: 480), Case(mime: "video/vp9", width: 640, height: 480),
+                        Case(mime: "video/av1", width: 320, height: 240)]
+
+    @Test("Chromium publishes with setCodecPreferences → frames within 1 % of framesEncoded, inspect decodes all, ffmpeg silent, <video> plays and seeks",
+          .timeLimit(.minutes(4)), arguments: cases)
+    func publishWithCodec(_ c: Case) async throws {
+        let daemon = try DaemonProcess(arguments: ["--token", "tok"], environment: ["CAPSTAN_SAMPLES": Self.samples])
+        defer { daemon.stop() }
+        try await daemon.start()
+        let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)
+        defer { browser.stop() }
+        let page = try await browser.page()
+        defer { page.close() }
+        #expect(try await page.waitFor("document.readyState === 'complete'"))
+        _ = try await page.evaluate(Self.publish)
+        let resource = try #require(try await page.evaluate("window.publishWith('\(c.mime)', \(c.width), \(c.height))",
+                                                          timeout: .seconds(30)) as? String)
+        let id = try #require(resource.split(separator: "/").last.map(String.init))
+        #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
+        try await Task.sleep(for: .seconds(8))
+        // Stop the camera, let the last frames go out (framesEncoded stops moving), then hang up.
+        _ = try await page.evaluate("window.pub.stream.getVideoTracks().forEach(t => t.stop()); true")
+        var last = -1
+        var stats: [String: Any] = [:]
+        for _ in 0..<40 {
+            try await Task.sleep(for: .milliseconds(250))
+            let text = try #require(try await page.evaluate(Self.stats) as? String)
+            stats = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            let frames = stats["frames"] as? Int ?? 0
+            if frames == last { break }
+            last = frames
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        _ = try await page.evaluate("fetch(window.pub.resource, { method: 'DELETE', headers: { Authorization: 'Bearer tok' } }).then(r => r.status)")
+        let encoded = stats["frames"] as? Int ?? 0
+        #expect((stats["mime"] as? String)?.lowercased() == c.mime, "\(stats)")
+        #expect(encoded >= 60, "\(stats)")
+
+        let recordings = daemon.recordingsPath
+        #expect(try await RecordingEndToEndTests.waitForFile("\(recordings)/\(id).json"), "sidecar")
+        let isH264 = c.mime == "video/h264"
+        let file = "\(recordings)/\(id).\(isH264 ? "mkv" : "webm")"
+        let report = MediaInspector.inspect(path: file)
+        #expect(report.valid && report.finalized, "\(report.problems)")
+        #expect(report.decodeErrors == 0, "\(report.track(.video)?.firstDecodeError ?? "")")
+        #expect(report.track(.video)?.decoded == true)
+        let inspected = report.track(.video)?.frames ?? 0
+        if let output = try H264FileChecks.ffmpegDecodeOutput(file) { #expect(output.isEmpty, "ffmpeg: \(output)") }
+        let probe = try H264FileChecks.ffprobeVideo(file)
+        let counted = probe?.frames ?? inspected
+        #expect(abs(counted - encoded) <= max(1, encoded / 100), "ffprobe \(counted), inspect \(inspected), framesEncoded \(encoded) \(stats)")
+        print("chromium \(c.mime): framesEncoded \(encoded) (\(stats["encoder"] ?? "?"), \(stats["size"] ?? "?")), "
+              + "ffprobe \(counted), inspect \(inspected), resolutions \(report.track(.video)?.resolutions.map { "\($0.width)x\($0.height)" } ?? [])")
+        guard !isH264 else { return }
+
+        let play = """
+            (async () => {
+              // The signed link GET /api/recordings gives (a <video> cannot send the token).
+              const list = await (await fetch('/api/recordings', { headers: { Authorization: 'Bearer tok' } })).json();
+              const mine = (Array.isArray(list) ? list : (list.recordings || [])).find(r => r.sessionId === '\(id)' || r.id === '\(id)');
+              if (!mine || !mine.url) throw new Error('no signed link for \(id): ' + JSON.stringify(list).slice(0, 300));
+              const v = document.createElement('video'); v.muted = true; document.body.appendChild(v);
+              v.src = mine.url;
+              await new Promise((ok, fail) => { v.onloadedmetadata = ok; v.onerror = () => fail(new Error('load ' + (v.error && v.error.code))); });
+              const duration = v.duration;
+              v.currentTime = duration / 2;
+              await new Promise(ok => { v.onseeked = ok; });
+              const afterSeek = v.currentTime;
+              v.playbackRate = 4;
+              await v.play();
+              await new Promise((ok, fail) => { v.onended = ok; setTimeout(() => fail(new Error('no end at ' + v.currentTime)), 20000); });
+              return JSON.stringify({ duration, afterSeek, ended: v.ended, decoded: v.getVideoPlaybackQuality().totalVideoFrames });
+            })()
+            """
+        let playback = try #require(try await page.evaluate(play, timeout: .seconds(40)) as? String)
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(playback.utf8)) as? [String: Any])
+        let playedDuration = try #require(result["duration"] as? Double)
+        let duration = Double(report.durationNs ?? 0) / 1e9
+        #expect(playedDuration.isFinite && abs(playedDuration - duration) <= 0.5, "\(result)")
+        #expect(abs((result["afterSeek"] as? Double ?? 0) - playedDuration / 2) <= 1.5, "\(result)")
+        #expect(result["ended"] as? Bool == true, "\(result)")
+    }
+}

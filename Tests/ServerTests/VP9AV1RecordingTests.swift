@@ -1,0 +1,54 @@
+import CapstanTestSupport
+import Codecs
+import Foundation
+import Inspection
+import MediaBridge
+import Testing
+
+/// `capstan serve` records VP9 and AV1 from `capstan peer --codec vp9|av1`
+/// into WebM, judged as H.264 recordings are: ffprobe counts the frames sent
+/// (within 1 %), `ffmpeg -v error … -f null -` prints nothing, `capstan
+/// inspect` decodes every frame (libvpx, dav1d).
+@Suite("VP9 and AV1 recording end to end", .serialized)
+struct VP9AV1RecordingTests {
+    /// The checks every VP9/AV1 recording gets; returns the frames ffprobe counted.
+    static func judge(_ path: String, codec: String, framesSent: Int, sidecarPath: String) throws -> Int {
+        let sidecar = try RecordingSidecar.read(from: sidecarPath)
+        #expect(sidecar.container == "webm" && sidecar.file.hasSuffix(".webm"))
+        let video = try #require(sidecar.tracks.first { $0.kind == "video" })
+        #expect(video.codec == codec)
+        let report = MediaInspector.inspect(path: path)
+        #expect(report.valid && report.finalized, "\(report.problems)")
+        #expect(report.decodeErrors == 0, "\(report.track(.video)?.firstDecodeError ?? "")")
+        #expect(report.track(.video)?.decoded == true && report.track(.video)?.codec == "V_\(codec)")
+        var counted = report.track(.video)?.frames ?? 0
+        if let output = try H264FileChecks.ffmpegDecodeOutput(path) { #expect(output.isEmpty, "ffmpeg: \(output)") }
+        if let probe = try H264FileChecks.ffprobeVideo(path) {
+            #expect(probe.codec == codec.lowercased(), "\(probe)")
+            counted = probe.frames
+        }
+        #expect(abs(counted - framesSent) <= max(1, framesSent / 100), "ffprobe \(counted) frames, \(framesSent) sent")
+        return counted
+    }
+
+    @Test("capstan peer --codec vp9|av1 → .webm: frames within 1 %, ffmpeg silent, inspect decodes all",
+          arguments: ["vp9", "av1"].filter { $0 != "av1" || AV1Encoder.isAvailable })
+    func peerCommand(codec: String) async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        let peer = try await PeerProcess.run(["--whip", daemon.httpBase.appendingPathComponent("whip").absoluteString,
+                                              "--codec", codec, "--video", "320x240@30", "--duration", "4", "--json"])
+        #expect(peer.status == 0, "stderr: \(peer.stderr)\nstdout: \(peer.stdout)")
+        let summary = try #require(peer.json, "not JSON: \(peer.stdout)")
+        let session = try #require((summary["sessions"] as? [[String: Any]])?.first)
+        let id = try #require(session["id"] as? String)
+        let sent = session["videoFramesSent"] as? Int ?? 0
+        #expect(sent >= 90)
+        let recordings = daemon.recordingsPath
+        #expect(try await RecordingEndToEndTests.waitForFile("\(recordings)/\(id).json"))
+        let counted = try Self.judge("\(recordings)/\(id).webm", codec: codec.uppercased(), framesSent: sent,
+                                     sidecarPath: "\(recordings)/\(id).json")
+        print("\(codec) capstan peer: \(sent) frames sent, ffprobe \(counted)")
+    }
+}
