@@ -1,6 +1,7 @@
 /// The codecs Capstan records and sends: Opus (RFC 7587), VP8 (RFC 7741) and
-/// H.264 (RFC 6184, packetization-mode 0 and 1). Nothing else is negotiated:
-/// no RTX, RED, FEC, VP9, AV1 or HEVC.
+/// H.264 (RFC 6184, packetization-mode 0 and 1), with RTX (RFC 4588) for
+/// video and RED (RFC 2198) for Opus when offered (`MediaDescription+Repair`).
+/// No FEC, VP9, AV1 or HEVC.
 public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
     case opus
     case vp8 = "VP8"
