@@ -152,6 +152,30 @@ def http(method, url, body=None, headers=None, timeout=10.0):
         return error.code, dict(error.headers), error.read()
 
 
+# --drop-every: loss on the sender's side, before SRTP, of the VP8 payload
+# type only. aiortc answers the receiver's NACKs with RTX (RFC 4588) when RTX
+# was negotiated — a different payload type, never dropped — so every lost
+# packet can come back. Payload types to drop are learnt from each answer.
+DROP = {"every": 0, "pts": set()}
+
+
+def install_drop(every):
+    from aiortc.rtcdtlstransport import RTCDtlsTransport
+    DROP["every"] = every
+    original = RTCDtlsTransport._send_rtp
+
+    async def lossy(self, data):
+        if len(data) >= 12 and not (192 <= data[1] <= 223) and (data[1] & 0x7F) in DROP["pts"]:
+            seen = getattr(self, "_capstan_seen", 0) + 1
+            self._capstan_seen = seen
+            if seen % DROP["every"] == 0:
+                self._capstan_dropped = getattr(self, "_capstan_dropped", 0) + 1
+                return
+        await original(self, data)
+
+    RTCDtlsTransport._send_rtp = lossy
+
+
 async def session(index, args, stop):
     stats = {"index": index, "videoFrames": 0, "audioFrames": 0, "id": None, "location": None,
              "postStatus": None, "deleteStatus": None, "error": None,
@@ -195,7 +219,14 @@ async def session(index, args, stop):
             return stats
         stats["location"] = urllib.parse.urljoin(args.url, location)
         stats["id"] = urllib.parse.urlparse(stats["location"]).path.rstrip("/").rsplit("/", 1)[-1]
-        await pc.setRemoteDescription(RTCSessionDescription(sdp=body.decode(), type="answer"))
+        answer = body.decode()
+        stats["answerRTX"] = " rtx/90000" in answer
+        stats["answerRED"] = " red/48000/2" in answer
+        if DROP["every"]:
+            for line in answer.splitlines():
+                if line.startswith("a=rtpmap:") and " VP8/90000" in line:
+                    DROP["pts"].add(int(line[len("a=rtpmap:"):].split(" ")[0]))
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
         waiter = [asyncio.ensure_future(e.wait()) for e in (connected, failed, stop)]
         await asyncio.wait(waiter, timeout=args.connect_timeout, return_when=asyncio.FIRST_COMPLETED)
         for w in waiter:
@@ -209,6 +240,8 @@ async def session(index, args, stop):
             except asyncio.TimeoutError:
                 pass
         stats["mediaEnded"] = time.time()
+        transports = {t.sender.transport for t in pc.getTransceivers() if t.sender and t.sender.transport}
+        stats["droppedVideoPackets"] = sum(getattr(t, "_capstan_dropped", 0) for t in transports)
         status, _, body = await loop.run_in_executor(
             None, lambda: http("DELETE", stats["location"], headers={k: v for k, v in headers.items()
                                                                       if k == "Authorization"}))
@@ -227,6 +260,8 @@ async def session(index, args, stop):
 
 async def main(args):
     loopback_only(args.host)
+    if args.drop_every > 0:
+        install_drop(args.drop_every)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -259,6 +294,8 @@ def parse():
     p.add_argument("--no-video", action="store_true")
     p.add_argument("--host", default="127.0.0.1", help="the one local address ICE gathers on")
     p.add_argument("--connect-timeout", type=float, default=20.0)
+    p.add_argument("--drop-every", type=int, default=0,
+                   help="drop every Nth outgoing VP8 RTP packet before encryption (loss for NACK/RTX to repair)")
     p.add_argument("--json", action="store_true", help="one JSON summary on stdout")
     args = p.parse_args()
     args.width, args.height = (int(v) for v in args.size.lower().split("x"))

@@ -31,6 +31,8 @@ public enum FuzzTargets {
                    run: ParserTargets.vp8, maxLength: 8192),
         FuzzTarget(name: "opus", summary: "Opus TOC and frame layout (RFC 6716 §3), Opus depacketizer",
                    run: ParserTargets.opus, maxLength: 4096),
+        FuzzTarget(name: "red", summary: "RED payload (RFC 2198) blocks; RTX payload (RFC 4588) OSN",
+                   run: ParserTargets.red, maxLength: 4096),
         FuzzTarget(name: "signalling", summary: "WebSocket signalling JSON message decode, encode round trip",
                    run: ParserTargets.signalling, maxLength: 8192),
         FuzzTarget(name: "webm", summary: "WebM reader (libwebm via CWebMParser) on a file of the input bytes",

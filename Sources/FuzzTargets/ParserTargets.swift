@@ -159,6 +159,29 @@ enum ParserTargets {
         _ = dropped
     }
 
+    /// RED (RFC 2198): a refused payload hands out no block; an accepted one
+    /// has blocks in order that tile the payload after the headers, ending at
+    /// its end, offsets strictly decreasing to the primary's 0. RTX: the OSN
+    /// is the first two octets of a payload longer than two.
+    @Sendable static func red(_ data: UnsafeRawBufferPointer) {
+        var blocks: [REDBlock] = []
+        let accepted = (try? REDPayload.forEachBlock(in: data) { blocks.append($0) }) != nil
+        fuzzCheck(accepted || blocks.isEmpty, "blocks handed out of a refused payload")
+        if accepted {
+            fuzzCheck(blocks.count <= REDPayload.maxRedundantBlocks + 1, "\(blocks.count) blocks")
+            fuzzCheck(blocks.last?.isPrimary == true && blocks.last?.range.upperBound == data.count, "primary not last")
+            fuzzCheck(blocks.first?.range.lowerBound == 4 * (blocks.count - 1) + 1, "data does not follow the headers")
+            for (a, b) in zip(blocks, blocks.dropFirst()) {
+                fuzzCheck(a.range.upperBound == b.range.lowerBound && a.timestampOffset > b.timestampOffset, "\(a) then \(b)")
+            }
+        }
+        switch RTXPayload.content(of: data) {
+        case .padding: fuzzCheck(data.count <= 2, "padding with \(data.count) octets")
+        case .retransmission(let osn, let range):
+            fuzzCheck(data.count > 2 && range == 2..<data.count && osn == UInt16(data[0]) << 8 | UInt16(data[1]), "OSN")
+        }
+    }
+
     @Sendable static func opus(_ data: UnsafeRawBufferPointer) {
         let info = try? OpusPacketInfo(parsing: data)
         let samples = try? OpusPacketInfo.totalSamples(of: data)

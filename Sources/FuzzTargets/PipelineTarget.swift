@@ -17,7 +17,8 @@ import WebM
 ///
 /// Input: byte 0 chooses the session — bits 0–1: 0, 3 audio + video (WebM),
 /// 1 audio only (Ogg Opus), 2 video only (WebM); bit 2: SSRCs known from SDP
-/// (else learnt from the first packet); bit 3: video NACK. Then records:
+/// (else learnt from the first packet); bit 3: video NACK; bit 4: RTX (97)
+/// and RED (63) negotiated. Then records:
 ///
 ///     [kind][delta] …
 ///     kind & 3 == 0: RTP datagram    [len16] bytes
@@ -33,6 +34,9 @@ public enum PipelineTarget {
     static let audioSSRC: UInt32 = 0x2222_2222
     static let videoPayloadType: UInt8 = 96
     static let audioPayloadType: UInt8 = 111
+    /// With mode bit 4: RTX (RFC 4588) for the video and RED (RFC 2198) for the audio negotiated.
+    static let rtxPayloadType: UInt8 = 97
+    static let redPayloadType: UInt8 = 63
 
     /// Encodes records in the input format (for seeds and tests).
     public enum Record {
@@ -68,13 +72,14 @@ public enum PipelineTarget {
         let mode = reader.u8()
         let hasAudio = mode & 3 != 2, hasVideo = mode & 3 != 1
         let known = mode & 4 != 0
+        let repair = mode & 16 != 0
         let directory = pipelineDirectory
         let configuration = MediaBridgeConfiguration(
             sessionID: "fuzz", directory: directory,
             audio: hasAudio ? .init(payloadType: audioPayloadType, ssrcs: known ? [audioSSRC] : [], clockRate: 48_000,
-                                    channels: 2, codec: "opus") : nil,
+                                    channels: 2, codec: "opus", redPayloadType: repair ? redPayloadType : nil) : nil,
             video: hasVideo ? .init(payloadType: videoPayloadType, ssrcs: known ? [videoSSRC] : [], clockRate: 90_000,
-                                    nack: mode & 8 != 0, codec: "VP8") : nil)
+                                    nack: mode & 8 != 0, codec: "VP8", rtxPayloadType: repair ? rtxPayloadType : nil) : nil)
         // Only the files this session makes (unlink, not a directory walk: this runs per input).
         defer { for path in [configuration.filePath, configuration.sidecarPath, configuration.reservePath] { unlink(path) } }
         let bridge = MediaBridge(configuration: configuration, now: 0, unixNs: 1_750_000_000_000_000_000,

@@ -3,7 +3,8 @@ import MediaPipeline
 import RTP
 
 /// The audio half of a `MediaBridge`: jitter buffer (no NACK) → Opus
-/// depacketizer → gap filler, with the track's sender-report clock. Every
+/// depacketizer (RED packets split, lost packets recovered from their
+/// redundancy) → gap filler, with the track's sender-report clock. Every
 /// Opus packet and filler goes to the bridge with its position in samples,
 /// so the audio is continuous and lasts as long as wall-clock time.
 /// Not thread-safe; owned by its bridge.
@@ -34,12 +35,19 @@ final class AudioTrackReceiver {
     /// wall clock than any real sender's clock drifts (overlapping
     /// timestamps from a hostile sender would otherwise stretch the file).
     var aheadOfWallClock = 0
+    /// RED (RFC 2198): the negotiated payload type, packets received with it,
+    /// lost packets recovered from their redundancy, packets refused.
+    let redPayloadType: UInt8?
+    var redPackets = 0
+    var redRecovered = 0
+    var redDropped = 0
     private var lastArrivalUnixNs: Int64?
     private var firstArrivalUnixNs: Int64?
 
     init(spec: MediaBridgeConfiguration.Track, configuration: MediaBridgeConfiguration, bridge: MediaBridge) {
         self.spec = spec
         self.ssrc = spec.ssrcs.first
+        redPayloadType = spec.redPayloadType
         jitterBuffer = JitterBuffer(configuration: configuration.audioJitterBuffer)
         filler = AudioGapFiller(stereo: spec.channels == 2)
         // Discontinuities are the gap filler's to find (it knows packet
@@ -79,42 +87,89 @@ final class AudioTrackReceiver {
         for action in actions {
             guard case .packet(let packet) = action else { continue }  // gaps show in the timestamps
             jitterBuffer.withPayload(of: packet) { payload in
-                let samples: Int
-                do { samples = try depacketizer.depacketize(payload) } catch {
-                    malformed += 1
-                    return
+                if packet.payloadType == redPayloadType {
+                    handleRED(payload, timestamp: packet.timestamp, arrivalNs: packet.arrivalNs)
+                } else {
+                    handleOpus(payload, timestamp: packet.timestamp, arrivalNs: packet.arrivalNs)
                 }
-                let arrival = bridge.unixNs(packet.arrivalNs)
-                if firstArrivalUnixNs == nil { firstArrivalUnixNs = arrival }
-                // Audio may run ahead of the wall clock by 2 s plus 0.1 % (drift), no more.
-                let wall = max(0, arrival.subtractingSaturating(firstArrivalUnixNs!))
-                if Self.nanoseconds(samples: position) > wall.addingSaturating(2_000_000_000 + wall / 1_000) {
-                    aheadOfWallClock += 1
-                    return
-                }
-                let elapsed = lastArrivalUnixNs.map { max(0, arrival.subtractingSaturating($0)) / 1_000_000 * 48 }
-                lastArrivalUnixNs = arrival
-                let fill = filler.push(timestamp: packet.timestamp, samples: samples, elapsedSamples: elapsed)
-                let mapped = clock.map(rtpTimestamp: packet.timestamp, arrivalUnixNs: arrival)
-                for gapPacket in fill.fillPackets {
-                    gapPacket.data.withUnsafeBytes { bridge.writeAudio($0, position: position, samples: gapPacket.samples, arrivalNs: nil) }
-                    position += Int64(gapPacket.samples)
-                }
-                if rtpAtZero == nil {
-                    rtpAtZero = mapped.unwrapped
-                    unixAtZero = mapped.unixNs
-                } else if fill.isDiscontinuity {
-                    // Sample `position` is this packet: the timeline goes on
-                    // without a hole, and so does the mapping.
-                    rtpAtZero = mapped.unwrapped &- position
-                    clock.rebase(unwrapped: mapped.unwrapped,
-                                 toUnixNs: unixAtZero.addingSaturating(Self.nanoseconds(samples: position)))
-                }
-                // Overlap (timestamp earlier than the previous end): the packet
-                // goes right after the previous one.
-                bridge.writeAudio(payload, position: position, samples: samples, arrivalNs: packet.arrivalNs)
-                position += Int64(samples)
             }
         }
+    }
+
+    /// A RED packet (RFC 2198), in sequence order: its redundant blocks that
+    /// fall into the hole between where the audio so far ends and the
+    /// primary — packets that were lost — are written first (recovered,
+    /// timestamp = packet timestamp − offset), then the primary; the gap
+    /// filler fills only what no block covered. Blocks already written are
+    /// ignored. A refused RED header drops the packet (`redDropped`).
+    private func handleRED(_ payload: UnsafeRawBufferPointer, timestamp: UInt32, arrivalNs: UInt64) {
+        redPackets += 1
+        let opus = spec.payloadType
+        do throws(REDPayload.Fault) {
+            try REDPayload.forEachBlock(in: payload) { block in
+                guard block.payloadType == opus else {
+                    if block.isPrimary { redDropped += 1 }  // a primary we did not negotiate
+                    return
+                }
+                let data = UnsafeRawBufferPointer(rebasing: payload[block.range])
+                if block.isPrimary {
+                    handleOpus(data, timestamp: timestamp, arrivalNs: arrivalNs)
+                } else {
+                    recover(data, timestamp: timestamp &- UInt32(block.timestampOffset), primary: timestamp,
+                            arrivalNs: arrivalNs)
+                }
+            }
+        } catch {
+            redDropped += 1
+        }
+    }
+
+    /// Writes a redundant block when it fills (part of) the hole before the primary.
+    private func recover(_ data: UnsafeRawBufferPointer, timestamp: UInt32, primary: UInt32, arrivalNs: UInt64) {
+        // Nothing before the first packet is recovered: the recording starts there.
+        guard let next = filler.nextTimestamp, Int32(bitPattern: timestamp &- next) >= 0 else { return }
+        guard let samples = try? OpusDepacketizer.duration(of: data),
+              Int64(Int32(bitPattern: primary &- timestamp)) >= Int64(samples) else { return }
+        redRecovered += 1
+        handleOpus(data, timestamp: timestamp, arrivalNs: arrivalNs)
+    }
+
+    /// One Opus packet, in order: gap fill before it, then the packet.
+    private func handleOpus(_ payload: UnsafeRawBufferPointer, timestamp: UInt32, arrivalNs: UInt64) {
+        let samples: Int
+        do { samples = try depacketizer.depacketize(payload) } catch {
+            malformed += 1
+            return
+        }
+        let arrival = bridge.unixNs(arrivalNs)
+        if firstArrivalUnixNs == nil { firstArrivalUnixNs = arrival }
+        // Audio may run ahead of the wall clock by 2 s plus 0.1 % (drift), no more.
+        let wall = max(0, arrival.subtractingSaturating(firstArrivalUnixNs!))
+        if Self.nanoseconds(samples: position) > wall.addingSaturating(2_000_000_000 + wall / 1_000) {
+            aheadOfWallClock += 1
+            return
+        }
+        let elapsed = lastArrivalUnixNs.map { max(0, arrival.subtractingSaturating($0)) / 1_000_000 * 48 }
+        lastArrivalUnixNs = arrival
+        let fill = filler.push(timestamp: timestamp, samples: samples, elapsedSamples: elapsed)
+        let mapped = clock.map(rtpTimestamp: timestamp, arrivalUnixNs: arrival)
+        for gapPacket in fill.fillPackets {
+            gapPacket.data.withUnsafeBytes { bridge.writeAudio($0, position: position, samples: gapPacket.samples, arrivalNs: nil) }
+            position += Int64(gapPacket.samples)
+        }
+        if rtpAtZero == nil {
+            rtpAtZero = mapped.unwrapped
+            unixAtZero = mapped.unixNs
+        } else if fill.isDiscontinuity {
+            // Sample `position` is this packet: the timeline goes on
+            // without a hole, and so does the mapping.
+            rtpAtZero = mapped.unwrapped &- position
+            clock.rebase(unwrapped: mapped.unwrapped,
+                         toUnixNs: unixAtZero.addingSaturating(Self.nanoseconds(samples: position)))
+        }
+        // Overlap (timestamp earlier than the previous end): the packet
+        // goes right after the previous one.
+        bridge.writeAudio(payload, position: position, samples: samples, arrivalNs: arrivalNs)
+        position += Int64(samples)
     }
 }

@@ -151,6 +151,14 @@ public final class MediaBridge: TransportMediaReceiver {
                              clockRate: audio.spec.clockRate, arrivalNs: now)
             audio.receive(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, marker: header.marker,
                           payloadType: header.payloadType, payload: payload, now: now)
+        } else if let video, header.payloadType == video.spec.rtxPayloadType {
+            video.receiveRTX(ssrc: header.ssrc, timestamp: header.timestamp, marker: header.marker, payload: payload, now: now)
+        } else if let audio, header.payloadType == audio.spec.redPayloadType,
+                  accept(header.ssrc, audio.ssrc, audio.spec, learn: { audio.ssrc = $0 }) {
+            rtcp.receivedRTP(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp,
+                             clockRate: audio.spec.clockRate, arrivalNs: now)
+            audio.receive(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, marker: header.marker,
+                          payloadType: header.payloadType, payload: payload, now: now)
         } else {
             ignoredPackets += 1
         }
@@ -475,6 +483,14 @@ public final class MediaBridge: TransportMediaReceiver {
             t.late = s.late
             t.framesDropped = video.framesHeldBack
             t.senderReports = videoSenderReports
+            if let rtx = video.spec.rtxPayloadType {
+                t.rtxPayloadType = rtx
+                t.rtxSSRC = video.rtxSSRC
+                t.rtxPackets = video.rtxPackets
+                t.rtxPaddingDropped = video.rtxPaddingDropped
+                t.rtxUnneeded = video.rtxUnneeded
+                t.rtxDropped = video.rtxForeignDropped
+            }
             tracks.append(t)
             plis = video.requester.plisSent
             firs = video.requester.firsSent
@@ -493,6 +509,12 @@ public final class MediaBridge: TransportMediaReceiver {
             t.gapsFilled = audio.filler.fillPacketCount
             t.gapFillMs = audio.filler.filledSamples / 48
             t.senderReports = audioSenderReports
+            if let red = audio.spec.redPayloadType {
+                t.redPayloadType = red
+                t.redPackets = audio.redPackets
+                t.redRecovered = audio.redRecovered
+                t.redDropped = audio.redDropped
+            }
             tracks.append(t)
         }
         var sidecar = RecordingSidecar(

@@ -11,12 +11,13 @@ extension MediaBridgeConfiguration {
             // sender really sends is in fmtp `stereo=1` (else mono is expected).
             let stereo = track.formatParameters?.lowercased().contains("stereo=1") ?? false
             return Track(payloadType: track.payloadType, ssrcs: track.remoteSSRCs, clockRate: Int(track.clockRate),
-                         channels: stereo ? 2 : 1, nack: false, codec: "opus")
+                         channels: stereo ? 2 : 1, nack: false, codec: "opus", redPayloadType: track.redPayloadType)
         }
         let video = negotiated.video.flatMap { track -> Track? in
             guard let codec = VideoCodec(encodingName: track.codecName) else { return nil }
             return Track(payloadType: track.payloadType, ssrcs: track.remoteSSRCs, clockRate: Int(track.clockRate),
-                         nack: track.nack, codec: codec.rawValue, formatParameters: track.formatParameters)
+                         nack: track.nack, codec: codec.rawValue, formatParameters: track.formatParameters,
+                         rtxPayloadType: track.rtxPayloadType, rtxSSRCs: track.remoteRTXSSRCs)
         }
         self.init(sessionID: sessionID, directory: directory, audio: audio, video: video)
     }

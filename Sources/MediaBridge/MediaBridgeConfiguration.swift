@@ -19,13 +19,24 @@ public struct MediaBridgeConfiguration: Sendable {
         public var codec: String
         /// The negotiated fmtp parameters (H.264: `sprop-parameter-sets`).
         public var formatParameters: String?
+        /// Video: the negotiated RTX payload type (RFC 4588), if any.
+        public var rtxPayloadType: UInt8?
+        /// Video: the RTX SSRCs from SDP (`a=ssrc-group:FID`); empty: learnt
+        /// from the first RTX packet.
+        public var rtxSSRCs: [UInt32] = []
+        /// Audio: the negotiated RED payload type (RFC 2198), if any.
+        public var redPayloadType: UInt8?
 
         /// Video: the codec, when Capstan records it.
         public var videoCodec: VideoCodec? { VideoCodec(encodingName: codec) }
 
         public init(payloadType: UInt8, ssrcs: [UInt32] = [], clockRate: Int, channels: Int = 0, nack: Bool = false,
-                    codec: String, formatParameters: String? = nil) {
+                    codec: String, formatParameters: String? = nil, rtxPayloadType: UInt8? = nil,
+                    rtxSSRCs: [UInt32] = [], redPayloadType: UInt8? = nil) {
             self.formatParameters = formatParameters
+            self.rtxPayloadType = rtxPayloadType
+            self.rtxSSRCs = rtxSSRCs
+            self.redPayloadType = redPayloadType
             self.payloadType = payloadType
             self.ssrcs = ssrcs
             self.clockRate = clockRate

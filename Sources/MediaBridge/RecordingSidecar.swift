@@ -39,6 +39,26 @@ public struct RecordingSidecar: Codable, Sendable, Equatable {
         public var gapFillMs: Int64?
         /// Sender reports received for the track.
         public var senderReports: Int
+        /// Video with RTX negotiated (RFC 4588): its payload type and SSRC;
+        /// retransmissions unwrapped into the jitter buffer (each counted in
+        /// `packetsReceived` too, and in `packetsRecoveredByNACK` when it
+        /// filled a hole); padding-only packets (bandwidth probes) dropped;
+        /// retransmissions of packets not missing (already there, or given
+        /// up) dropped; RTX packets of another SSRC dropped.
+        public var rtxPayloadType: UInt8?
+        public var rtxSSRC: UInt32?
+        public var rtxPackets: Int?
+        public var rtxPaddingDropped: Int?
+        public var rtxUnneeded: Int?
+        public var rtxDropped: Int?
+        /// Audio with RED negotiated (RFC 2198): its payload type; RED
+        /// packets received; lost Opus packets recovered from a later
+        /// packet's redundancy (written instead of gap fill); RED packets
+        /// refused (malformed block headers, a primary that is not Opus).
+        public var redPayloadType: UInt8?
+        public var redPackets: Int?
+        public var redRecovered: Int?
+        public var redDropped: Int?
         public init(kind: String, codec: String) {
             self.kind = kind
             self.codec = codec

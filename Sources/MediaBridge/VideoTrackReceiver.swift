@@ -36,10 +36,20 @@ final class VideoTrackReceiver {
     var framesHeldBack = 0
     var nacksSent = 0
     var resolutions: [RecordingSidecar.Resolution] = []
+    /// RTX (RFC 4588): the retransmission stream's SSRC (from SDP, else the
+    /// first RTX packet's), retransmissions fed to the jitter buffer,
+    /// padding-only packets (probes) dropped, retransmissions of packets not
+    /// (or no longer) missing dropped, and RTX packets of another stream.
+    var rtxSSRC: UInt32?
+    var rtxPackets = 0
+    var rtxPaddingDropped = 0
+    var rtxUnneeded = 0
+    var rtxForeignDropped = 0
 
     init(spec: MediaBridgeConfiguration.Track, configuration: MediaBridgeConfiguration, bridge: MediaBridge) {
         self.spec = spec
         self.ssrc = spec.ssrcs.first
+        self.rtxSSRC = spec.rtxSSRCs.first
         var jb = configuration.videoJitterBuffer
         jb.nackEnabled = jb.nackEnabled && spec.nack
         jitterBuffer = JitterBuffer(configuration: jb)
@@ -62,6 +72,40 @@ final class VideoTrackReceiver {
         jitterBuffer.insert(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker,
                             payloadType: payloadType, payload: payload, now: now, into: &actions)
         handleActions(now: now)
+    }
+
+    /// An RTX packet (the negotiated RTX payload type): a retransmission is
+    /// unwrapped — original sequence number from its first two octets, the
+    /// RTX header's timestamp and marker (RFC 4588 §4) — and goes into the
+    /// jitter buffer like the original, when the buffer still misses it.
+    func receiveRTX(ssrc packetSSRC: UInt32, timestamp: UInt32, marker: Bool, payload: UnsafeRawBufferPointer,
+                    now: UInt64) {
+        if let rtxSSRC {
+            guard packetSSRC == rtxSSRC else {
+                rtxForeignDropped += 1
+                return
+            }
+        } else {
+            // No FID group: the first RTX packet names the stream, unless it
+            // claims the media SSRC (RTX always has its own, RFC 4588 §5).
+            guard packetSSRC != ssrc, !spec.ssrcs.contains(packetSSRC) else {
+                rtxForeignDropped += 1
+                return
+            }
+            rtxSSRC = packetSSRC
+        }
+        switch RTXPayload.content(of: payload) {
+        case .padding:
+            rtxPaddingDropped += 1
+        case .retransmission(let osn, let range):
+            guard jitterBuffer.isMissing(sequenceNumber: osn) else {
+                rtxUnneeded += 1
+                return
+            }
+            rtxPackets += 1
+            receive(sequenceNumber: osn, timestamp: timestamp, marker: marker, payloadType: spec.payloadType,
+                    payload: UnsafeRawBufferPointer(rebasing: payload[range]), now: now)
+        }
     }
 
     func poll(now: UInt64) {

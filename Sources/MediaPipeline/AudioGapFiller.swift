@@ -38,6 +38,11 @@ public struct AudioGapFiller: Sendable {
     private var unwrapper = TimestampUnwrapper()
     private var expectedNext: Int64?
 
+    /// The RTP timestamp where the previous packet ended (where the next
+    /// one is expected), nil before the first packet. A packet recovered
+    /// from redundancy (RFC 2198) fits the hole from here to the next one.
+    public var nextTimestamp: UInt32? { expectedNext.map { UInt32(truncatingIfNeeded: $0) } }
+
     /// Creates a filler.
     public init(maxGapSamples: Int = 10 * 48_000, wallClockSlackSamples: Int = 12_000, stereo: Bool = false) {
         self.maxGapSamples = max(0, maxGapSamples)

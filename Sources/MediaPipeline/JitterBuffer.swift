@@ -115,6 +115,18 @@ public struct JitterBuffer: Sendable {
         return deadline == .max ? nil : deadline
     }
 
+    /// True when the buffer still waits for `sequenceNumber`: found missing
+    /// and not yet given up. A retransmission (RFC 4588) is used only then;
+    /// one of a packet already held, handed out or given up (a sender's
+    /// bandwidth probe resends old packets) must not look like a restart.
+    public func isMissing(sequenceNumber: UInt16) -> Bool {
+        guard let highest, !slots.isEmpty else { return false }
+        let s = highest + Int64(Int16(bitPattern: sequenceNumber &- UInt16(truncatingIfNeeded: highest)))
+        guard s >= nextToEmit, s <= highest else { return false }
+        let slot = slots[index(s)]
+        return slot.sequence == s && slot.state == .missing
+    }
+
     // MARK: - Events
 
     /// Takes one received packet; returns what to do now.

@@ -1,12 +1,18 @@
 extension MediaDescription {
     /// An RTP section over DTLS-SRTP with our transport attributes, codec and
     /// candidates. Shared by ``SDPAnswerer`` and ``SDPOfferer``.
+    /// `leading` formats go before the codec in the `m=` line (RED: a
+    /// WebRTC sender uses RED only when it comes before the codec it
+    /// protects), `trailing` ones after it (RTX).
     static func local(kind: MediaKind, proto: String, codec: RTPMap, formatParameters: String?,
                       feedback: [RTCPFeedback], mid: String?, ufrag: String, pwd: String,
                       fingerprint: SDPFingerprint, setup: DTLSSetup, direction: MediaDirection,
-                      streams: LocalStreams?, candidates: [ICECandidate]) -> MediaDescription {
+                      streams: LocalStreams?, candidates: [ICECandidate],
+                      leading: [AssociatedFormat] = [], trailing: [AssociatedFormat] = []) -> MediaDescription {
         let (port, connection) = transportAddress(of: candidates)
-        var section = MediaDescription(kind: kind, port: port, proto: proto, formats: ["\(codec.payloadType)"],
+        let formats = leading.map { "\($0.map.payloadType)" } + ["\(codec.payloadType)"]
+            + trailing.map { "\($0.map.payloadType)" }
+        var section = MediaDescription(kind: kind, port: port, proto: proto, formats: formats,
                                        connection: connection)
         if let mid { section.addAttribute("mid", mid) }
         section.addAttribute("ice-ufrag", ufrag)
@@ -24,6 +30,11 @@ extension MediaDescription {
             section.addAttribute("fmtp", FormatParameters(format: "\(codec.payloadType)", parameters: formatParameters).serialized)
         }
         for item in feedback { section.addAttribute("rtcp-fb", item.serialized) }
+        for format in leading + trailing {
+            section.addAttribute("rtpmap", format.map.serialized)
+            section.addAttribute("fmtp", FormatParameters(format: "\(format.map.payloadType)",
+                                                          parameters: format.parameters).serialized)
+        }
         if let streams, let track {
             section.addAttribute("ssrc", SSRCAttribute(ssrc: track.ssrc, attribute: "cname", value: streams.cname).serialized)
             section.addAttribute("ssrc", SSRCAttribute(ssrc: track.ssrc, attribute: "msid",
@@ -66,4 +77,11 @@ extension MediaDescription {
         }
         return (9, SDPConnection(address: "0.0.0.0"))
     }
+}
+
+/// A format answered beside the codec that carries the media: RTX (RFC 4588,
+/// `apt=`) or RED (RFC 2198, `111/111`), with its `a=fmtp` parameters.
+struct AssociatedFormat: Sendable, Equatable {
+    var map: RTPMap
+    var parameters: String
 }

@@ -26,11 +26,22 @@ public struct NegotiatedTrack: Sendable, Equatable {
     public var localSSRC: UInt32?
     /// The remote side's header extensions (RFC 8285); not answered, kept for the receiver.
     public var extensionMaps: [ExtensionMap]
+    /// Video: the answered RTX payload type (RFC 4588, `apt=` our `payloadType`), if RTX was negotiated.
+    public var rtxPayloadType: UInt8?
+    /// Video: the RTX SSRCs the offer paired with `remoteSSRCs` by
+    /// `a=ssrc-group:FID`. Empty: learnt from the first RTX packet.
+    public var remoteRTXSSRCs: [UInt32]
+    /// Audio: the answered RED payload type (RFC 2198, blocks of `payloadType`), if RED was negotiated.
+    public var redPayloadType: UInt8?
 
     public init(kind: MediaKind, mLineIndex: Int, mid: String?, direction: MediaDirection, payloadType: UInt8,
                 codecName: String, clockRate: UInt32, channels: Int?, formatParameters: String?, nack: Bool,
                 pli: Bool, fir: Bool, remoteSSRCs: [UInt32], remoteCNAME: String?, localSSRC: UInt32?,
-                extensionMaps: [ExtensionMap]) {
+                extensionMaps: [ExtensionMap], rtxPayloadType: UInt8? = nil, remoteRTXSSRCs: [UInt32] = [],
+                redPayloadType: UInt8? = nil) {
+        self.rtxPayloadType = rtxPayloadType
+        self.remoteRTXSSRCs = remoteRTXSSRCs
+        self.redPayloadType = redPayloadType
         self.kind = kind
         self.mLineIndex = mLineIndex
         self.mid = mid

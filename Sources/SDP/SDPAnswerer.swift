@@ -100,12 +100,20 @@ public enum SDPAnswerer {
                 if nack { feedback.append(RTCPFeedback(payloadType: codec.payloadType, type: "nack")) }
                 if pli { feedback.append(RTCPFeedback(payloadType: codec.payloadType, type: "nack", parameter: "pli")) }
                 if fir { feedback.append(RTCPFeedback(payloadType: codec.payloadType, type: "ccm", parameter: "fir")) }
+                // RTX (RFC 4588) with NACK, RED (RFC 2198) for Opus: answered
+                // when offered and we only receive (the loopback echo forwards
+                // the codec's own payload type only).
+                let receiveOnly = direction == .recvonly
+                let rtx = isVideo && nack && receiveOnly ? section.retransmissionFormat(for: codec) : nil
+                let red = !isVideo && receiveOnly ? section.redundancyFormat(for: codec) : nil
                 answer.media.append(.local(kind: section.kind, proto: section.proto, codec: codec,
                                            formatParameters: supported.answerFormatParameters(offered: offeredParameters),
                                            feedback: feedback,
                                            mid: section.mid, ufrag: options.iceUfrag, pwd: options.icePwd,
                                            fingerprint: options.fingerprint, setup: localSetup,
-                                           direction: direction, streams: streams, candidates: options.candidates))
+                                           direction: direction, streams: streams, candidates: options.candidates,
+                                           leading: red.map { [AssociatedFormat(map: $0, parameters: "\(codec.payloadType)/\(codec.payloadType)")] } ?? [],
+                                           trailing: rtx.map { [AssociatedFormat(map: $0, parameters: "apt=\(codec.payloadType)")] } ?? []))
                 let offerSends = offer.effectiveDirection(of: section).sends
                 tracks.append(NegotiatedTrack(
                     kind: section.kind, mLineIndex: index, mid: section.mid, direction: direction,
@@ -114,7 +122,10 @@ public enum SDPAnswerer {
                     nack: nack, pli: pli, fir: fir,
                     remoteSSRCs: offerSends ? section.primarySSRCs : [], remoteCNAME: section.firstCNAME,
                     localSSRC: direction.sends ? streams?.track(for: section.kind)?.ssrc : nil,
-                    extensionMaps: section.extensionMaps))
+                    extensionMaps: section.extensionMaps,
+                    rtxPayloadType: rtx?.payloadType,
+                    remoteRTXSSRCs: rtx != nil && offerSends ? section.retransmissionSSRCs(of: section.primarySSRCs) : [],
+                    redPayloadType: red?.payloadType))
             }
         }
 

@@ -1,7 +1,8 @@
 /// The codecs Capstan records and sends: Opus (RFC 7587), VP8 (RFC 7741),
 /// VP9 (RFC 9628, profile-id 0), AV1 (AOMedia RTP payload format, profile 0)
-/// and H.264 (RFC 6184, packetization-mode 0 and 1). Nothing else is
-/// negotiated: no RTX, RED, FEC or HEVC.
+/// and H.264 (RFC 6184, packetization-mode 0 and 1), with RTX (RFC 4588) for
+/// video and RED (RFC 2198) for Opus when offered (`MediaDescription+Repair`).
+/// No FEC or HEVC.
 public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
     case opus
     case vp8 = "VP8"

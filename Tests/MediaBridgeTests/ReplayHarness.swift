@@ -42,6 +42,22 @@ final class ReplayHarness {
         var h264 = false
         /// Send VP9 (libvpx, RFC 9628 non-flexible) or AV1 (libaom real time) instead of VP8: "VP9", "AV1".
         var codec: String?
+        /// Answer NACKs on an RTX stream (RFC 4588: payload type 97, SSRC
+        /// `rtxSSRC`, OSN first) instead of resending on the media SSRC.
+        var rtx = false
+        /// The RTX SSRC is given to the bridge (an SDP FID group); else it
+        /// learns it from the first RTX packet.
+        var rtxAnnounced = true
+        /// Padding-only RTX packets (bandwidth probes) every this often; 0: none.
+        var rtxPaddingIntervalNs: UInt64 = 0
+        /// RTX packets from another SSRC (a stream not negotiated) every this often; 0: none.
+        var foreignRTXIntervalNs: UInt64 = 0
+        /// Audio as RED (RFC 2198, payload type 63): each packet carries this
+        /// many previous Opus packets as redundant blocks; 0: plain Opus.
+        var redDistance = 0
+        /// Every this many audio packets one is sent as a malformed RED
+        /// packet (a block length past its end) instead; 0: never.
+        var hostileREDEvery = 0
     }
 
     enum Event {
@@ -54,6 +70,10 @@ final class ReplayHarness {
     static let frameIntervalNs: UInt64 = 1_000_000_000 / 30
     static let videoSSRC: UInt32 = 0x1111_2222
     static let audioSSRC: UInt32 = 0x3333_4444
+    static let rtxSSRC: UInt32 = 0x5555_6666
+    static let foreignSSRC: UInt32 = 0x7777_8888
+    static let rtxPayloadType: UInt8 = 97
+    static let redPayloadType: UInt8 = 63
     static let videoRTPBase: UInt32 = 0xFFFF_0000  // wraps during the run
     static let audioRTPBase: UInt32 = 0x7000_0000
     static let senderUnixBase: Int64 = 1_750_000_000_000_000_000
@@ -88,9 +108,20 @@ final class ReplayHarness {
     var deliveredVideo: Set<UInt16> = []
     var deliveredAudio: Set<Int> = []
     var plis = 0, firs = 0, nacks = 0, retransmissions = 0
+    var rtxSequencer = RTPSequencer(ssrc: ReplayHarness.rtxSSRC, payloadType: ReplayHarness.rtxPayloadType,
+                                    initialSequenceNumber: 7_000)
+    var foreignSequencer = RTPSequencer(ssrc: ReplayHarness.foreignSSRC, payloadType: ReplayHarness.rtxPayloadType,
+                                        initialSequenceNumber: 100)
+    var redSequencer = RTPSequencer(ssrc: ReplayHarness.audioSSRC, payloadType: ReplayHarness.redPayloadType,
+                                    initialSequenceNumber: 40_000)
+    var rtxPaddingSent = 0, foreignRTXSent = 0, hostileREDSent = 0
+    var deliveredRTXPadding = 0, deliveredForeignRTX = 0
+    /// Audio packet indices sent as malformed RED.
+    var hostileRED: Set<Int> = []
     var audioPacketsSent = 0
 
-    init(settings: Settings, directory: String, sessionID: String = "replay") throws {
+    /// - Parameter negotiateRTX: false: the sender uses RTX although the bridge was not told of it.
+    init(settings: Settings, directory: String, sessionID: String = "replay", negotiateRTX: Bool = true) throws {
         self.settings = settings
         self.directory = directory
         rng = SeededGenerator(seed: settings.seed)
@@ -111,8 +142,11 @@ final class ReplayHarness {
         }
         var configuration = MediaBridgeConfiguration(
             sessionID: sessionID, directory: directory,
-            audio: settings.audio ? .init(payloadType: 111, clockRate: 48_000, channels: 1, codec: "opus") : nil,
-            video: settings.video ? .init(payloadType: 96, clockRate: 90_000, nack: true, codec: settings.codec ?? (settings.h264 ? "H264" : "VP8")) : nil)
+            audio: settings.audio ? .init(payloadType: 111, clockRate: 48_000, channels: 1, codec: "opus",
+                                          redPayloadType: settings.redDistance > 0 || settings.hostileREDEvery > 0 ? Self.redPayloadType : nil) : nil,
+            video: settings.video ? .init(payloadType: 96, clockRate: 90_000, nack: true, codec: settings.codec ?? (settings.h264 ? "H264" : "VP8"),
+                                          rtxPayloadType: settings.rtx && negotiateRTX ? Self.rtxPayloadType : nil,
+                                          rtxSSRCs: settings.rtx && negotiateRTX && settings.rtxAnnounced ? [Self.rtxSSRC] : []) : nil)
         configuration.signaller = "replay"
         bridge = MediaBridge(configuration: configuration, now: 0, unixNs: Self.senderUnixBase + 5_000_000, logger: Logger(label: "replay"),
                              sendRTCP: { [unowned self] bytes in self.schedule(at: self.now + settings.feedbackDelayNs, .feedback(bytes)) },
@@ -278,9 +312,59 @@ final class ReplayHarness {
     }
 
     func sendAudioPacket(_ index: Int, at t: UInt64) throws {
+        if settings.redDistance > 0 || settings.hostileREDEvery > 0 { return sendREDPacket(index, at: t) }
         let packet = try opus.packetize(TestAudio.packets[index % TestAudio.packets.count])
         audioPacketsSent += 1
         transmit(packet.bytes, isVideo: false, index: index, at: t)
+    }
+
+    /// Audio packet `index` as RED (RFC 2198): the previous `redDistance`
+    /// packets (oldest first) as redundant blocks, then the packet itself.
+    func sendREDPacket(_ index: Int, at t: UInt64) {
+        let count = TestAudio.packets.count
+        let timestamp = Self.audioRTPBase &+ UInt32(truncatingIfNeeded: index * 960)
+        var payload: [UInt8]
+        if settings.hostileREDEvery > 0 && index > 0 && index % settings.hostileREDEvery == 0 {
+            // One redundant block header whose length (1023) runs past the end.
+            payload = [0x80 | 111, 0x0F, 0x03, 0xFF, 111] + TestAudio.packets[index % count]
+            hostileRED.insert(index)
+            hostileREDSent += 1
+        } else {
+            var redundant: [(payloadType: UInt8, timestampOffset: UInt32, data: [UInt8])] = []
+            for k in stride(from: settings.redDistance, through: 1, by: -1) where index - k >= 0 {
+                redundant.append((111, UInt32(k * 960), TestAudio.packets[(index - k) % count]))
+            }
+            payload = REDPayload.make(redundant: redundant, primaryPayloadType: 111, primary: TestAudio.packets[index % count])
+        }
+        let packet = redSequencer.makePacket(payload: payload, timestamp: timestamp, marker: index == 0)
+        audioPacketsSent += 1
+        transmit(packet.bytes, isVideo: false, index: index, at: t)
+    }
+
+    /// The original packet `bytes` as an RTX packet (RFC 4588 §4): its
+    /// timestamp and marker, the OSN before its payload, the RTX SSRC's own
+    /// sequence number.
+    func rtxPacket(for bytes: [UInt8], sequencer: inout RTPSequencer) -> [UInt8] {
+        let header = try! RTPHeader(parsing: bytes)
+        let payload = [UInt8(header.sequenceNumber >> 8), UInt8(header.sequenceNumber & 0xFF)] + bytes[header.payloadRange]
+        return sequencer.makePacket(payload: payload, timestamp: header.timestamp, marker: header.marker).bytes
+    }
+
+    /// A padding-only RTX packet (P bit, 224 octets of padding, no OSN): a
+    /// WebRTC pacer's bandwidth probe.
+    func rtxPaddingPacket(at t: UInt64) -> [UInt8] {
+        var bytes = rtxSequencer.makePacket(payload: [], timestamp: Self.videoRTPBase &+ UInt32(truncatingIfNeeded: t / 11_111),
+                                            marker: false).bytes
+        bytes[0] |= 0x20
+        bytes += [UInt8](repeating: 0, count: 223) + [224]
+        return bytes
+    }
+
+    /// The media sequence number a video packet carries: its own, or an RTX packet's OSN; nil for padding.
+    static func mediaSequenceNumber(_ bytes: [UInt8]) -> UInt16? {
+        guard bytes[1] & 0x7F == rtxPayloadType else { return UInt16(bytes[2]) << 8 | UInt16(bytes[3]) }
+        guard let header = try? RTPHeader(parsing: bytes), header.ssrc == rtxSSRC, header.payloadLength > 2 else { return nil }
+        return UInt16(bytes[header.payloadOffset]) << 8 | UInt16(bytes[header.payloadOffset + 1])
     }
 
     /// The receiver's RTCP reaches the sender: NACK → retransmit from history
@@ -294,7 +378,8 @@ final class ReplayHarness {
                 for sequence in nack.lostSequenceNumbers {
                     guard let entry = videoHistory[sequence], t - entry.sentAt <= 1_000 * ms else { continue }
                     retransmissions += 1
-                    transmit(entry.bytes, isVideo: true, index: entry.frame, at: t)
+                    let bytes = settings.rtx ? rtxPacket(for: entry.bytes, sequencer: &rtxSequencer) : entry.bytes
+                    transmit(bytes, isVideo: true, index: entry.frame, at: t)
                 }
             case .pictureLossIndication:
                 plis += 1
@@ -329,13 +414,28 @@ final class ReplayHarness {
                     try sendVideoFrame(nextVideo, at: t)
                     nextVideo += 1
                 }
+                if settings.rtxPaddingIntervalNs > 0 && t % settings.rtxPaddingIntervalNs == 0 {
+                    rtxPaddingSent += 1
+                    transmit(rtxPaddingPacket(at: t), isVideo: true, index: -1, at: t)
+                }
+                if settings.foreignRTXIntervalNs > 0 && t % settings.foreignRTXIntervalNs == 0,
+                   let recent = videoHistory.values.max(by: { $0.sentAt < $1.sentAt }) {
+                    foreignRTXSent += 1
+                    transmit(rtxPacket(for: recent.bytes, sequencer: &foreignSequencer), isVideo: true, index: -1, at: t)
+                }
             }
             while let head = events.first, head.at <= t {
                 events.removeFirst()
                 switch head.event {
                 case .rtp(let bytes, let isVideo, let index):
                     if isVideo {
-                        deliveredVideo.insert(UInt16(bytes[2]) << 8 | UInt16(bytes[3]))
+                        if let sequence = Self.mediaSequenceNumber(bytes) {
+                            deliveredVideo.insert(sequence)
+                        } else if bytes[8...11].elementsEqual(Self.foreignSSRC.bigEndianBytes) {
+                            deliveredForeignRTX += 1
+                        } else {
+                            deliveredRTXPadding += 1
+                        }
                     } else {
                         deliveredAudio.insert(index)
                     }
@@ -371,4 +471,8 @@ final class ReplayHarness {
 
     var path: String { directory + "/" + bridge.configuration.fileName }
     var sidecarPath: String { bridge.configuration.sidecarPath }
+}
+
+extension UInt32 {
+    var bigEndianBytes: [UInt8] { [UInt8(self >> 24), UInt8(self >> 16 & 0xFF), UInt8(self >> 8 & 0xFF), UInt8(self & 0xFF)] }
 }

@@ -24,12 +24,26 @@ struct SDPAnswererTests {
             #expect(answered.kind == offered.kind)
             #expect(answered.port == 40000)
             #expect(answered.connection == SDPConnection(address: "127.0.0.1"))
-            #expect(answered.formats.count == 1)
-            let pt = try #require(UInt8(answered.formats[0]))
+            // One codec, plus RTX (video, after it) and RED (audio, before it) when offered.
+            let repair = ["rtx", "red"]
+            let codecs = answered.rtpMaps.filter { !repair.contains($0.encodingName.lowercased()) }
+            #expect(codecs.count == 1)
+            let pt = try #require(codecs.first?.payloadType)
             let offeredMap = try #require(offered.rtpMap(for: pt))
             let answeredMap = try #require(answered.rtpMap(for: pt))
             #expect(answeredMap == offeredMap)                   // offer's PT and name kept
-            #expect(answered.rtpMaps.count == 1)
+            #expect(answered.formats.count == answered.rtpMaps.count)
+            for map in answered.rtpMaps where map.payloadType != pt {
+                #expect(offered.rtpMap(for: map.payloadType) == map)   // offered as such
+                let parameters = answered.formatParameters(for: map.payloadType)?.parameters
+                if offered.kind == .audio {
+                    #expect(map.encodingName.lowercased() == "red" && parameters == "\(pt)/\(pt)")
+                    #expect(answered.formats == ["\(map.payloadType)", "\(pt)"])
+                } else {
+                    #expect(map.encodingName.lowercased() == "rtx" && parameters == "apt=\(pt)")
+                    #expect(answered.formats == ["\(pt)", "\(map.payloadType)"])
+                }
+            }
             if offered.kind == .audio {
                 #expect(offeredMap.encodingName.lowercased() == "opus" && offeredMap.channels == 2)
                 #expect(answered.formatParameters(for: pt)?.parameters == "minptime=10;useinbandfec=1")
@@ -79,18 +93,30 @@ struct SDPAnswererTests {
         }
     }
 
-    @Test func chromiumDefaultChoosesOnlyVP8AndOpus() throws {
+    @Test func chromiumDefaultChoosesVP8AndOpusWithRTXAndRED() throws {
         let offer = try parse(try fixture("chromium-156-default-offer.sdp"))
         let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
-        for banned in ["VP9", "AV1", "H264", "rtx", "red", "ulpfec", "G722", "PCMU", "PCMA", "telephone-event",
+        for banned in ["VP9", "AV1", "H264", "ulpfec", "red/90000", "G722", "PCMU", "PCMA", "telephone-event",
                        "transport-cc", "goog-remb", "extmap", "ssrc-group"] {
             #expect(!result.answerSDP.contains(banned), "answer contains \(banned)")
         }
-        #expect(result.answer.media[0].formats == ["111"])
-        #expect(result.answer.media[1].formats == ["96"])
+        // RED first: libwebrtc sends RED only when it precedes Opus in the answer.
+        #expect(result.answer.media[0].formats == ["63", "111"])
+        #expect(result.answer.media[0].rtpMap(for: 63) == RTPMap(payloadType: 63, encodingName: "red", clockRate: 48000, channels: 2))
+        #expect(result.answer.media[0].formatParameters(for: 63)?.parameters == "111/111")
+        #expect(result.answer.media[0].rtcpFeedback.isEmpty)
+        // RTX for VP8 (apt=96) only, not the other codecs' RTX formats.
+        #expect(result.answer.media[1].formats == ["96", "97"])
+        #expect(result.answer.media[1].rtpMap(for: 97) == RTPMap(payloadType: 97, encodingName: "rtx", clockRate: 90000))
+        #expect(result.answer.media[1].formatParameters(for: 97)?.parameters == "apt=96")
+        #expect(result.answer.media[1].rtcpFeedback.allSatisfy { $0.payloadType == 96 })
+        #expect(result.answerSDP.contains("a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"))
+        let audio = try #require(result.session.audio)
+        #expect(audio.payloadType == 111 && audio.redPayloadType == 63 && audio.rtxPayloadType == nil)
         let video = try #require(result.session.video)
         #expect(video.nack && video.pli && video.fir)
         #expect(video.remoteSSRCs == [809402888])          // RTX SSRC of the FID group left out
+        #expect(video.rtxPayloadType == 97 && video.remoteRTXSSRCs == [2954938905] && video.redPayloadType == nil)
         #expect(video.remoteCNAME == "LYKX4LZo//Ux5N80")
         #expect(result.session.remoteCandidates.count == 2)
         #expect(result.session.remoteCandidates[1].tcpType == .active)
@@ -104,7 +130,9 @@ struct SDPAnswererTests {
         // Session-level sendrecv is overridden by media-level sendonly: we answer recvonly.
         #expect(result.answer.media.map(\.direction) == [.recvonly, .recvonly])
         #expect(result.answer.direction == nil)
-        #expect(result.answer.media.map(\.formats) == [["109"], ["120"]])
+        #expect(result.answer.media.map(\.formats) == [["109"], ["120", "124"]])   // VP8 + its RTX; no audio RED offered
+        #expect(result.session.video?.rtxPayloadType == 124 && result.session.video?.remoteRTXSSRCs == [4197975510])
+        #expect(result.session.audio?.redPayloadType == nil)
         #expect(!result.answerSDP.contains("a=rtcp:"))
         // Component 2 (RTCP) candidates are dropped, `::1` ones kept.
         let remote = result.session.remoteCandidates
@@ -158,7 +186,9 @@ struct SDPAnswererTests {
         #expect(offer.hasAttribute("extmap-allow-mixed"))
         #expect(offer.media[1].formats.first == "96")
         let result = try SDPAnswerer.answer(offer: offer, options: recordingOptions())
-        #expect(result.answer.media[1].formats == ["100"])
+        #expect(result.answer.media[1].formats == ["100", "101"])
+        #expect(result.answer.media[0].formats == ["63", "111"])
+        #expect(result.session.video?.remoteRTXSSRCs == [2247460181])
         #expect(result.session.video?.payloadType == 100 && result.session.video?.codecName == "VP8")
         #expect(!result.answerSDP.contains("H264") && !result.answerSDP.contains("extmap-allow-mixed"))
         #expect(result.session.remoteCandidates.map(\.addressKind) == [.ipv4, .ipv6])
