@@ -29,6 +29,10 @@ public final class MediaPort: @unchecked Sendable {
     @exclusivity(unchecked) private weak var defaultSession: TransportSession?
     private var sessions: [ObjectIdentifier: TransportSession] = [:]
     private var tickTask: RepeatedTask?
+    /// Period of the session tick. The tick runs only while a session is registered: an
+    /// idle daemon's media loop then sleeps instead of waking 100 times a second (issue 13:
+    /// that wake-up was most of `capstan serve`'s 0.8–1 % of a core with no session).
+    private var tickInterval: TimeAmount = .milliseconds(10)
 
     /// Reused for every inbound SRTP datagram: unprotect happens in place here.
     private let receiveScratch: UnsafeMutableRawBufferPointer
@@ -90,7 +94,7 @@ public final class MediaPort: @unchecked Sendable {
         port.receiveBufferBytes = try await setReceiveBuffer(of: channel, to: receiveBufferBytes)
         try await channel.eventLoop.submit {
             holder.handler.port = port
-            port.startTicking(every: tickInterval)
+            port.tickInterval = tickInterval
         }.get()
         return port
     }
@@ -128,6 +132,7 @@ public final class MediaPort: @unchecked Sendable {
     public func register(_ session: TransportSession, asDefault: Bool = false) {
         eventLoop.preconditionInEventLoop()
         sessions[ObjectIdentifier(session)] = session
+        if tickTask == nil { startTicking(every: tickInterval) }
         sessionsByUfrag[session.localUfrag] = session
         if asDefault { defaultSession = session }
         session.sink = self
@@ -154,15 +159,26 @@ public final class MediaPort: @unchecked Sendable {
         if defaultSession === session { defaultSession = nil }
         session.addressValidated = nil
         session.sink = nil
+        if sessions.isEmpty {
+            tickTask?.cancel()
+            tickTask = nil
+        }
     }
 
     /// Closes the socket and stops the tick.
     public func close() async throws {
-        try await eventLoop.submit { self.tickTask?.cancel() }.get()
+        try await eventLoop.submit {
+            self.tickTask?.cancel()
+            self.tickTask = nil
+            self.closed = true
+        }.get()
         try await channel.close()
     }
 
+    private var closed = false
+
     private func startTicking(every interval: TimeAmount) {
+        guard !closed else { return }
         tickTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
             guard let self else { return }
             let now = NIODeadline.now().uptimeNanoseconds

@@ -19,8 +19,10 @@ struct PeerCommand: AsyncParsableCommand {
 
             SIGINT or SIGTERM stop the run early; every session still hangs up.
 
-            Exit status: 0 when every session connected and ran its duration (and, with \
-            --loopback, got at least 95 % of its video frames back); 1 otherwise.
+            Exit status: 0 when every session connected (DTLS up and an ICE pair selected), \
+            kept its transport for the run and sent at least 50 % of the video frames and of \
+            the audio packets its duration asks for (and, with --loopback, got at least 95 % \
+            of its video frames back); 1 otherwise, one error line per failed session.
             """
     )
 

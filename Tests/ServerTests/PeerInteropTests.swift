@@ -14,8 +14,8 @@ final class ServerProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         stdoutURL = directory.appendingPathComponent("stdout")
         stderrURL = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CAPSTAN_") }
@@ -151,12 +151,36 @@ struct PeerInteropTests {
 }
 
 /// Janus 1.1.2 behind the anchor's WHIP front (`scripts/janus-anchor`, a private instance).
-struct JanusAnchor {
+final class JanusAnchor: @unchecked Sendable {
     static let script = AiortcPublisherTests.repository.appendingPathComponent("scripts/janus-anchor").path
     static var installed: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/janus") }
     let server: ServerProcess
     let whip: URL
     let recordings: String
+    /// Janus and the adapter: killed by id if they outlive the launcher.
+    let children: [pid_t]
+
+    init(server: ServerProcess, whip: URL, recordings: String, children: [pid_t]) {
+        self.server = server
+        self.whip = whip
+        self.recordings = recordings
+        self.children = children
+    }
+
+    /// A test that ended early (a failed `#require`) leaves nothing running either.
+    deinit {
+        if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) }
+        for pid in children where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+    }
+
+    /// Stops the launcher (which stops both), then makes sure neither is left behind.
+    func stop() async {
+        await server.stop()
+        for pid in children where kill(pid, 0) == 0 {
+            kill(pid, SIGKILL)
+            Issue.record("process \(pid) outlived scripts/janus-anchor")
+        }
+    }
 
     static func start(ice: String) async throws -> JanusAnchor {
         let server = try ServerProcess("/bin/bash", [script, "--ice", ice])
@@ -168,7 +192,8 @@ struct JanusAnchor {
             if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
         }
         return JanusAnchor(server: server, whip: try #require(fields["whip"].flatMap(URL.init(string:))),
-                           recordings: try #require(fields["recordings"]))
+                           recordings: try #require(fields["recordings"]),
+                           children: ["janus-pid", "adapter-pid"].compactMap { fields[$0].flatMap { pid_t($0) } })
     }
 
     /// Packets ffprobe counts after `janus-pp-rec` muxed one `.mjr` (nil: the file is missing).
@@ -197,7 +222,7 @@ struct JanusInteropTests {
         let peer = try await PeerProcess.run(["--whip", janus.whip.absoluteString, "--duration", "4",
                                               "--sessions", "2", "--json"])
         // The adapter closes the recordings on DELETE, before the peer exits.
-        await janus.server.stop()
+        await janus.stop()
         #expect(peer.status == 0, "ICE \(ice): stderr: \(peer.stderr)\nstdout: \(peer.stdout)")
         let sessions = try PeerInteropTests.sessions(peer)
         #expect(sessions.count == 2)
