@@ -31,11 +31,11 @@ extension CallSession {
     func w3cStats() -> W3CStatsReport {
         let timestamp = Date().timeIntervalSince1970 * 1000
         var report: W3CStatsReport = [:]
-        func add(_ id: String, _ type: String, at time: Double = timestamp, _ members: [String: StatsValue?]) {
+        func add(_ id: String, _ type: String, at time: Double? = nil, _ members: [String: StatsValue?]) {
             var stats = members.compactMapValues { $0 }
             stats["id"] = .string(id)
             stats["type"] = .string(type)
-            stats["timestamp"] = .number(time)
+            stats["timestamp"] = .number(time ?? timestamp)
             report[id] = stats
         }
         guard let transport, let negotiated else { return report }

@@ -1,5 +1,8 @@
 import CapstanTestSupport
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// coturn (Debian's `coturn`, `scripts/setup --test`) started by a test on
@@ -49,7 +52,8 @@ final class TURNServer: @unchecked Sendable {
         process.standardError = logHandle
         try process.run()
         // Ready when its UDP socket on 127.0.0.1:port is bound (/proc/net/udp).
-        let needle = String(format: "0100007F:%04X", port)
+        let hex = String(port, radix: 16, uppercase: true)
+        let needle = "0100007F:" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         let ready = await eventually(timeout: .seconds(20)) {
             guard process.isRunning else { return false }
             let table = (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? ""

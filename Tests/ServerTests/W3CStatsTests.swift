@@ -98,10 +98,33 @@ struct W3CStatsTests {
         "tcpType": (.enumeration(["active", "passive", "so"]), false),
     ]) { a, _ in a }
 
+    /// A JSON scalar as written: JSONDecoder is strict (a number is never
+    /// a Bool, 1.5 is never an integer), so the JSON type is told exactly.
+    enum Scalar: Decodable, CustomStringConvertible {
+        case bool(Bool), integer(Int64), number(Double), string(String)
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let v = try? c.decode(Bool.self) { self = .bool(v) }
+            else if let v = try? c.decode(Int64.self) { self = .integer(v) }
+            else if let v = try? c.decode(Double.self) { self = .number(v) }
+            else { self = .string(try c.decode(String.self)) }
+        }
+
+        var description: String {
+            switch self {
+            case .bool(let v): "\(v)"
+            case .integer(let v): "\(v)"
+            case .number(let v): "\(v)"
+            case .string(let v): "\"\(v)\""
+            }
+        }
+    }
+
     /// Problems with one stats object against its dictionary: unknown
     /// members, wrong JSON types, missing required members.
-    static func check(_ stats: [String: Any]) -> [String] {
-        let type = stats["type"] as? String ?? "?"
+    static func check(_ stats: [String: Scalar]) -> [String] {
+        guard case .string(let type) = stats["type"] else { return ["no type"] }
         guard let dictionary = type.hasSuffix("-candidate") ? candidate : dictionaries[type] else {
             return ["unexpected type \(type)"]
         }
@@ -112,14 +135,14 @@ struct W3CStatsTests {
                 continue
             }
             let ok: Bool
-            switch idl {
-            case .string: ok = value is String
-            case .enumeration(let values): ok = (value as? String).map(values.contains) ?? false
-            case .boolean: ok = (value as? NSNumber).map { CFGetTypeID($0) == CFBooleanGetTypeID() } ?? false
-            case .double: ok = value is NSNumber && !(value is Bool)
-            case .unsignedLong, .long:
-                guard let number = value as? NSNumber, !(value is Bool) else { ok = false; break }
-                ok = number.doubleValue == number.doubleValue.rounded() && (idl == .long || number.doubleValue >= 0)
+            switch (idl, value) {
+            case (.string, .string): ok = true
+            case (.enumeration(let values), .string(let v)): ok = values.contains(v)
+            case (.boolean, .bool): ok = true
+            case (.double, .number), (.double, .integer): ok = true
+            case (.unsignedLong, .integer(let v)): ok = v >= 0
+            case (.long, .integer): ok = true
+            default: ok = false
             }
             if !ok { problems.append("\(type).\(name) = \(value) is not a \(idl)") }
         }
@@ -148,11 +171,13 @@ struct W3CStatsTests {
 
             #expect(try await client.send(.get, "/api/sessions/\(id)/stats").status == .unauthorized)
             var report: [String: [String: Any]] = [:]
+            var text = ""
             func byType(_ type: String) -> [[String: Any]] { report.values.filter { $0["type"] as? String == type } }
             let complete = await eventually(timeout: .seconds(20), interval: .milliseconds(200)) {
-                guard let text = try? await client.send(.get, "/api/sessions/\(id)/stats", headers: auth).text,
-                      let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: [String: Any]] else { return false }
+                guard let body = try? await client.send(.get, "/api/sessions/\(id)/stats", headers: auth).text,
+                      let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: [String: Any]] else { return false }
                 report = json
+                text = body
                 let video = byType("inbound-rtp").first { $0["kind"] as? String == "video" }
                 return byType("remote-outbound-rtp").count == 2 && (video?["framesReceived"] as? Int ?? 0) >= 60
             }
@@ -163,10 +188,14 @@ struct W3CStatsTests {
                 #expect(byType(type).count == 1, "\(type): \(byType(type).count)")
             }
             #expect(byType("codec").count == 2 && byType("inbound-rtp").count == 2)
+            let typed = try JSONDecoder().decode([String: [String: Scalar]].self, from: Data(text.utf8))
+            #expect(typed.count == report.count)
+            for (key, stats) in typed {
+                let problems = Self.check(stats)
+                #expect(problems.isEmpty, "\(key): \(problems)")
+            }
             for (key, stats) in report {
                 #expect(stats["id"] as? String == key)
-                let problems = Self.check(stats)
-                #expect(problems.isEmpty, "\(problems)")
                 // Every *Id names a stats object of the report.
                 for (name, value) in stats where name.hasSuffix("Id") && name != "id" {
                     if let reference = value as? String { #expect(report[reference] != nil, "\(key).\(name) → \(reference)") }
