@@ -1,3 +1,4 @@
+import MediaPipeline
 import RTP
 
 /// What one received track's W3C stats (`inbound-rtp`, `remote-outbound-rtp`,

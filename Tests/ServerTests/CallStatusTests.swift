@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdTesting
 import ICE
 import SDP
+import STUN
 import Testing
 
 /// `call:status` over a real WebSocket (in process, `.live`) as the

@@ -52,8 +52,9 @@ struct ManualSignallingTests {
             window.offerer.setRemoteDescription({ type: 'answer', sdp: document.getElementById('manualAnswerText').value })
               .then(() => true)
             """)
-        #expect(try await page.waitFor("window.offerer.connectionState === 'connected'"),
-                "\(String(describing: try? await page.evaluate("window.offerer.connectionState")))")
+        let connected = try await page.waitFor("window.offerer.connectionState === 'connected'")
+        let connectionState = try? await page.evaluate("window.offerer.connectionState")
+        #expect(connected, "\(String(describing: connectionState))")
 
         // Record until the daemon has written 60 video frames (about 2 s at 30 fps).
         let recorded = await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {

@@ -5,6 +5,7 @@ import Foundation
 import HummingbirdTesting
 import NIOPosix
 import SamplePeer
+import STUN
 import Testing
 
 /// `GET /api/sessions/{id}/stats` against the W3C `webrtc-stats` dictionaries
@@ -209,7 +210,7 @@ struct W3CStatsTests {
             let pair = try #require(byType("candidate-pair").first)
             #expect(pair["state"] as? String == "succeeded" && transport["selectedCandidatePairId"] as? String == pair["id"] as? String)
             let remote = try #require(byType("remote-candidate").first)
-            #expect(remote["address"] as? String == "127.0.0.1" && remote["port"] as? Int == peer.port.localAddress.port, "\(remote)")
+            #expect(remote["address"] as? String == "127.0.0.1" && remote["port"] as? Int == Int(peer.port.localAddress.port), "\(remote)")
 
             let video = try #require(byType("inbound-rtp").first { $0["kind"] as? String == "video" })
             let audio = try #require(byType("inbound-rtp").first { $0["kind"] as? String == "audio" })
