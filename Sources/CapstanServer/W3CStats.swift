@@ -106,14 +106,19 @@ extension CallSession {
         for track in bridge?.inboundStatistics ?? [] {
             let codecID = "CO-\(track.payloadType)"
             let mime = "\(track.kind)/\(track.codec)"
+            let kind: MediaKind = track.kind == "video" ? .video : .audio
+            let negotiatedTrack = negotiated.tracks.first { $0.kind == kind }
+            // The codec as negotiated: the rtpmap's channel count (Opus is
+            // always `opus/48000/2`, RFC 7587 §7), as browsers report it; the
+            // recording's channel count follows `stereo=1` instead.
+            let channels = track.channels.map { negotiatedTrack?.channels ?? $0 }
             add(codecID, "codec", [
                 "payloadType": .integer(Int64(track.payloadType)), "transportId": .string(transportID),
                 "mimeType": .string(mime), "clockRate": .integer(Int64(track.clockRate)),
-                "channels": track.channels.map { .integer(Int64($0)) },
+                "channels": channels.map { .integer(Int64($0)) },
                 "sdpFmtpLine": track.formatParameters.map { .string($0) },
             ])
-            let kind: MediaKind = track.kind == "video" ? .video : .audio
-            let mid = negotiated.tracks.first { $0.kind == kind }?.mid
+            let mid = negotiatedTrack?.mid
             let inboundID = "IT-\(track.kind)-\(track.ssrc)"
             let remoteID = "RO-\(track.kind)-\(track.ssrc)"
             add(inboundID, "inbound-rtp", [

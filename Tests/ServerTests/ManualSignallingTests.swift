@@ -57,13 +57,16 @@ struct ManualSignallingTests {
         #expect(connected, "\(String(describing: connectionState))")
 
         // Record until the daemon has written 60 video frames (about 2 s at 30 fps).
+        var lastSummary = ""
         let recorded = await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
-            guard let body = try? await daemon.request("GET", "/api/sessions/\(id)").body,
-                  let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+            guard let body = try? await daemon.request("GET", "/api/sessions/\(id)", headers: ["Authorization": "Bearer tok"]).body
+            else { return false }
+            lastSummary = body
+            guard let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
                   let recording = json["recording"] as? [String: Any] else { return false }
             return (recording["videoFrames"] as? Int ?? 0) >= 60
         }
-        #expect(recorded, "the session did not record 60 video frames")
+        #expect(recorded, "the session did not record 60 video frames: \(lastSummary)")
 
         _ = try await page.evaluate("document.getElementById('manualHangup').click(); true")
         #expect(try await page.waitFor("document.getElementById('manualStatus').textContent.startsWith('hung up (200)')"))
