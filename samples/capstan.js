@@ -133,3 +133,61 @@ async function hangUp() {
 
 $("start").addEventListener("click", start);
 $("hangup").addEventListener("click", hangUp);
+
+// Signalling by hand: an offer pasted in, the answer shown to copy out.
+// Non-trickle: the offer must carry its candidates (gathering complete).
+const manual = { resource: null, sessionId: null };
+window.capstanManual = manual;
+
+function setManualStatus(text, isError = false) {
+  $("manualStatus").textContent = text;
+  $("manualStatus").className = isError ? "error" : "";
+}
+
+async function manualAnswer() {
+  // Browsers' textareas turn CRLF into LF; SDP wants CRLF (Capstan takes either).
+  const offer = $("manualOffer").value.trim().split(/\r?\n/).join("\r\n") + "\r\n";
+  if (!offer.startsWith("v=0")) { setManualStatus("paste an SDP offer (it starts with v=0)", true); return; }
+  const loopback = document.querySelector('input[name="mode"]:checked').value === "loopback";
+  $("manualAnswer").disabled = true;
+  setManualStatus("offering over WHIP…");
+  try {
+    const response = await fetch(loopback ? "/whip?mode=loopback" : "/whip", {
+      method: "POST", headers: headers({ "Content-Type": "application/sdp" }), body: offer,
+    });
+    const body = await response.text();
+    if (response.status !== 201) throw new Error(`WHIP ${response.status}: ${body.trim()}`);
+    manual.resource = response.headers.get("Location");
+    manual.sessionId = manual.resource.split("/").pop();
+    $("manualAnswerText").value = body;
+    $("manualCopy").disabled = false;
+    $("manualHangup").disabled = false;
+    setManualStatus(`answered: session ${manual.sessionId}`);
+  } catch (error) {
+    setManualStatus(error.message || String(error), true);
+  } finally {
+    $("manualAnswer").disabled = false;
+  }
+}
+
+async function manualCopy() {
+  try {
+    await navigator.clipboard.writeText($("manualAnswerText").value);
+    setManualStatus("answer copied");
+  } catch (error) {
+    $("manualAnswerText").select();
+    setManualStatus("select-all is done: copy with Ctrl+C");
+  }
+}
+
+async function manualHangup() {
+  if (!manual.resource) return;
+  const response = await fetch(manual.resource, { method: "DELETE", headers: headers() });
+  setManualStatus(`hung up (${response.status})`);
+  manual.resource = null;
+  $("manualHangup").disabled = true;
+}
+
+$("manualAnswer").addEventListener("click", manualAnswer);
+$("manualCopy").addEventListener("click", manualCopy);
+$("manualHangup").addEventListener("click", manualHangup);

@@ -3,6 +3,7 @@
 
     .venv-aiortc/bin/python scripts/aiortc-publish.py --url http://127.0.0.1:8080/whip \
         [--duration 5] [--token T] [--sessions 1] [--size 320x240] [--fps 30] [--json]
+        [--ice-from-link] [--relay-only]
 
 Each session: an RTCPeerConnection with a synthesized video track (a moving ramp and
 block, new content every frame, paced at --fps from aiortc's own clock) and a 440 Hz tone
@@ -14,6 +15,13 @@ SIGTERM/SIGINT end the media early and still DELETE.
 ICE runs on 127.0.0.1 only: aioice normally gathers every non-loopback interface and
 aiortc adds Google's STUN server when no ICE servers are configured; both are overridden
 here, so no datagram leaves the machine.
+
+--ice-from-link: before the offer, `OPTIONS` the endpoint (with the token) and take its
+ICE servers from the `Link: <url>; rel="ice-server"; username=...; credential=...` headers
+(RFC 9725 §4.6); TURN credentials minted by Capstan. --relay-only: iceTransportPolicy
+'relay', so every candidate is a TURN relay (no host candidates at all). The servers used
+are reported as `iceServers` (URLs and usernames) and the candidate types offered as
+`offeredCandidateTypes`.
 
 Prints one line per session (or, with --json, one JSON object on stdout with a `sessions`
 list: id, location, times as Unix seconds — posted, answered, connected, firstVideoFrame,
@@ -32,10 +40,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import re
 
 import aioice.ice
-from aiortc import (RTCConfiguration, RTCPeerConnection, RTCSessionDescription,
+from aiortc import (RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription,
                     MediaStreamTrack)
+from aiortc.rtcconfiguration import RTCIceTransportPolicy
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame, VideoFrame
 
@@ -176,12 +186,50 @@ def install_drop(every):
     RTCDtlsTransport._send_rtp = lossy
 
 
+LINK = re.compile(r'<([^>]*)>((?:\s*;\s*[A-Za-z0-9_-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,]*))*)')
+PARAM = re.compile(r';\s*([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;,]*))')
+
+
+def ice_servers_from_links(values):
+    """RTCIceServer per `Link: <url>; rel="ice-server"[; username=".."; credential=".."]`."""
+    servers = []
+    for value in values:
+        for match in LINK.finditer(value):
+            params = {}
+            for p in PARAM.finditer(match.group(2)):
+                raw = p.group(2) if p.group(2) is not None else p.group(3).strip()
+                params[p.group(1).lower()] = re.sub(r'\\(.)', r'\1', raw)
+            if params.get("rel") != "ice-server":
+                continue
+            servers.append(RTCIceServer(urls=match.group(1), username=params.get("username"),
+                                        credential=params.get("credential")))
+    return servers
+
+
+def fetch_ice_servers(url, token):
+    """OPTIONS the WHIP endpoint: its Link headers (blocking; run in a thread)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = urllib.request.Request(url, method="OPTIONS", headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, ice_servers_from_links(response.headers.get_all("Link") or [])
+
+
 async def session(index, args, stop):
     stats = {"index": index, "videoFrames": 0, "audioFrames": 0, "id": None, "location": None,
              "postStatus": None, "deleteStatus": None, "error": None,
              "posted": None, "answered": None, "connected": None, "firstVideoFrame": None,
              "mediaEnded": None, "deleted": None, "connectionState": None}
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    servers = []
+    if args.ice_from_link:
+        status, servers = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: fetch_ice_servers(args.url, args.token))
+        stats["optionsStatus"] = status
+        stats["iceServers"] = [{"urls": s.urls, "username": s.username} for s in servers]
+        if not servers:
+            stats["error"] = "OPTIONS gave no ice-server Link"
+            return stats
+    policy = RTCIceTransportPolicy.RELAY if args.relay_only else RTCIceTransportPolicy.ALL
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=servers, iceTransportPolicy=policy))
     connected = asyncio.Event()
     failed = asyncio.Event()
 
@@ -205,6 +253,7 @@ async def session(index, args, stop):
     try:
         # aiortc's setLocalDescription returns once ICE gathering is complete.
         await pc.setLocalDescription(await pc.createOffer())
+        stats["offeredCandidateTypes"] = sorted(set(re.findall(r"a=candidate:.* typ (\w+)", pc.localDescription.sdp)))
         stats["posted"] = time.time()
         status, reply_headers, body = await loop.run_in_executor(
             None, lambda: http("POST", args.url, pc.localDescription.sdp.encode(), headers))
@@ -297,6 +346,9 @@ def parse():
     p.add_argument("--drop-every", type=int, default=0,
                    help="drop every Nth outgoing VP8 RTP packet before encryption (loss for NACK/RTX to repair)")
     p.add_argument("--json", action="store_true", help="one JSON summary on stdout")
+    p.add_argument("--ice-from-link", action="store_true",
+                   help="take STUN/TURN servers from the Link headers of OPTIONS on --url")
+    p.add_argument("--relay-only", action="store_true", help="iceTransportPolicy relay: TURN candidates only")
     args = p.parse_args()
     args.width, args.height = (int(v) for v in args.size.lower().split("x"))
     if args.width % 2 or args.height % 2 or args.width < 64 or args.height < 64:

@@ -58,7 +58,9 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
     // element can seek); admin token or a signed link.
     router.add(middleware: FileMiddleware(configuration.recordings, urlBasePath: "/recordings"))
     OperationsController(manager: manager, registry: CapstanDaemon.registry).addRoutes(to: router.group())
-    WHIPController(manager: manager).addRoutes(to: router.group("whip"))
+    let iceServers = ICEServerDirectory(configuration: configuration, now: options.now)
+    WHIPController(manager: manager, iceServers: iceServers, policy: policy).addRoutes(to: router.group("whip"))
+    ICEServersController(iceServers: iceServers).addRoutes(to: router.group("api/ice-servers"))
     SessionsController(manager: manager).addRoutes(to: router.group("api/sessions"))
     CallsController(signaller: webSocket).addRoutes(to: router.group("api/calls"))
     RecordingsController(directory: configuration.recordings, signer: options.signer,
@@ -68,7 +70,8 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
     let mediaAddress = port.localAddress.description
     var app = Application(
         router: router,
-        server: .capstan(webSocketRouter: WebSocketRoute.router(signaller: webSocket, policy: policy),
+        server: .capstan(webSocketRouter: WebSocketRoute.router(signaller: webSocket, policy: policy,
+                                                                iceServers: iceServers),
                          idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)),
                          maxFrameSize: WebSocketRoute.maxFrameSize),
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port),

@@ -295,6 +295,7 @@ final class CallSession: TransportEventHandler {
             case .notifyStateChanged(let from, let to):
                 logger.debug("state", metadata: ["from": .string(from.rawValue), "to": .string(to.rawValue)])
                 if to == .active { logger.info("session active") }
+                announceStatus(to)
             case .startTransport:
                 if let transport { owner.register(transport) }
             case .applyRemoteCandidates(let candidates):
@@ -433,7 +434,7 @@ final class CallSession: TransportEventHandler {
 
     func summary(includeEvents: Bool) -> SessionSummary {
         let counters = transport?.counters ?? TransportSession.Counters()
-        return SessionSummary(
+        var summary = SessionSummary(
             id: id, signaller: signaller, peer: channel?.peerID, mode: mode, state: peer.state.rawValue,
             endReason: peer.endReason?.name, endDetail: peer.endReason?.detail,
             createdAt: Self.iso(createdAt), endedAt: endedAt.map(Self.iso),
@@ -443,7 +444,18 @@ final class CallSession: TransportEventHandler {
                          srtpProfile: transport?.profile?.description),
             events: includeEvents ? peer.log.entries : nil,
             recording: bridge?.status)
+        summary.call = callRecord
+        return summary
     }
+
+    /// Our side of the media path as the peer sees it: the first announced
+    /// address (else the media host) and the media port.
+    var localMediaEndpoint: (host: String, port: UInt16) {
+        (owner.configuration.candidateAddresses.first ?? owner.configuration.media.host, owner.negotiator.mediaPort)
+    }
+
+    /// The host candidate we announce first (for stats), nil without one.
+    var firstLocalCandidate: ICECandidate? { owner.negotiator.candidates.first }
 
     static func iso(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))

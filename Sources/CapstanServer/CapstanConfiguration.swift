@@ -71,6 +71,17 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public var callPolicy: CallPolicy = .accept
     /// ICE servers advertised in WHIP `Link` headers (RFC 9725 §4.6).
     public var iceServers: [String] = []
+    /// TURN servers (`turn:`/`turns:` URLs) whose credentials Capstan mints
+    /// (TURN REST API, coturn `use-auth-secret`) under `turnSecret`.
+    public var turnURLs: [String] = []
+    /// The secret shared with the TURN server (coturn `static-auth-secret`).
+    public var turnSecret: String?
+    /// A file holding `turnSecret` (one line), so it stays out of `ps` and the environment.
+    public var turnSecretFile: String?
+    /// How long minted TURN credentials stay valid.
+    public var turnTTLSeconds = 86_400
+    /// The TURN server's realm, told to clients that want it (`GET /api/ice-servers`).
+    public var turnRealm: String?
     /// `auto`: WebM (VP8 + Opus) with video, Ogg Opus audio-only; `webm`: always WebM.
     public var containerPolicy: ContainerPolicy = .auto
     /// The video codecs answered, in order of preference (an offer with
@@ -141,7 +152,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         "samples", "containerPolicy", "minFreeDiskBytes", "maxSessionBitrate", "maxRecordingBytes",
         "publishToken", "adminToken", "tokenFile", "allowedHosts", "allowedOrigins", "maxSessionsPerAddress",
         "maxSessionsPerToken", "httpIdleTimeoutSeconds", "signedURLSeconds", "certificateRotationSeconds",
-        "videoCodecs",
+        "videoCodecs", "turnURLs", "turnSecret", "turnSecretFile", "turnTTLSeconds", "turnRealm",
     ]
 
     static func environmentName(for key: String) -> String {
@@ -162,6 +173,13 @@ public struct CapstanConfiguration: Sendable, Equatable {
         case "media": media = try HostPort(parsing: text, key: key)
         case "announce": announce = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         case "iceServers": iceServers = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        case "turnURLs": turnURLs = Self.list(text)
+        case "turnSecret": turnSecret = text.isEmpty ? nil : text
+        case "turnSecretFile":
+            turnSecretFile = text.isEmpty ? nil : text
+            if let turnSecretFile { try readTURNSecret(from: turnSecretFile) }
+        case "turnTTLSeconds": turnTTLSeconds = try Self.int(text, key: key, min: 60)
+        case "turnRealm": turnRealm = text.isEmpty ? nil : text
         case "recordings": recordings = text
         case "samples": samples = text
         case "mode":
@@ -242,6 +260,19 @@ public struct CapstanConfiguration: Sendable, Equatable {
         }
     }
 
+    /// Reads `turnSecretFile`: one line, the secret.
+    mutating func readTURNSecret(from path: String) throws(ServerError) {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .invalidConfiguration("turnSecretFile: cannot read \(path): \(error.localizedDescription)")
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, !trimmed.contains("\n") else {
+            throw .invalidConfiguration("turnSecretFile: \(path) must hold one line (the secret)")
+        }
+        turnSecret = trimmed
+    }
+
     /// `VP8,H264`: names of implemented video codecs, each once, at least one.
     private static func videoCodecs(_ text: String, key: String) throws(ServerError) -> [SupportedCodec] {
         let implemented = SupportedCodec.recordableVideo.map(\.rawValue).joined(separator: ", ")
@@ -296,8 +327,9 @@ public struct CapstanConfiguration: Sendable, Equatable {
         }
     }
 
-    static let listKeys: Set = ["announce", "iceServers", "allowedHosts", "allowedOrigins", "videoCodecs"]
-    static let nullableKeys: Set = ["token", "publishToken", "adminToken", "tokenFile"]
+    static let listKeys: Set = ["announce", "iceServers", "allowedHosts", "allowedOrigins", "videoCodecs", "turnURLs"]
+    static let nullableKeys: Set = ["token", "publishToken", "adminToken", "tokenFile", "turnSecret", "turnSecretFile",
+                                    "turnRealm"]
 
     private static func expectedType(of key: String) -> String {
         switch key {
@@ -333,6 +365,15 @@ public struct CapstanConfiguration: Sendable, Equatable {
         }
         if tokens.publish != nil, tokens.admin == nil {
             throw .invalidConfiguration("publishToken is set but no adminToken (or token): the admin API would be open; set adminToken")
+        }
+        for url in turnURLs where !(url.hasPrefix("turn:") || url.hasPrefix("turns:")) || url.count < 7 {
+            throw .invalidConfiguration("turnURLs: \"\(url)\" is not a turn: or turns: URL")
+        }
+        if !turnURLs.isEmpty, turnSecret == nil {
+            throw .invalidConfiguration("turnURLs is set but no turnSecret (or turnSecretFile): credentials cannot be minted")
+        }
+        if turnSecret != nil, turnURLs.isEmpty {
+            throw .invalidConfiguration("turnSecret is set but no turnURLs")
         }
         for origin in allowedOrigins where origin != "*" {
             guard AccessPolicy.authority(ofOrigin: AccessPolicy.normalizeOrigin(origin)) != nil else {

@@ -16,6 +16,8 @@ public struct SessionSummary: Codable, Sendable, Equatable {
     public var events: [SessionLogEntry]?
     /// The recording's path and live frame counts, from `active` on.
     public var recording: RecordingStatus?
+    /// The call record: media type, started/connected/ended, duration, end reason.
+    public var call: CallRecord? = nil
 
     public struct Stats: Codable, Sendable, Equatable {
         public var rtpPacketsIn: UInt64

@@ -18,7 +18,8 @@ enum WebSocketRoute {
     /// position), and the publish token is presented when one is set:
     /// `Authorization: Bearer`, or `?token=` since browsers cannot set
     /// headers on a WebSocket.
-    static func router(signaller: WebSocketSignaller, policy: AccessPolicy) -> Router<WebSocketRequestContextWithAddress> {
+    static func router(signaller: WebSocketSignaller, policy: AccessPolicy,
+                       iceServers: ICEServerDirectory) -> Router<WebSocketRequestContextWithAddress> {
         let router = Router(context: WebSocketRequestContextWithAddress.self)
         router.ws("ws") { request, context in
             let host = request.head.authority
@@ -37,7 +38,8 @@ enum WebSocketRoute {
                 ?? context.request.uri.queryParameters.get("token").map { String($0) }
             let requester = Requester(address: context.requestContext.remoteAddress?.ipAddress,
                                       grant: policy.grant(presented, for: .publish) ?? .anonymous)
-            try await WebSocketConnection(signaller: signaller, requester: requester, logger: context.logger)
+            try await WebSocketConnection(signaller: signaller, requester: requester, iceServers: iceServers,
+                                          logger: context.logger)
                 .run(inbound: inbound, outbound: outbound)
         }
         return router
@@ -62,6 +64,8 @@ struct WebSocketRequestContextWithAddress: RequestContext, WebSocketRequestConte
 struct WebSocketConnection {
     let signaller: WebSocketSignaller
     let requester: Requester
+    /// For the `register` acknowledgement (TURN credentials for the peer id).
+    let iceServers: ICEServerDirectory
     let logger: Logger
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
@@ -109,7 +113,8 @@ struct WebSocketConnection {
                 }
                 channel = registered
                 if parsed.type == .register {
-                    writer.yield(SignallingMessage(type: .register, peerId: name))
+                    let servers = iceServers.servers(for: name)
+                    writer.yield(SignallingMessage(type: .register, peerId: name, iceServers: servers.isEmpty ? nil : servers))
                 } else {
                     await signaller.handle(parsed, from: registered)
                 }

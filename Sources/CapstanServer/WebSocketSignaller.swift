@@ -52,6 +52,8 @@ final class WebSocketSignaller: @unchecked Sendable {
         switch message.type {
         case .register:
             throw .badRequest("already registered as \(channel.peerID)")
+        case .callStatus:
+            throw .badRequest("call:status is sent by the daemon, not to it")
         case .callInit:
             if let to = message.to, to != SignallingMessage.daemonPeerID {
                 throw .badRequest("call:init to \"\(to)\": only \"\(SignallingMessage.daemonPeerID)\" can be called here")

@@ -59,7 +59,7 @@ public final class MediaBridge: TransportMediaReceiver {
 
     var video: VideoTrackReceiver?
     var audio: AudioTrackReceiver?
-    @exclusivity(unchecked) private var rtcp: RTCPReceiver
+    @exclusivity(unchecked) private(set) var rtcp: RTCPReceiver
     private var file: RecordingFile?
     /// Wall-clock time of file time 0.
     private var fileOriginUnix: Int64 = 0
@@ -98,6 +98,10 @@ public final class MediaBridge: TransportMediaReceiver {
     /// Packets of neither track (other payload types, unknown SSRCs) and unparsable ones.
     public private(set) var ignoredPackets = 0
     public private(set) var malformedPackets = 0
+    /// Per track, for W3C stats (`MediaBridge+Stats.swift`): RTP payload and header bytes.
+    var videoBytes = (payload: 0, header: 0), audioBytes = (payload: 0, header: 0)
+    /// The last sender report of each remote SSRC, its arrival (Unix ns) and how many came.
+    var lastSenderReports: [UInt32: (info: SenderInfo, arrivalUnixNs: Int64, count: Int)] = [:]
 
     /// - Parameters:
     ///   - now: the loop's monotonic clock (ns) at attach.
@@ -143,12 +147,16 @@ public final class MediaBridge: TransportMediaReceiver {
         if let video, header.payloadType == video.spec.payloadType, accept(header.ssrc, video.ssrc, video.spec, learn: { video.ssrc = $0 }) {
             rtcp.receivedRTP(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp,
                              clockRate: video.spec.clockRate, arrivalNs: now)
+            videoBytes.payload &+= payload.count
+            videoBytes.header &+= packet.count &- payload.count
             video.receive(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, marker: header.marker,
                           payloadType: header.payloadType, payload: payload, now: now)
         } else if let audio, header.payloadType == audio.spec.payloadType,
                   accept(header.ssrc, audio.ssrc, audio.spec, learn: { audio.ssrc = $0 }) {
             rtcp.receivedRTP(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp,
                              clockRate: audio.spec.clockRate, arrivalNs: now)
+            audioBytes.payload &+= payload.count
+            audioBytes.header &+= packet.count &- payload.count
             audio.receive(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, marker: header.marker,
                           payloadType: header.payloadType, payload: payload, now: now)
         } else if let video, header.payloadType == video.spec.rtxPayloadType {
@@ -201,6 +209,7 @@ public final class MediaBridge: TransportMediaReceiver {
             let info = report.senderInfo
             apply(info, arrivalNs: now)
             rtcp.receivedSenderReport(info, arrivalNs: now)
+            lastSenderReports[info.ssrc] = (info, unixNs(now), (lastSenderReports[info.ssrc]?.count ?? 0) + 1)
         }
     }
 

@@ -9,6 +9,8 @@ public struct SignallingMessage: Codable, Sendable, Equatable {
         case callAccept = "call:accept"
         case callReject = "call:reject"
         case callHangup = "call:hangup"
+        /// Daemon → client: where the call's PeerSession is (`status`).
+        case callStatus = "call:status"
         case offer, answer, candidate, error
     }
 
@@ -26,10 +28,21 @@ public struct SignallingMessage: Codable, Sendable, Equatable {
     /// On `call:init` from a client: the session's mode (`record`, `loopback`,
     /// `record+loopback`), as WHIP's `?mode=`; the daemon's mode when absent.
     public var mode: String?
+    /// On the daemon's `register` acknowledgement: STUN/TURN servers for the
+    /// client's RTCPeerConnection (TURN with short-lived credentials).
+    public var iceServers: [ICEServer]?
+    /// On `call:status`: `negotiating`, `active`, `ending` or `ended`.
+    public var status: String?
+    /// On `call:status` `active`: the ICE candidate pair in use.
+    public var selectedPair: CandidatePair?
+    /// On `call:status` `ended`: seconds from `active` to the end (0 when
+    /// the call never became active).
+    public var durationSeconds: Double?
 
     public init(type: Kind, peerId: String? = nil, to: String? = nil, from: String? = nil, reason: String? = nil,
                 sdp: String? = nil, candidate: String? = nil, sdpMid: String? = nil, sdpMLineIndex: Int? = nil,
-                sessionId: String? = nil, mode: String? = nil) {
+                sessionId: String? = nil, mode: String? = nil, iceServers: [ICEServer]? = nil,
+                status: String? = nil, selectedPair: CandidatePair? = nil, durationSeconds: Double? = nil) {
         self.type = type
         self.peerId = peerId
         self.to = to
@@ -41,6 +54,34 @@ public struct SignallingMessage: Codable, Sendable, Equatable {
         self.sdpMLineIndex = sdpMLineIndex
         self.sessionId = sessionId
         self.mode = mode
+        self.iceServers = iceServers
+        self.status = status
+        self.selectedPair = selectedPair
+        self.durationSeconds = durationSeconds
+    }
+
+    /// One entry of `RTCConfiguration.iceServers` (W3C webrtc-pc), as JSON.
+    public struct ICEServer: Codable, Sendable, Equatable {
+        public var urls: [String]
+        public var username: String?
+        public var credential: String?
+
+        public init(urls: [String], username: String? = nil, credential: String? = nil) {
+            self.urls = urls
+            self.username = username
+            self.credential = credential
+        }
+    }
+
+    /// The selected ICE pair: our address and the peer's, `host:port`.
+    public struct CandidatePair: Codable, Sendable, Equatable {
+        public var local: String
+        public var remote: String
+
+        public init(local: String, remote: String) {
+            self.local = local
+            self.remote = remote
+        }
     }
 
     /// The daemon's own peer id.

@@ -101,7 +101,7 @@ struct CrossOriginBrowserTests {
         })
         #expect(summary.contains(#""endReason":"remote-hangup""#), "\(summary)")
         let recordings = daemon.recordingsPath
-        #expect(try await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: "\(recordings)/\(id).json") })
+        #expect(await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: "\(recordings)/\(id).json") })
         let report = MediaInspector.inspect(path: "\(recordings)/\(id).webm")
         #expect(report.valid && report.decodeErrors == 0, "\(report.problems)")
         #expect((report.tracks.first { $0.kind == .video }?.frames ?? 0) > 30)

@@ -128,7 +128,13 @@ final class MediaSender: TransportMediaReceiver, @unchecked Sendable {
         let bytes = packet.bytes
         bytes.withUnsafeBytes { _ = peer.transport.sendRTP($0) }
         counts.lastSendNs = NIODeadline.now().uptimeNanoseconds
+        sentTotals[packet.ssrc, default: (0, 0)].packets &+= 1
+        sentTotals[packet.ssrc, default: (0, 0)].octets &+= UInt32(truncatingIfNeeded: packet.payload.count)
     }
+
+    /// The sender's packet and payload-octet counts per SSRC, for its sender
+    /// reports (RFC 3550 §6.4.1: RTP data packets and payload octets sent).
+    private var sentTotals: [UInt32: (packets: UInt32, octets: UInt32)] = [:]
 
     private func sendAudio() {
         guard let audioEncoder, var opus else { return }
@@ -203,13 +209,15 @@ final class MediaSender: TransportMediaReceiver, @unchecked Sendable {
             packets.append(.senderReport(SenderReport(
                 ssrc: peer.videoSSRC, ntpTimestamp: ntp,
                 rtpTimestamp: videoRTPBase &+ UInt32(truncatingIfNeeded: elapsed * 90_000 / 1_000_000_000),
-                packetCount: 0, octetCount: 0, reportBlocks: [])))
+                packetCount: sentTotals[peer.videoSSRC]?.packets ?? 0, octetCount: sentTotals[peer.videoSSRC]?.octets ?? 0,
+                reportBlocks: [])))
         }
         if opus != nil {
             packets.append(.senderReport(SenderReport(
                 ssrc: peer.audioSSRC, ntpTimestamp: ntp,
                 rtpTimestamp: audioRTPBase &+ UInt32(truncatingIfNeeded: elapsed * 48_000 / 1_000_000_000),
-                packetCount: 0, octetCount: 0, reportBlocks: [])))
+                packetCount: sentTotals[peer.audioSSRC]?.packets ?? 0, octetCount: sentTotals[peer.audioSSRC]?.octets ?? 0,
+                reportBlocks: [])))
         }
         for packet in packets {
             let bytes = RTCPCompoundPacket.serialize([packet])

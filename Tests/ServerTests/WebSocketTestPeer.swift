@@ -1,4 +1,5 @@
 import CapstanServer
+import CapstanTestSupport
 import DTLS
 import Foundation
 import ICE
@@ -17,16 +18,37 @@ final class WebSocketTestPeer: TransportEventHandler, @unchecked Sendable {
     private(set) var port: MediaPort?
     private(set) var transport: TransportSession?
     static let certificate = try! DTLSCertificate.generateECDSA()
-    private let box = InboxBox()
+    private let box: InboxBox
 
     init(url: String) {
         let parsed = URL(string: url)!
-        let box = self.box
+        let box = InboxBox()
+        self.box = box
         socket = try? MiniWebSocket(host: parsed.host!, port: parsed.port!, path: parsed.path) { text in
             if let decoded = try? JSONDecoder().decode(SignallingMessage.self, from: Data(text.utf8)) {
                 box.append(decoded)
             }
         }
+    }
+
+    private init(socket: MiniWebSocket, box: InboxBox) {
+        self.socket = socket
+        self.box = box
+    }
+
+    /// Connects to `127.0.0.1:port` on a thread of its own (the handshake
+    /// blocks; an in-process server needs the cooperative threads), with
+    /// extra request headers (`Authorization`).
+    static func connect(port: Int, path: String = "/ws", headers: [String: String] = [:]) async throws -> WebSocketTestPeer {
+        let box = InboxBox()
+        let socket = try await onOwnThread {
+            try MiniWebSocket(host: "127.0.0.1", port: port, path: path, headers: headers) { text in
+                if let decoded = try? JSONDecoder().decode(SignallingMessage.self, from: Data(text.utf8)) {
+                    box.append(decoded)
+                }
+            }
+        }
+        return WebSocketTestPeer(socket: socket, box: box)
     }
 
     func send(_ message: SignallingMessage) throws {
@@ -45,6 +67,9 @@ final class WebSocketTestPeer: TransportEventHandler, @unchecked Sendable {
         }
         return box.take()
     }
+
+    /// The `call:status` messages received so far, in order.
+    var statuses: [SignallingMessage] { box.statuses }
 
     func register(_ peerID: String) async throws -> SignallingMessage? {
         try send(SignallingMessage(type: .register, peerId: peerID))
@@ -101,8 +126,17 @@ final class WebSocketTestPeer: TransportEventHandler, @unchecked Sendable {
 final class InboxBox: @unchecked Sendable {
     private let lock = NSLock()
     private var messages: [SignallingMessage] = []
+    /// `call:status` messages, kept apart: informational, they may come
+    /// between any two others, so `next()` does not return them.
+    private var statusMessages: [SignallingMessage] = []
 
-    func append(_ message: SignallingMessage) { lock.withLock { messages.append(message) } }
+    func append(_ message: SignallingMessage) {
+        lock.withLock {
+            if message.type == .callStatus { statusMessages.append(message) } else { messages.append(message) }
+        }
+    }
+
+    var statuses: [SignallingMessage] { lock.withLock { statusMessages } }
 
     func take() -> SignallingMessage? {
         lock.withLock { messages.isEmpty ? nil : messages.removeFirst() }

@@ -9,6 +9,7 @@ struct SessionsController {
     func addRoutes(to group: RouterGroup<CapstanRequestContext>) {
         group.get("", use: list)
         group.get(":id", use: show)
+        group.get(":id/stats", use: stats)
         group.delete(":id", use: hangUp)
     }
 
@@ -20,6 +21,14 @@ struct SessionsController {
         let id = try context.parameters.require("id")
         guard let summary = await manager.summary(id: id) else { throw APIError(.notFound, "not-found", "no session \(id)") }
         return try jsonResponse(summary)
+    }
+
+    /// `GET /api/sessions/{id}/stats`: the live session's W3C `webrtc-stats`
+    /// (an object from stats id to dictionary); 404 once it ended.
+    @Sendable func stats(_ request: Request, context: CapstanRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let report = await manager.w3cStats(id: id) else { throw APIError(.notFound, "not-found", "no live session \(id)") }
+        return try jsonResponse(report)
     }
 
     @Sendable func hangUp(_ request: Request, context: CapstanRequestContext) async throws -> Response {

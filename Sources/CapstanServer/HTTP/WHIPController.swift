@@ -10,6 +10,11 @@ struct WHIPController {
     static let sdpfrag = "application/trickle-ice-sdpfrag"
 
     let manager: SessionManager
+    /// STUN servers and TURN credentials for the `Link` headers.
+    let iceServers: ICEServerDirectory
+    /// A plain `OPTIONS` needs no token; TURN credentials go only to one
+    /// that presents the publish token (when one is configured).
+    let policy: AccessPolicy
 
     func addRoutes(to group: RouterGroup<CapstanRequestContext>) {
         group.on("", method: .options, use: options)
@@ -22,7 +27,8 @@ struct WHIPController {
     /// RFC 9725 §4.6: what the endpoint takes and its ICE servers.
     @Sendable func options(_ request: Request, context: CapstanRequestContext) async throws -> Response {
         var headers: HTTPFields = [.allow: "OPTIONS, POST", .acceptPost: Self.sdp]
-        addLinks(to: &headers)
+        let mayPublish = policy.grant(AccessPolicy.bearer(request.headers[.authorization]), for: .publish) != nil
+        addLinks(to: &headers, subject: "whip", includeTURN: mayPublish)
         return Response(status: .noContent, headers: headers)
     }
 
@@ -39,7 +45,7 @@ struct WHIPController {
                                                             requestedMode: request.uri.queryParameters.get("mode"),
                                                             requester: context.requester)
             var headers: HTTPFields = [.contentType: Self.sdp, .location: "/whip/\(created.id)", .eTag: created.etag]
-            addLinks(to: &headers)
+            addLinks(to: &headers, subject: created.id, includeTURN: true)
             manager.metrics.whipAnswered(seconds: (ContinuousClock.now - started).seconds)
             return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(string: created.answer)))
         } catch {
@@ -71,11 +77,13 @@ struct WHIPController {
         return Response(status: .ok)
     }
 
-    /// RFC 9725 §4.6: one `Link: <url>; rel="ice-server"` per configured server.
-    private func addLinks(to headers: inout HTTPFields) {
-        let servers = manager.configuration.iceServers
-        guard !servers.isEmpty else { return }
-        headers[.link] = servers.map { "<\($0)>; rel=\"ice-server\"" }.joined(separator: ", ")
+    /// RFC 9725 §4.6: one `Link: <url>; rel="ice-server"` per configured
+    /// server; TURN servers with credentials minted for `subject`.
+    private func addLinks(to headers: inout HTTPFields, subject: String, includeTURN: Bool) {
+        guard let value = ICEServerDirectory.linkHeader(iceServers.servers(for: subject, includeTURN: includeTURN)) else {
+            return
+        }
+        headers[.link] = value
     }
 }
 

@@ -1,0 +1,81 @@
+import CapstanTestSupport
+import Foundation
+import Inspection
+import MediaBridge
+import Testing
+
+/// The sample page's "paste an offer / copy the answer" panel, driven by
+/// headless Chromium: a second RTCPeerConnection on the page makes the offer
+/// (fake camera and microphone), the panel posts it to WHIP and shows the
+/// answer, which the offerer applies; it connects and records.
+@Suite("signalling by hand from the sample page", .serialized,
+       .enabled(if: HeadlessChromium.available, "needs Debian's chromium (scripts/setup --test installs it)"))
+struct ManualSignallingTests {
+    static let makeOffer = """
+        (async () => {
+          const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+          const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+          window.offerer = pc;
+          for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [stream] });
+          await pc.setLocalDescription(await pc.createOffer());
+          await new Promise((done) => {
+            if (pc.iceGatheringState === 'complete') return done();
+            pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') done(); };
+          });
+          document.getElementById('manualOffer').value = pc.localDescription.sdp;
+          document.getElementById('manualAnswer').click();
+          return true;
+        })()
+        """
+
+    @Test("offer pasted into the panel → answer copied back → connected → a valid recording", .timeLimit(.minutes(3)))
+    func pasteOfferCopyAnswer() async throws {
+        let daemon = try DaemonProcess(arguments: ["--token", "tok"],
+                                       environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples])
+        defer { daemon.stop() }
+        try await daemon.start()
+        let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)
+        defer { browser.stop() }
+        let page = try await browser.page()
+        defer { page.close() }
+        #expect(try await page.waitFor("document.readyState === 'complete' && !!document.getElementById('manualAnswer')"))
+        _ = try await page.evaluate("document.getElementById('token').value = 'tok'; true")
+
+        #expect(try await page.evaluate(Self.makeOffer) as? Bool == true)
+        let answered = try await page.waitFor("document.getElementById('manualAnswerText').value.startsWith('v=0')")
+        let panelStatus = try? await page.evaluate("document.getElementById('manualStatus').textContent")
+        #expect(answered, "panel: \(String(describing: panelStatus))")
+        let id = try #require(try await page.evaluate("window.capstanManual.sessionId") as? String)
+        #expect(try await page.evaluate("document.getElementById('manualCopy').disabled") as? Bool == false)
+
+        _ = try await page.evaluate("""
+            window.offerer.setRemoteDescription({ type: 'answer', sdp: document.getElementById('manualAnswerText').value })
+              .then(() => true)
+            """)
+        let connected = try await page.waitFor("window.offerer.connectionState === 'connected'")
+        let connectionState = try? await page.evaluate("window.offerer.connectionState")
+        #expect(connected, "\(String(describing: connectionState))")
+
+        // Record until the daemon has written 60 video frames (about 2 s at 30 fps).
+        var lastSummary = ""
+        let recorded = await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
+            guard let body = try? await daemon.request("GET", "/api/sessions/\(id)", headers: ["Authorization": "Bearer tok"]).body
+            else { return false }
+            lastSummary = body
+            guard let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+                  let recording = json["recording"] as? [String: Any] else { return false }
+            return (recording["videoFrames"] as? Int ?? 0) >= 60
+        }
+        #expect(recorded, "the session did not record 60 video frames: \(lastSummary)")
+
+        _ = try await page.evaluate("document.getElementById('manualHangup').click(); true")
+        #expect(try await page.waitFor("document.getElementById('manualStatus').textContent.startsWith('hung up (200)')"))
+        let recordings = daemon.directory.appendingPathComponent("recordings").path
+        #expect(await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: "\(recordings)/\(id).json") })
+        let sidecar = try RecordingSidecar.read(from: "\(recordings)/\(id).json")
+        #expect(sidecar.endReason == "remote-hangup")
+        let report = MediaInspector.inspect(path: "\(recordings)/\(sidecar.file)")
+        #expect(report.valid && report.finalized && report.decodeErrors == 0, "\(report.problems)")
+        #expect((report.track(.video)?.frames ?? 0) >= 60 && (report.track(.audio)?.frames ?? 0) > 0)
+    }
+}
