@@ -11,7 +11,9 @@ import Testing
         let video = try #require(result.session.video)
         #expect(video.codecName == "VP9" && video.payloadType == 98)
         #expect(video.nack && video.pli)
-        #expect(result.answer.media[1].formats == ["98"])
+        // VP9 and its RTX (RFC 4588: 99 apt=98 in Chromium's offer).
+        #expect(result.answer.media[1].formats == ["98", "99"])
+        #expect(result.answerSDP.contains("a=fmtp:99 apt=98"))
         #expect(result.answerSDP.contains("a=fmtp:98 profile-id=0"))
         #expect(!result.answerSDP.contains("profile-id=2"))
     }
