@@ -54,6 +54,8 @@ public enum HotPaths {
         JitterBufferInOrder.descriptor(reordered: true),
         VP8Depacketize.descriptor,
         H264Depacketize.descriptor,
+        VP9Depacketize.descriptor,
+        AV1Depacketize.descriptor,
         WebMBlockWrite.descriptor,
         OggPacketWrite.descriptor,
         RecordingPipeline.descriptor,

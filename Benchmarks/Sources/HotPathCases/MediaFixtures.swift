@@ -17,6 +17,13 @@ public struct MediaFixtures: Sendable {
     /// SPS+PPS, FU-A for larger slices), one array per frame; empty when the
     /// build has no H.264 encoder.
     public let h264Payloads: [[[UInt8]]]
+    /// One second of 640x480 VP9 from libvpx (real time, a keyframe at frame 0)
+    /// as RFC 9628 non-flexible payloads (SS on the keyframe), one array per frame.
+    public let vp9Payloads: [[[UInt8]]]
+    /// One second of 640x480 AV1 from libaom (real time, a keyframe at frame 0)
+    /// as AV1 RTP payloads (OBU elements, fragments across packets); empty
+    /// when the build has no AV1 encoder.
+    public let av1Payloads: [[[UInt8]]]
 
     public static let shared: MediaFixtures = {
         do { return try MediaFixtures() } catch { fatalError("cannot encode the benchmark media: \(error)") }
@@ -57,6 +64,30 @@ public struct MediaFixtures: Sendable {
             }
         }
         h264Payloads = h264
+        let vp9Encoder = try VP8Encoder(configuration: .init(width: 640, height: 480, fps: Self.fps, bitrateKbps: 500,
+                                                             keyframeInterval: Self.fps, codec: .vp9))
+        var vp9Packetizer = try VP9Packetizer(maxPayloadSize: 1200)
+        var vp9: [[[UInt8]]] = []
+        for i in 0..<Self.fps {
+            pattern.render(i, into: &image)
+            for f in try vp9Encoder.encode(image, pts: Int64(i) * 3000, forceKeyframe: i == 0) {
+                vp9.append(vp9Packetizer.payloads(for: f.data, isKeyframe: f.isKeyframe, width: 640, height: 480))
+            }
+        }
+        vp9Payloads = vp9
+        var av1: [[[UInt8]]] = []
+        if AV1Encoder.isAvailable {
+            let encoder = try AV1Encoder(configuration: .init(width: 640, height: 480, fps: Self.fps, bitrateKbps: 500,
+                                                              keyframeInterval: Self.fps))
+            let packetizer = try AV1Packetizer(maxPayloadSize: 1200)
+            for i in 0..<Self.fps {
+                pattern.render(i, into: &image)
+                if let f = try encoder.encode(image, pts: Int64(i) * 3000, forceKeyframe: i == 0) {
+                    av1.append(packetizer.payloads(forTemporalUnit: f.data, isKeyframe: f.isKeyframe))
+                }
+            }
+        }
+        av1Payloads = av1
     }
 }
 

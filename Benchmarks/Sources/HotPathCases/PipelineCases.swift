@@ -186,3 +186,77 @@ final class H264Depacketize: HotPathCase {
             ? nil : "\(frames) access units assembled, \(depacketizer.framesDropped) dropped, expected ≥ \(expected)"
     }
 }
+
+/// A video depacketizer through `VideoDepacketizer`, as MediaBridge uses it,
+/// over one second of real RTP payloads looped with continuous sequence
+/// numbers and timestamps; every frame handed on.
+class LoopedDepacketize: HotPathCase {
+    private var depacketizer: VideoDepacketizer
+    private var events: [VideoDepacketizerEvent] = []
+    private let payloads: [(payload: [UInt8], frame: Int, marker: Bool)]
+    private let framesPerLoop: Int
+    private let missing: String
+    private var next = 0
+    private var frames = 0
+    private var bytes = 0
+
+    init(codec: VideoCodec, perFrame: [[[UInt8]]], missing: String) {
+        depacketizer = VideoDepacketizer(codec: codec)
+        var all: [(payload: [UInt8], frame: Int, marker: Bool)] = []
+        for (f, packets) in perFrame.enumerated() {
+            for (j, payload) in packets.enumerated() { all.append((payload, f, j == packets.count - 1)) }
+        }
+        payloads = all
+        framesPerLoop = perFrame.count
+        self.missing = missing
+        events.reserveCapacity(8)
+    }
+
+    func prepare(count: Int) {}
+
+    func run(count: Int) {
+        guard !payloads.isEmpty else { return }
+        for _ in 0..<count {
+            let loop = next / payloads.count
+            let p = payloads[next % payloads.count]
+            let timestamp = UInt32(truncatingIfNeeded: (loop * framesPerLoop + p.frame) * 3000)
+            p.payload.withUnsafeBytes { raw in
+                depacketizer.push(sequenceNumber: UInt16(truncatingIfNeeded: next), timestamp: timestamp,
+                                  marker: p.marker, payload: raw, into: &events)
+                for event in events {
+                    if case .frame(let frame) = event {
+                        frames += 1
+                        bytes &+= frame.data.count
+                    }
+                }
+                events.removeAll(keepingCapacity: true)
+            }
+            next += 1
+        }
+    }
+
+    func verify() -> String? {
+        guard !payloads.isEmpty else { return missing }
+        let expected = (next / payloads.count) * framesPerLoop
+        return frames >= expected && depacketizer.framesDropped == 0
+            ? nil : "\(frames) frames assembled, \(depacketizer.framesDropped) dropped, expected ≥ \(expected)"
+    }
+}
+
+/// The VP9 depacketizer over real libvpx 640x480 RTP payloads (RFC 9628 non-flexible, SS on keyframes).
+final class VP9Depacketize: LoopedDepacketize {
+    static let descriptor = HotPathDescriptor(
+        name: "vp9-depacketize", unit: "packet",
+        summary: "VideoDepacketizer(.vp9).push(into:) of real 640x480 VP9 RTP payloads (RFC 9628), pictures handed on",
+        expectsZeroAllocations: true, make: { VP9Depacketize() })
+    init() { super.init(codec: .vp9, perFrame: MediaFixtures.shared.vp9Payloads, missing: "no VP9 payloads") }
+}
+
+/// The AV1 depacketizer over real libaom 640x480 RTP payloads (OBU elements, fragmented OBUs).
+final class AV1Depacketize: LoopedDepacketize {
+    static let descriptor = HotPathDescriptor(
+        name: "av1-depacketize", unit: "packet",
+        summary: "VideoDepacketizer(.av1).push(into:) of real 640x480 AV1 RTP payloads (fragmented OBUs), temporal units handed on",
+        expectsZeroAllocations: true, make: { AV1Depacketize() })
+    init() { super.init(codec: .av1, perFrame: MediaFixtures.shared.av1Payloads, missing: "built without an AV1 encoder (libaom-dev)") }
+}
