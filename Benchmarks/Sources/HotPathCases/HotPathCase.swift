@@ -57,6 +57,7 @@ public enum HotPaths {
         WebMBlockWrite.descriptor,
         OggPacketWrite.descriptor,
         RecordingPipeline.descriptor,
+        RecordingPipeline.repairDescriptor,
     ]
 }
 
