@@ -59,6 +59,7 @@ public enum HotPaths {
         WebMBlockWrite.descriptor,
         OggPacketWrite.descriptor,
         RecordingPipeline.descriptor,
+        RecordingPipeline.repairDescriptor,
     ]
 }
 

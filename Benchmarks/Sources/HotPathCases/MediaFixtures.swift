@@ -103,6 +103,8 @@ struct RTPStreamLoop {
         /// Which stream (0 video, 1 audio), for the per-stream counters.
         var stream: Int
         var timestampStep: UInt32
+        /// RTX (stream 2): the original sequence number in the payload's first two octets.
+        var originalSequenceNumber: UInt16? = nil
     }
     private let packets: [Packet]
     private let perLoopCount: [Int]
@@ -114,29 +116,59 @@ struct RTPStreamLoop {
 
     static let videoSSRC: UInt32 = 0x1111_1111
     static let audioSSRC: UInt32 = 0x2222_2222
+    static let rtxSSRC: UInt32 = 0x3333_3333
 
-    init(video: Bool, audio: Bool) {
+    /// - Parameters:
+    ///   - rtxEvery: about every this many video packets (in the first 0.9 s
+    ///     of each loop, never a frame's last) one is lost and arrives 5 ms later on the RTX stream
+    ///     (RFC 4588, payload type 97, `rtxSSRC`); 0: none. 5 ms: before the
+    ///     jitter buffer's first NACK (10 ms), whose list and RTCP packet
+    ///     allocate (the loss path, as without RTX): this measures the
+    ///     unwrapping alone.
+    ///   - red: audio as RED (RFC 2198, payload type 63) with the previous
+    ///     packet as a redundant block; `audioLossEvery`-th packets lost
+    ///     (recovered from the next one's redundancy).
+    init(video: Bool, audio: Bool, rtxEvery: Int = 0, red: Bool = false, audioLossEvery: Int = 0) {
         let media = MediaFixtures.shared
         var packets: [Packet] = []
-        var counts = [0, 0]
+        var counts = [0, 0, 0]
         if video {
             var sequencer = RTPSequencer(ssrc: Self.videoSSRC, payloadType: 96, initialSequenceNumber: 1000)
+            var rtx = RTPSequencer(ssrc: Self.rtxSSRC, payloadType: 97, initialSequenceNumber: 500)
             for (i, payloads) in media.vp8Payloads.enumerated() {
                 let at = UInt64(i) * 1_000_000_000 / UInt64(MediaFixtures.fps) + 5_000_000
                 for (j, payload) in payloads.enumerated() {
                     let packet = sequencer.makePacket(payload: payload, timestamp: UInt32(i * 3000),
                                                       marker: j == payloads.count - 1)
-                    packets.append(Packet(bytes: packet.bytes, sequenceNumber: packet.sequenceNumber,
-                                          timestamp: packet.timestamp, offsetNs: at + UInt64(j) * 100_000, stream: 0,
-                                          timestampStep: 90_000))
+                    let offset = at + UInt64(j) * 100_000
+                    // Not a frame's last packet: the next one, 0.1 ms later, shows the hole before the RTX comes.
+                    if rtxEvery > 0, counts[0] % rtxEvery == rtxEvery / 2, offset < 900_000_000, j < payloads.count - 1 {
+                        let osn = packet.sequenceNumber
+                        let resent = rtx.makePacket(payload: [UInt8(osn >> 8), UInt8(osn & 0xFF)] + payload,
+                                                    timestamp: packet.timestamp, marker: packet.marker)
+                        packets.append(Packet(bytes: resent.bytes, sequenceNumber: resent.sequenceNumber,
+                                              timestamp: resent.timestamp, offsetNs: offset + 5_000_000, stream: 2,
+                                              timestampStep: 90_000, originalSequenceNumber: osn))
+                        counts[2] += 1
+                    } else {
+                        packets.append(Packet(bytes: packet.bytes, sequenceNumber: packet.sequenceNumber,
+                                              timestamp: packet.timestamp, offsetNs: offset, stream: 0,
+                                              timestampStep: 90_000))
+                    }
                     counts[0] += 1
                 }
             }
         }
         if audio {
-            var sequencer = RTPSequencer(ssrc: Self.audioSSRC, payloadType: 111, initialSequenceNumber: 7)
+            var sequencer = RTPSequencer(ssrc: Self.audioSSRC, payloadType: red ? 63 : 111, initialSequenceNumber: 7)
             for (i, opus) in media.opusPackets.enumerated() {
-                let packet = sequencer.makePacket(payload: opus, timestamp: UInt32(i * 960), marker: i == 0)
+                let payload = red ? REDPayload.make(redundant: i == 0 ? [] : [(111, 960, media.opusPackets[i - 1])],
+                                                    primaryPayloadType: 111, primary: opus) : opus
+                let packet = sequencer.makePacket(payload: payload, timestamp: UInt32(i * 960), marker: i == 0)
+                if audioLossEvery > 0 && i % audioLossEvery == audioLossEvery / 2 {
+                    counts[1] += 1
+                    continue
+                }
                 packets.append(Packet(bytes: packet.bytes, sequenceNumber: packet.sequenceNumber,
                                       timestamp: packet.timestamp, offsetNs: UInt64(i) * 20_000_000 + 1_000_000,
                                       stream: 1, timestampStep: 48_000))
@@ -169,6 +201,11 @@ struct RTPStreamLoop {
                     UnsafeMutableRawBufferPointer(rebasing: all[start..<end]),
                     sequenceNumber: packet.sequenceNumber &+ UInt16(truncatingIfNeeded: loop * perLoopCount[packet.stream]),
                     timestamp: packet.timestamp &+ UInt32(truncatingIfNeeded: loop) &* packet.timestampStep)
+                if let osn = packet.originalSequenceNumber {  // RTX: the OSN follows the 12-octet header
+                    let moved = osn &+ UInt16(truncatingIfNeeded: loop * perLoopCount[0])
+                    all[start + 12] = UInt8(moved >> 8)
+                    all[start + 13] = UInt8(moved & 0xFF)
+                }
             }
             ranges.append(start..<buffer.count)
             arrivals.append(UInt64(loop) * 1_000_000_000 + packet.offsetNs)

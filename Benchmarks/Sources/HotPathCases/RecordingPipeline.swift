@@ -17,13 +17,23 @@ final class RecordingPipeline: HotPathCase {
         summary: "MediaBridge: unprotected RTP → WebM on disk (VP8 + Opus, ticks included)",
         expectsZeroAllocations: true, make: { try RecordingPipeline() })
 
+    /// The same with RTX and Opus RED negotiated: 1 video packet in 40
+    /// arrives only as an RTX retransmission 5 ms late, audio comes as RED
+    /// with 1 packet in 25 lost and recovered from the next one's redundancy.
+    static let repairDescriptor = HotPathDescriptor(
+        name: "recording-pipeline-rtx-red", unit: "packet",
+        summary: "MediaBridge as above, with RTX (1 video packet in 40 via RTX only) and Opus RED (1 in 25 lost, recovered)",
+        expectsZeroAllocations: true, make: { try RecordingPipeline(repair: true) })
+
     private let directory: String
     private let bridge: MediaBridge
-    private var stream = RTPStreamLoop(video: true, audio: true)
+    private var stream: RTPStreamLoop
     private var nextTick: UInt64 = 0
     private var fed = 0
 
-    init() throws {
+    init(repair: Bool = false) throws {
+        stream = repair ? RTPStreamLoop(video: true, audio: true, rtxEvery: 40, red: true, audioLossEvery: 25)
+            : RTPStreamLoop(video: true, audio: true)
         directory = NSTemporaryDirectory() + "capstan-hotpaths-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var logger = Logger(label: "bench")
@@ -31,9 +41,9 @@ final class RecordingPipeline: HotPathCase {
         let configuration = MediaBridgeConfiguration(
             sessionID: "hotpaths", directory: directory,
             audio: .init(payloadType: 111, ssrcs: [RTPStreamLoop.audioSSRC], clockRate: 48_000, channels: 1,
-                         codec: "opus"),
+                         codec: "opus", redPayloadType: repair ? 63 : nil),
             video: .init(payloadType: 96, ssrcs: [RTPStreamLoop.videoSSRC], clockRate: 90_000, nack: true,
-                         codec: "VP8"))
+                         codec: "VP8", rtxPayloadType: repair ? 97 : nil, rtxSSRCs: repair ? [RTPStreamLoop.rtxSSRC] : []))
         bridge = MediaBridge(configuration: configuration, now: 0, unixNs: 1_750_000_000_000_000_000, logger: logger,
                              sendRTCP: { _ in }, onStop: { _ in })
         bridge.start(now: 0)
