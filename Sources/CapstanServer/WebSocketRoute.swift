@@ -31,18 +31,21 @@ enum WebSocketRoute {
                 context.logger.notice("websocket refused: origin", metadata: ["origin": .string(origin)])
                 return .dontUpgrade
             }
-            let presented = AccessPolicy.bearer(request.headers[.authorization]) ?? request.uri.queryParameters.get("token").map { String($0) }
-            return policy.grant(presented, for: .publish) == nil ? .dontUpgrade : .upgrade([:])
+            return policy.grant(Self.presentedToken(request), for: .publish) == nil ? .dontUpgrade : .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            let presented = AccessPolicy.bearer(context.request.headers[.authorization])
-                ?? context.request.uri.queryParameters.get("token").map { String($0) }
             let requester = Requester(address: context.requestContext.remoteAddress?.ipAddress,
-                                      grant: policy.grant(presented, for: .publish) ?? .anonymous)
+                                      grant: policy.grant(Self.presentedToken(context.request), for: .publish) ?? .anonymous)
             try await WebSocketConnection(signaller: signaller, requester: requester, iceServers: iceServers,
                                           logger: context.logger)
                 .run(inbound: inbound, outbound: outbound)
         }
         return router
+    }
+
+    /// The token an upgrade request presents: `Authorization: Bearer`, or
+    /// `?token=` (browsers cannot set headers on a WebSocket).
+    static func presentedToken(_ request: Request) -> String? {
+        AccessPolicy.bearer(request.headers[.authorization]) ?? request.uri.queryParameters.get("token").map { String($0) }
     }
 }
 

@@ -1,4 +1,4 @@
-import CapstanServer
+@testable import CapstanServer
 import CapstanTestSupport
 import DTLS
 import Foundation
@@ -379,6 +379,22 @@ struct WebAttackTests {
             #expect(ended, "still live: \(summary)")
             #expect(summary.contains("consent-lost"), "\(summary)")
         }
+    }
+
+    @Test("the request-head deadline finds the end of a head anywhere: split across reads, deep in a large read, not in a body-less half")
+    func headEndScanner() {
+        func found(_ reads: [String]) -> Bool {
+            var scanner = HeadEndScanner()
+            return reads.contains { scanner.feed(Array($0.utf8)) }
+        }
+        #expect(found(["GET / HTTP/1.1\r\nHost: a\r\n\r\n"]))
+        #expect(found(["GET / HTTP/1.1\r\nHost: a\r", "\n\r", "\n"]), "split across reads")
+        #expect(found(["GET / HTTP/1.1\r\nHost: a\r\n\r\n" + String(repeating: "v=0\r\n", count: 2_000)]),
+                "a head followed by a 12 kB body in one read")
+        #expect(found(["GET / HTTP/1.1\r\r\nHost: a\r\n\r\n"]))
+        #expect(!found(["GET / HTTP/1.1\r\nHo"]))
+        #expect(!found(["GET / HTTP/1.1\r\n\n\r\nHost"]), "LF LF is not the end")
+        #expect(!found(["\r\n\r"]))
     }
 
     // MARK: Certificate

@@ -19,8 +19,7 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
 
     private let timeout: TimeAmount
     private var deadline: Scheduled<Void>?
-    /// The last bytes seen, to find CRLFCRLF across reads.
-    private var tail: [UInt8] = []
+    private var scanner = HeadEndScanner()
     private var done = false
 
     init(timeout: TimeAmount) {
@@ -50,24 +49,30 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        if !done, Self.endsHead(tail + buffer.readableBytesView.suffix(4096)) {
+        let found = !done && scanner.feed(unwrapInboundIn(data).readableBytesView)
+        context.fireChannelRead(data)
+        if found {
             done = true
             deadline?.cancel()
             deadline = nil
-            context.fireChannelRead(data)
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-            return
         }
-        tail = Array((tail + buffer.readableBytesView.suffix(3)).suffix(3))
-        context.fireChannelRead(data)
     }
+}
 
-    static func endsHead(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count >= 4 else { return false }
-        for index in 0...(bytes.count - 4) where bytes[index] == 13 && bytes[index + 1] == 10
-            && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
-            return true
+/// Finds the blank line (CRLFCRLF) that ends a request head, across reads,
+/// without copying: it remembers how much of the pattern the last read
+/// ended with. Every byte is looked at, wherever the head ends in a read.
+struct HeadEndScanner {
+    private var matched = 0
+
+    /// True once the bytes fed so far contain CRLFCRLF.
+    mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+        for byte in bytes {
+            // The pattern is CR LF CR LF: on a mismatch a CR starts it again.
+            let expected: UInt8 = matched % 2 == 0 ? 13 : 10
+            matched = byte == expected ? matched + 1 : (byte == 13 ? 1 : 0)
+            if matched == 4 { return true }
         }
         return false
     }
