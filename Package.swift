@@ -146,7 +146,7 @@ let package = Package(
         // The signalling message and its decoding, apart so the fuzzer links it without the server.
         .target(name: "Signalling"),
         .target(name: "CapstanServer", dependencies: [
-            "Signalling", "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession", "MediaBridge", "Inspection", "Loopback", "COpenSSL",
+            "Signalling", "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession", "MediaBridge", "Inspection", "Loopback", "SRTP", "COpenSSL",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),

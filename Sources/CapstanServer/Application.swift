@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Prometheus
+import SRTP
 import ServiceLifecycle
 import Transport
 
@@ -44,6 +45,8 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
     let port = try await MediaPort.bind(host: configuration.media.host, port: configuration.media.port,
                                         group: MultiThreadedEventLoopGroup.singleton)
     let certificates = try CertificateStore(rotationSeconds: configuration.certificateRotationSeconds, now: options.now)
+    // libsrtp and its crypto backend start now, not in the first call's DTLS-to-media step.
+    try SRTPSession.prepareLibrary()
     let manager = SessionManager(port: port, configuration: configuration, certificates: certificates, logger: logger)
     let policy = AccessPolicy(configuration: configuration)
     let webSocket = WebSocketSignaller(manager: manager)

@@ -236,6 +236,8 @@ final class CallSession: TransportEventHandler {
 
     /// Timers of the lifecycle: ring, negotiation, maximum duration.
     func tick(now: UInt64) {
+        // Most ticks find nothing due: skip the drive (its closure and queue) then.
+        guard let deadline = peer.nextDeadline, now >= deadline else { return }
         drive(now) { peer, now in peer.tick(now: now) }
     }
 

@@ -25,4 +25,11 @@ final class MediaFanout: TransportMediaReceiver {
         first.transportTick(now: now)
         second.transportTick(now: now)
     }
+
+    func nextTickDeadline(now: UInt64) -> UInt64? {
+        switch (first.nextTickDeadline(now: now), second.nextTickDeadline(now: now)) {
+        case let (a?, b?): min(a, b)
+        case let (a, b): a ?? b
+        }
+    }
 }

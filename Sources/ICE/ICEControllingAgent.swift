@@ -169,7 +169,8 @@ public struct ICEControllingAgent: Sendable {
     /// The earliest time `poll(now:)` has work to do, for scheduling a timer.
     public var nextDeadline: UInt64? {
         guard !hasFailed, let startedAt else { return nil }
-        var d = transactions.map(\.deadline).min() ?? .max
+        var d = UInt64.max
+        for transaction in transactions where transaction.deadline < d { d = transaction.deadline }
         if connectedRemote == nil {
             d = min(d, startedAt &+ configuration.connectTimeoutNs)
         } else {

@@ -104,6 +104,9 @@ public final class LoopbackEcho: TransportMediaReceiver {
         }
     }
 
+    /// The only timer of the echo: the next sender report.
+    public func nextTickDeadline(now: UInt64) -> UInt64? { nextReportAt }
+
     public func transportTick(now: UInt64) {
         guard let due = nextReportAt, now >= due else { return }
         nextReportAt = now + Self.reportIntervalNs

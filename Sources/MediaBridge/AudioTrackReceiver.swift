@@ -65,6 +65,9 @@ final class AudioTrackReceiver {
         handleActions(now: now)
     }
 
+    /// When `poll` next has work (the jitter buffer's wait or NACK).
+    var nextDeadline: UInt64? { jitterBuffer.nextDeadline }
+
     func poll(now: UInt64) {
         actions.removeAll(keepingCapacity: true)
         jitterBuffer.poll(now: now, into: &actions)

@@ -233,6 +233,24 @@ public final class MediaBridge: TransportMediaReceiver {
         }
     }
 
+    /// The earliest time `transportTick` has work: a jitter buffer's wait or NACK,
+    /// a keyframe-request retry, the receiver report, the wait for a first video
+    /// keyframe, the disk check and the crash-safety flush.
+    public func nextTickDeadline(now: UInt64) -> UInt64? {
+        guard !finalized else { return nil }
+        var deadline = UInt64.max
+        if let d = audio?.nextDeadline, d < deadline { deadline = d }
+        if let d = video?.nextDeadline, d < deadline { deadline = d }
+        if let d = rtcp.nextDeadline, d < deadline { deadline = d }
+        if file == nil, storageError == nil, !pendingAudio.isEmpty {
+            deadline = min(deadline, startNs &+ configuration.keyframeWaitNs)
+        }
+        if stopReason == nil, file != nil {
+            deadline = min(deadline, min(nextDiskCheckNs, nextFlushNs))
+        }
+        return deadline == .max ? nil : deadline
+    }
+
     // MARK: - Bounds
 
     /// Counts received RTP bytes; past `maxBitrate` over a 2 s window the

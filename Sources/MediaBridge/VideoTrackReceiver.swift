@@ -108,6 +108,13 @@ final class VideoTrackReceiver {
         }
     }
 
+    /// When `poll` next has work: the jitter buffer's wait or NACK, a keyframe-request retry.
+    var nextDeadline: UInt64? {
+        guard let retry = requester.nextDeadline else { return jitterBuffer.nextDeadline }
+        guard let buffer = jitterBuffer.nextDeadline else { return retry }
+        return min(retry, buffer)
+    }
+
     func poll(now: UInt64) {
         actions.removeAll(keepingCapacity: true)
         jitterBuffer.poll(now: now, into: &actions)

@@ -14,3 +14,19 @@ enum SRTPLibrary {
         if let error = SRTPError(status: initStatus) { throw error }
     }
 }
+
+extension SRTPSession {
+    /// Initialises libsrtp and its crypto backend at start-up, as Janus runs
+    /// `srtp_init()` in `main`: one throwaway session per profile. Debian's
+    /// libsrtp2 does its AES through NSS, which initialises itself on the first
+    /// `srtp_create` — loading softokn3, freebl and sqlite (about 2.3 MB of
+    /// library pages) and taking milliseconds in the middle of the first call's
+    /// DTLS-to-media step. A daemon pays that once, before it takes calls.
+    public static func prepareLibrary() throws(SRTPError) {
+        try SRTPLibrary.ensureInitialized()
+        for profile in SRTPProfile.allCases {
+            let keySalt = [UInt8](repeating: 0x5A, count: profile.keyLength + profile.saltLength)
+            _ = try SRTPSession(profile: profile, localKeySalt: keySalt, remoteKeySalt: keySalt)
+        }
+    }
+}

@@ -137,6 +137,13 @@ public final class MediaSender {
     // MARK: - RTCP
 
     /// Timers: sends the SRs when due (call often, e.g. on every port tick).
+    /// When `tick` next has work: the next sender report once media flows
+    /// (at once when none is scheduled yet: the tick schedules the first).
+    public func nextTickDeadline(now: UInt64) -> UInt64? {
+        guard videoAnchor != nil || audioAnchor != nil else { return nil }
+        return nextReportTime ?? now
+    }
+
     public func tick(now: UInt64) {
         guard videoAnchor != nil || audioAnchor != nil else { return }
         guard let due = nextReportTime else {

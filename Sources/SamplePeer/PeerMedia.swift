@@ -63,4 +63,6 @@ public final class PeerMedia: TransportMediaReceiver, MediaSourceSubscriber, @un
     public func transportTick(now: UInt64) {
         sender.tick(now: now)
     }
+
+    public func nextTickDeadline(now: UInt64) -> UInt64? { sender.nextTickDeadline(now: now) }
 }

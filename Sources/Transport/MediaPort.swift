@@ -5,7 +5,7 @@ import STUN
 /// The one UDP port every session shares (DESIGN.md §1). Classifies each
 /// datagram by its first byte (RFC 7983), routes STUN by the USERNAME ufrag
 /// and everything else by source address, and drives every session's timers
-/// from one periodic tick.
+/// from one timer armed at the earliest deadline any session has.
 ///
 /// All state is confined to `eventLoop`: call `register`, `unregister` and
 /// read `counters` only on it (use `eventLoop.execute`/`submit` from
@@ -28,11 +28,24 @@ public final class MediaPort: @unchecked Sendable {
     /// A client port (the sample peer) has one session that owns everything.
     @exclusivity(unchecked) private weak var defaultSession: TransportSession?
     private var sessions: [ObjectIdentifier: TransportSession] = [:]
-    private var tickTask: RepeatedTask?
-    /// Period of the session tick. The tick runs only while a session is registered: an
-    /// idle daemon's media loop then sleeps instead of waking 100 times a second (issue 13:
-    /// that wake-up was most of `capstan serve`'s 0.8–1 % of a core with no session).
-    private var tickInterval: TimeAmount = .milliseconds(10)
+    /// The one timer: armed at the earliest deadline of any session (a jitter-buffer wait,
+    /// a NACK retry, an RTCP report, consent, a DTLS retransmission), not a tick that
+    /// visits every session every 10 ms (issue 13). A session is polled only when its own
+    /// deadline is due — or by the sweep, at most `sweepIntervalNs` apart, which polls every
+    /// session so that a timer some component forgot to report is late, not lost.
+    private var wakeTask: Scheduled<Void>?
+    /// When `wakeTask` fires (`.max`: not armed).
+    @exclusivity(unchecked) private var wakeAt: UInt64 = .max
+    private var nextSweepAt: UInt64 = 0
+    /// Deadlines closer than this to the armed wake-up share it; a wake-up is never armed
+    /// closer than this to now (a deadline in the past cannot make the loop spin).
+    static let timerSlackNs: UInt64 = 1_000_000
+    /// The longest the timer sleeps while a session is registered, and the sweep's period.
+    let sweepIntervalNs: UInt64
+    /// Wake-ups of the timer so far (what an idle session costs; tests and benchmarks).
+    public private(set) var wakeUps: UInt64 = 0
+    /// Sessions polled so far.
+    public private(set) var sessionPolls: UInt64 = 0
 
     /// Reused for every inbound SRTP datagram: unprotect happens in place here.
     private let receiveScratch: UnsafeMutableRawBufferPointer
@@ -68,8 +81,10 @@ public final class MediaPort: @unchecked Sendable {
     /// Binds a UDP socket on `host:port` (port 0 picks a free one).
     /// - Parameter receiveBufferBytes: asked for with SO_RCVBUFFORCE (when the
     ///   process may exceed `net.core.rmem_max`), else SO_RCVBUF (capped there).
+    /// - Parameter sweepInterval: the longest the timer sleeps while a session is
+    ///   registered; every session is polled at least this often.
     public static func bind(host: String, port: Int, group: EventLoopGroup,
-                            tickInterval: TimeAmount = .milliseconds(10),
+                            sweepInterval: TimeAmount = .seconds(1),
                             receiveBufferBytes: Int = defaultReceiveBufferBytes) async throws -> MediaPort {
         let holder = HandlerHolder()
         // SO_REUSEADDR only for a fixed port (a restarted daemon rebinds it).
@@ -90,11 +105,10 @@ public final class MediaPort: @unchecked Sendable {
                 }
             }
             .bind(host: host, port: port).get()
-        let port = try MediaPort(channel: channel)
+        let port = try MediaPort(channel: channel, sweepIntervalNs: UInt64(max(sweepInterval.nanoseconds, 2_000_000)))
         port.receiveBufferBytes = try await setReceiveBuffer(of: channel, to: receiveBufferBytes)
         try await channel.eventLoop.submit {
             holder.handler.port = port
-            port.tickInterval = tickInterval
         }.get()
         return port
     }
@@ -112,8 +126,9 @@ public final class MediaPort: @unchecked Sendable {
         return Int(try await channel.getOption(.socketOption(.so_rcvbuf)).get())
     }
 
-    private init(channel: Channel) throws {
+    private init(channel: Channel, sweepIntervalNs: UInt64) throws {
         self.channel = channel
+        self.sweepIntervalNs = sweepIntervalNs
         self.eventLoop = channel.eventLoop
         guard let address = channel.localAddress, let endpoint = IPEndpoint(address) else {
             throw TransportError.unsupportedAddress(String(describing: channel.localAddress))
@@ -132,7 +147,6 @@ public final class MediaPort: @unchecked Sendable {
     public func register(_ session: TransportSession, asDefault: Bool = false) {
         eventLoop.preconditionInEventLoop()
         sessions[ObjectIdentifier(session)] = session
-        if tickTask == nil { startTicking(every: tickInterval) }
         sessionsByUfrag[session.localUfrag] = session
         if asDefault { defaultSession = session }
         session.sink = self
@@ -140,6 +154,11 @@ public final class MediaPort: @unchecked Sendable {
             self.sessionsByAddress[address] = session
             self.lastRoute = nil
         }
+        session.deadlineMayHaveMoved = { [unowned self, unowned session] in
+            self.noteDeadline(of: session, now: NIODeadline.now().uptimeNanoseconds)
+        }
+        // Polled at once (a controlling agent sends its first checks), then at its deadlines.
+        arm(at: NIODeadline.now().uptimeNanoseconds)
     }
 
     /// Call after an ICE restart changed the session's local ufrag.
@@ -158,18 +177,15 @@ public final class MediaPort: @unchecked Sendable {
         lastRoute = nil
         if defaultSession === session { defaultSession = nil }
         session.addressValidated = nil
+        session.deadlineMayHaveMoved = nil
         session.sink = nil
-        if sessions.isEmpty {
-            tickTask?.cancel()
-            tickTask = nil
-        }
+        if sessions.isEmpty { disarm() }
     }
 
     /// Closes the socket and stops the tick.
     public func close() async throws {
         try await eventLoop.submit {
-            self.tickTask?.cancel()
-            self.tickTask = nil
+            self.disarm()
             self.closed = true
         }.get()
         try await channel.close()
@@ -177,13 +193,52 @@ public final class MediaPort: @unchecked Sendable {
 
     private var closed = false
 
-    private func startTicking(every interval: TimeAmount) {
-        guard !closed else { return }
-        tickTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
-            guard let self else { return }
-            let now = NIODeadline.now().uptimeNanoseconds
-            for session in self.sessions.values { session.poll(now: now) }
+    // MARK: - Timer
+
+    /// Arms the timer for `deadline` unless it is already armed for about then or earlier.
+    private func arm(at deadline: UInt64) {
+        guard !closed, !sessions.isEmpty, deadline &+ Self.timerSlackNs < wakeAt else { return }
+        let now = NIODeadline.now().uptimeNanoseconds
+        let at = max(deadline, now &+ Self.timerSlackNs)
+        guard at < wakeAt else { return }
+        wakeTask?.cancel()
+        wakeAt = at
+        wakeTask = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(at)) { [weak self] in self?.wake() }
+    }
+
+    private func disarm() {
+        wakeTask?.cancel()
+        wakeTask = nil
+        wakeAt = .max
+    }
+
+    /// A session's deadline may have come closer (a packet, a state change): re-arm if so.
+    @inline(__always)
+    private func noteDeadline(of session: TransportSession, now: UInt64) {
+        if let deadline = session.nextDeadline(now: now), deadline &+ Self.timerSlackNs < wakeAt {
+            arm(at: deadline)
         }
+    }
+
+    /// The timer fired: polls the sessions whose deadline is due (every session on a
+    /// sweep), then re-arms for the earliest deadline left.
+    private func wake() {
+        wakeTask = nil
+        wakeAt = .max
+        wakeUps &+= 1
+        let now = NIODeadline.now().uptimeNanoseconds
+        let sweep = now >= nextSweepAt
+        if sweep { nextSweepAt = now &+ sweepIntervalNs }
+        var next = nextSweepAt
+        // A copy: a poll can end a session, and its owner unregisters it.
+        for session in sessions.values {
+            if sweep || (session.nextDeadline(now: now).map { $0 <= now &+ Self.timerSlackNs } ?? false) {
+                sessionPolls &+= 1
+                session.poll(now: now)
+            }
+            if let deadline = session.nextDeadline(now: now), deadline < next { next = deadline }
+        }
+        arm(at: next)
     }
 
     // MARK: - Inbound
@@ -207,6 +262,7 @@ public final class MediaPort: @unchecked Sendable {
             case .stun:
                 if let session = stunOwner(raw, from: remote) {
                     session.receiveSTUN(raw, from: remote, now: now)
+                    noteDeadline(of: session, now: now)
                 } else {
                     counters.drops.increment(.unknownSource)
                 }
@@ -215,6 +271,7 @@ public final class MediaPort: @unchecked Sendable {
                     counters.drops.increment(.unknownSource); return
                 }
                 session.receiveDTLS(raw, from: remote, now: now)
+                noteDeadline(of: session, now: now)
             case .rtp, .rtcp:
                 guard let session = addressOwner(remote) else {
                     counters.drops.increment(.unknownSource); return
@@ -225,6 +282,7 @@ public final class MediaPort: @unchecked Sendable {
                 receiveScratch.copyMemory(from: raw)
                 session.receiveSRTP(receiveScratch, length: raw.count,
                                     isRTCP: raw[1] >= 192 && raw[1] <= 223, now: now)
+                noteDeadline(of: session, now: now)
             case .unknown:
                 counters.drops.increment(.unknownClass)
             }

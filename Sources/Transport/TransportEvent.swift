@@ -22,8 +22,14 @@ public protocol TransportMediaReceiver: AnyObject {
     func transportDidReceiveRTP(_ packet: UnsafeRawBufferPointer, now: UInt64)
     /// A decrypted RTCP compound packet.
     func transportDidReceiveRTCP(_ packet: UnsafeRawBufferPointer, now: UInt64)
-    /// Called on every port tick while attached: timers of the media pipeline.
+    /// Runs the media pipeline's timers. The port calls it when the deadline
+    /// `nextTickDeadline(now:)` gave is due (and at least once a second).
     func transportTick(now: UInt64)
+    /// The earliest time `transportTick` has something to do, or nil when
+    /// nothing is due until more media arrives. The port asks after every
+    /// tick and every packet it hands over, and sleeps until the earliest
+    /// deadline of all its sessions (issue 13: no polling every 10 ms).
+    func nextTickDeadline(now: UInt64) -> UInt64?
 }
 
 /// Receives `TransportEvent`s. Called on the media port's event loop.

@@ -56,12 +56,18 @@ public final class TransportSession {
 
     public weak var eventHandler: TransportEventHandler?
     /// Set by MediaBridge when the session goes active; cleared on teardown.
-    @exclusivity(unchecked) public weak var mediaReceiver: TransportMediaReceiver?
+    @exclusivity(unchecked) public weak var mediaReceiver: TransportMediaReceiver? {
+        didSet { deadlineMayHaveMoved?() }
+    }
 
     package weak var sink: DatagramSink?
     /// Called when an address proves itself (valid ICE check or response),
     /// so the port can route DTLS and SRTP from it to this session.
     var addressValidated: ((IPEndpoint) -> Void)?
+    /// Called when something other than a datagram or a poll may have moved
+    /// `nextDeadline(now:)` earlier (the media receiver attached, a call
+    /// through the public API), so the port can re-arm its timer.
+    var deadlineMayHaveMoved: (() -> Void)?
 
     // The ICE agent: exactly one of the two is set, for the session's life.
     // Each is mutated in place through its stored property (`lite!.poll`):
@@ -136,6 +142,7 @@ public final class TransportSession {
     public func start(now: UInt64) {
         guard controlling != nil else { return }
         apply(controlling!.start(remoteCandidates: remoteCandidates, now: now), now: now)
+        deadlineMayHaveMoved?()
     }
 
     /// Remote ICE credentials learned after creation (trickle) or changed (ICE restart).
@@ -151,6 +158,7 @@ public final class TransportSession {
         lite!.restart(localUfrag: localUfrag, localPassword: localPassword,
                       remoteUfrag: remoteUfrag, remotePassword: remotePassword)
         self.localUfrag = localUfrag
+        deadlineMayHaveMoved?()
     }
 
     // MARK: - Inbound
@@ -235,7 +243,8 @@ public final class TransportSession {
     // MARK: - Timers
 
     /// Drives ICE (consent, retransmissions), DTLS retransmissions and the
-    /// media receiver's timers. Called on every port tick.
+    /// media receiver's timers. The port calls it when `nextDeadline(now:)`
+    /// is due; calling it earlier does no harm.
     public func poll(now: UInt64) {
         if lite != nil {
             if case .consentLost = lite!.poll(now: now) { fail("consent-lost") }
@@ -246,6 +255,19 @@ public final class TransportSession {
             handle(dtls.handleTimeout(now: now), now: now)
         }
         if state == .connected { mediaReceiver?.transportTick(now: now) }
+    }
+
+    /// The earliest time `poll(now:)` has something to do: the ICE agent's
+    /// consent or check deadline, DTLS's retransmission timer while
+    /// handshaking, the media receiver's timers once connected; nil when
+    /// nothing is due until a datagram arrives.
+    public func nextDeadline(now: UInt64) -> UInt64? {
+        var deadline = UInt64.max
+        if let d = lite?.nextDeadline { deadline = d }
+        if let d = controlling?.nextDeadline, d < deadline { deadline = d }
+        if dtlsStarted, state == .handshaking, let d = dtls.nextTimeout, d < deadline { deadline = d }
+        if state == .connected, let d = mediaReceiver?.nextTickDeadline(now: now), d < deadline { deadline = d }
+        return deadline == .max ? nil : deadline
     }
 
     // MARK: - Outbound media

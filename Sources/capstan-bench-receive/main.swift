@@ -206,6 +206,7 @@ final class Receiver: TransportMediaReceiver {
 
     func transportDidReceiveRTCP(_ packet: UnsafeRawBufferPointer, now: UInt64) {}
     func transportTick(now: UInt64) {}
+    func nextTickDeadline(now: UInt64) -> UInt64? { nil }
 }
 
 // MARK: - Measured regions
@@ -437,7 +438,7 @@ func run(_ options: Options, port: MediaPort) throws -> Result {
 func main(group: MultiThreadedEventLoopGroup) async throws -> Bool {
     let options = parseOptions()
     // A long tick: nothing periodic runs during the benchmark.
-    let port = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: group, tickInterval: .seconds(3600))
+    let port = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: group, sweepInterval: .seconds(3600))
     let result = try await port.eventLoop.submit { try run(options, port: port) }.get()
     print(result.description)
     try await port.close()

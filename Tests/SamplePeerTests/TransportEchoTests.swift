@@ -60,6 +60,7 @@ final class EchoAnswerer: TransportMediaReceiver, TransportEventHandler, @unchec
     }
 
     func transportTick(now: UInt64) {}
+    func nextTickDeadline(now: UInt64) -> UInt64? { nil }
 }
 
 final class ConnectWatcher: TransportEventHandler, @unchecked Sendable {

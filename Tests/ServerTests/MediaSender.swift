@@ -248,4 +248,5 @@ final class MediaSender: TransportMediaReceiver, @unchecked Sendable {
     }
 
     func transportTick(now: UInt64) {}
+    func nextTickDeadline(now: UInt64) -> UInt64? { nil }
 }

@@ -17,6 +17,7 @@ final class Recorder: TransportEventHandler, TransportMediaReceiver, @unchecked 
     private var _rtp: [[UInt8]] = []
     private var _rtcp: [[UInt8]] = []
     private var _ticks = 0
+    private var _nextTick: UInt64 = 0
 
     var events: [TransportEvent] { lock.withLock { _events } }
     var rtp: [[UInt8]] { lock.withLock { _rtp } }
@@ -37,8 +38,13 @@ final class Recorder: TransportEventHandler, TransportMediaReceiver, @unchecked 
         lock.withLock { _rtcp.append(Array(packet)) }
     }
     func transportTick(now: UInt64) {
-        lock.withLock { _ticks += 1 }
+        lock.withLock {
+            _ticks += 1
+            _nextTick = now + 10_000_000
+        }
     }
+    /// Ticked every 10 ms while connected (a receiver with a periodic timer).
+    func nextTickDeadline(now: UInt64) -> UInt64? { lock.withLock { _nextTick } }
 }
 
 /// Capstan's own offerer stack (controlling ICE, DTLS client) against its
@@ -59,9 +65,10 @@ struct LoopbackPair {
     static func make(host: String = "127.0.0.1",
                      profiles: [SRTPProfile] = [.aeadAES128GCM, .aes128CMHMACSHA1_80],
                      offererCertificate: DTLSCertificate? = nil,
-                     tamperFingerprint: Bool = false) async throws -> LoopbackPair {
+                     tamperFingerprint: Bool = false,
+                     sweepInterval: TimeAmount = .seconds(1)) async throws -> LoopbackPair {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let answererPort = try await MediaPort.bind(host: host, port: 0, group: group)
+        let answererPort = try await MediaPort.bind(host: host, port: 0, group: group, sweepInterval: sweepInterval)
         let offererPort = try await MediaPort.bind(host: host, port: 0, group: group)
 
         let answererCert = try DTLSCertificate.generateECDSA()
