@@ -71,8 +71,11 @@ public final class MediaPort: @unchecked Sendable {
     /// (a load generator sends the same frame to every session at once): with
     /// Linux's default 208 KiB (~90 datagrams of skb overhead included), 80
     /// sessions at 500 kbit/s already overflowed it (scripts/load: 9 % of
-    /// packets lost at 7 % CPU). 4 MiB holds ~1,800 full-size datagrams.
-    public static let defaultReceiveBufferBytes = 4 << 20
+    /// packets lost at 7 % CPU). 4 MiB (~1,800 full-size datagrams) still
+    /// overflowed at 200 sessions when a sender started a keyframe to all of
+    /// them at once (~4,000–6,000 datagrams; scripts/compare-janus, 43,580
+    /// drops): 16 MiB holds ~7,000. The kernel charges only what is queued.
+    public static let defaultReceiveBufferBytes = 16 << 20
 
     /// What the kernel granted for the socket's receive buffer (as SO_RCVBUF
     /// reads back: Linux doubles the request for its own bookkeeping).
