@@ -30,6 +30,14 @@ struct ICETCPServerTests {
         return (id, candidates)
     }
 
+    /// A sample's value in Prometheus text (0 when absent).
+    static func value(_ name: String, in metrics: String) -> Double {
+        for line in metrics.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1)) ?? 0
+        }
+        return 0
+    }
+
     @Test("the answer lists a tcptype passive candidate after the UDP ones, at the RFC 6544 priority, below UDP; an ICE restart's sdpfrag too; mediaTCP off drops it")
     func answerCandidates() async throws {
         try await InProcessCapstan.run(.live, { $0.token = "tok" }) { client, _ in
@@ -116,9 +124,8 @@ struct ICETCPServerTests {
             #expect(Double(frames) >= 0.98 * Double(counts.videoFramesSent), "\(frames) of \(counts.videoFramesSent)")
             #expect((report.track(.audio)?.frames ?? 0) > 50)
             let metrics = try await client.send(.get, "/metrics", headers: Self.auth).text
-            #expect(metrics.contains("capstan_ice_tcp_accepted_total 1"), "\(metrics)")
-            #expect(metrics.contains(#"capstan_ice_tcp_closed_total{reason="session-ended"} 1"#)
-                    || metrics.contains(#"capstan_ice_tcp_closed_total{reason="peer-closed"} 1"#), "\(metrics)")
+            #expect(Self.value("capstan_ice_tcp_accepted_total", in: metrics) >= 1, "\(metrics)")
+            #expect(Self.value("capstan_ice_tcp_frames_total{direction=\"in\"}", in: metrics) > 100, "\(metrics)")
         }
     }
 
@@ -128,22 +135,25 @@ struct ICETCPServerTests {
         try await InProcessCapstan.run(.live, { $0.token = "tok"; $0.tcpHandshakeTimeoutSeconds = 1; $0.tcpMaxConnectionsPerAddress = 2 }) { client, _ in
             let (_, candidates) = try await Self.answerCandidates(client)
             let port = try #require(candidates.first { $0.transport == .tcp }?.port)
+            // The metrics registry is the process's: other in-process daemons count in it too.
+            let before = try await client.send(.get, "/metrics", headers: Self.auth).text
             let clock = ContinuousClock()
             let start = clock.now
             let closed = try await onOwnThread { () -> [Bool] in
                 let silent = try LoopbackTCPSocket(port: port)
                 let garbage = try LoopbackTCPSocket(port: port)
-                garbage.sendFrame([0, 1, 0, 0] + Array(repeating: 0, count: 16))     // a STUN request without USERNAME
+                // The third from 127.0.0.1 is over the bound at once (the other two are open).
                 let third = try LoopbackTCPSocket(port: port)
-                // The third from 127.0.0.1 is over the bound at once (the other two are still open).
                 let thirdClosed = third.waitForClose(timeoutMilliseconds: 10_000)
+                garbage.sendFrame([0, 1, 0, 0] + Array(repeating: 0, count: 16))     // a STUN request without USERNAME
                 return [thirdClosed, garbage.waitForClose(timeoutMilliseconds: 10_000), silent.waitForClose(timeoutMilliseconds: 15_000)]
             }
             #expect(closed == [true, true, true])
             #expect(clock.now - start >= .milliseconds(900), "the silent one waited for its deadline")
             let metrics = try await client.send(.get, "/metrics", headers: Self.auth).text
             for reason in ["handshake-timeout", "limit-address", "not-stun"] {
-                #expect(metrics.contains(#"capstan_ice_tcp_closed_total{reason="\#(reason)"} 1"#), "\(reason): \(metrics)")
+                let name = #"capstan_ice_tcp_closed_total{reason="\#(reason)"}"#
+                #expect(Self.value(name, in: metrics) - Self.value(name, in: before) == 1, "\(reason): \(metrics)")
             }
             #expect(metrics.contains("capstan_ice_tcp_connections 0"), "\(metrics)")
         }
