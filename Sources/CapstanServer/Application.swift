@@ -44,6 +44,12 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
     }
     let port = try await MediaPort.bind(host: configuration.media.host, port: configuration.media.port,
                                         group: MultiThreadedEventLoopGroup.singleton)
+    do {
+        try await port.listenICETCP(configuration: configuration, logger: logger)
+    } catch {
+        try? await port.close()
+        throw error
+    }
     let certificates = try CertificateStore(rotationSeconds: configuration.certificateRotationSeconds, now: options.now)
     // libsrtp and its crypto backend start now, not in the first call's DTLS-to-media step.
     try SRTPSession.prepareLibrary()
@@ -71,6 +77,7 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
         .addRoutes(to: router.group("api/recordings"))
 
     let mediaAddress = port.localAddress.description
+    let tcpAddress = port.tcpLocalAddress?.description ?? "off"
     var app = Application(
         router: router,
         server: .capstan(webSocketRouter: WebSocketRoute.router(signaller: webSocket, policy: policy,
@@ -82,6 +89,7 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
         onServerRunning: { channel in
             let http = channel.localAddress.map { "\($0.ipAddress ?? configuration.http.host):\($0.port ?? 0)" } ?? ""
             logger.info("capstan serving", metadata: ["http": .string(http), "media": .string(mediaAddress),
+                                                      "tcp": .string(tcpAddress),
                                                       "mode": .string(configuration.mode.rawValue)])
             if let (worker, names) = recovery, !names.isEmpty { recoveryRun.start(worker, names: names, logger: logger) }
             await options.onReady(http, mediaAddress)

@@ -443,6 +443,7 @@ final class CallSession: TransportEventHandler {
             stats: .init(rtpPacketsIn: counters.rtpPacketsIn, rtpBytesIn: counters.rtpBytesIn,
                          rtcpPacketsIn: counters.rtcpPacketsIn, rtpPacketsOut: counters.rtpPacketsOut,
                          drops: counters.drops.nonZero, selectedRemote: transport?.selectedRemote?.description,
+                         selectedProtocol: transport?.selectedProtocol?.rawValue,
                          srtpProfile: transport?.profile?.description),
             events: includeEvents ? peer.log.entries : nil,
             recording: bridge?.status)
@@ -451,13 +452,20 @@ final class CallSession: TransportEventHandler {
     }
 
     /// Our side of the media path as the peer sees it: the first announced
-    /// address (else the media host) and the media port.
+    /// address (else the media host) and the media port — the ICE-TCP
+    /// listener's when the selected pair is on TCP.
     var localMediaEndpoint: (host: String, port: UInt16) {
-        (owner.configuration.candidateAddresses.first ?? owner.configuration.media.host, owner.negotiator.mediaPort)
+        let port = transport?.selectedProtocol == .tcp ? owner.negotiator.tcpPort ?? owner.negotiator.mediaPort
+            : owner.negotiator.mediaPort
+        return (owner.configuration.candidateAddresses.first ?? owner.configuration.media.host, port)
     }
 
-    /// The host candidate we announce first (for stats), nil without one.
-    var firstLocalCandidate: ICECandidate? { owner.negotiator.candidates.first }
+    /// The host candidate we announce first for the selected pair's protocol
+    /// (for stats), nil without one.
+    var firstLocalCandidate: ICECandidate? {
+        let wanted: ICECandidate.Transport = transport?.selectedProtocol == .tcp ? .tcp : .udp
+        return owner.negotiator.candidates.first { $0.transport == wanted }
+    }
 
     static func iso(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))

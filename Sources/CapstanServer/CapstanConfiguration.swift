@@ -18,6 +18,43 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public var http = HostPort(host: "127.0.0.1", port: 8080)
     /// The one UDP port for all media.
     public var media = HostPort(host: "127.0.0.1", port: 50000)
+    /// The ICE-TCP listener (RFC 6544, passive) beside the UDP port, on the media host.
+    public var mediaTCP: MediaTCP = .samePort
+    /// ICE-TCP connections open in all; past it new ones are closed at once.
+    public var tcpMaxConnections = 1_000
+    /// ICE-TCP connections open from one IP address; 0: no bound.
+    public var tcpMaxConnectionsPerAddress = 40
+    /// An ICE-TCP connection without a successful STUN check by then is closed.
+    public var tcpHandshakeTimeoutSeconds = 10
+
+    /// Where ICE-TCP listens: `same` (the UDP media port's number, the default, so peers
+    /// behind UDP-blocking firewalls get through without the operator having planned it),
+    /// `off`, or a port of its own (0: any free port).
+    public enum MediaTCP: Sendable, Equatable, CustomStringConvertible {
+        case off
+        case samePort
+        case port(Int)
+
+        public init(parsing text: String, key: String) throws(ServerError) {
+            switch text.lowercased() {
+            case "same": self = .samePort
+            case "off": self = .off
+            default:
+                guard let port = Int(text), (0...65535).contains(port) else {
+                    throw .invalidConfiguration("\(key): \"\(text)\" is not same, off or a port from 0 to 65535")
+                }
+                self = .port(port)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .off: "off"
+            case .samePort: "same"
+            case .port(let port): String(port)
+            }
+        }
+    }
     /// Addresses put in SDP host candidates; empty means the media host.
     public var announce: [String] = []
     /// Where recordings and sidecars go.
@@ -153,6 +190,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         "publishToken", "adminToken", "tokenFile", "allowedHosts", "allowedOrigins", "maxSessionsPerAddress",
         "maxSessionsPerToken", "httpIdleTimeoutSeconds", "signedURLSeconds", "certificateRotationSeconds",
         "videoCodecs", "turnURLs", "turnSecret", "turnSecretFile", "turnTTLSeconds", "turnRealm",
+        "mediaTCP", "tcpMaxConnections", "tcpMaxConnectionsPerAddress", "tcpHandshakeTimeoutSeconds",
     ]
 
     static func environmentName(for key: String) -> String {
@@ -171,6 +209,10 @@ public struct CapstanConfiguration: Sendable, Equatable {
         switch key {
         case "http": http = try HostPort(parsing: text, key: key)
         case "media": media = try HostPort(parsing: text, key: key)
+        case "mediaTCP": mediaTCP = try MediaTCP(parsing: text, key: key)
+        case "tcpMaxConnections": tcpMaxConnections = try Self.int(text, key: key, min: 1)
+        case "tcpMaxConnectionsPerAddress": tcpMaxConnectionsPerAddress = try Self.int(text, key: key, min: 0)
+        case "tcpHandshakeTimeoutSeconds": tcpHandshakeTimeoutSeconds = try Self.int(text, key: key, min: 1)
         case "announce": announce = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         case "iceServers": iceServers = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         case "turnURLs": turnURLs = Self.list(text)
@@ -335,7 +377,8 @@ public struct CapstanConfiguration: Sendable, Equatable {
         switch key {
         case _ where listKeys.contains(key): "a list of strings"
         case _ where nullableKeys.contains(key): "a string or null"
-        case _ where key.hasPrefix("max") || key.hasPrefix("min") || key.hasSuffix("Seconds"): "a whole number"
+        case "mediaTCP": "same, off or a port number"
+        case _ where key.hasPrefix("max") || key.hasPrefix("min") || key.hasPrefix("tcpMax") || key.hasSuffix("Seconds"): "a whole number"
         default: "a string"
         }
     }

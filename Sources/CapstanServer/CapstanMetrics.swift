@@ -35,6 +35,35 @@ public struct CapstanMetrics: Sendable {
         Counter(label: "capstan_drops_total", dimensions: [("reason", reason)]).increment(by: Int64(count))
     }
 
+    /// ICE-TCP connections accepted (not refused by a limit).
+    public func tcpAccepted(count: UInt64) {
+        guard count > 0 else { return }
+        Counter(label: "capstan_ice_tcp_accepted_total").increment(by: Int64(count))
+    }
+
+    /// ICE-TCP connections closed or refused, by reason (`ICETCPCloseReason`).
+    public func tcpClosed(reason: String, count: UInt64) {
+        guard count > 0 else { return }
+        Counter(label: "capstan_ice_tcp_closed_total", dimensions: [("reason", reason)]).increment(by: Int64(count))
+    }
+
+    /// ICE-TCP connections open now.
+    public func tcpOpen(_ count: Int) {
+        Gauge(label: "capstan_ice_tcp_connections").record(count)
+    }
+
+    /// ICE-TCP frames received and sent, by direction (`in`, `out`).
+    public func tcpFrames(direction: String, count: UInt64) {
+        guard count > 0 else { return }
+        Counter(label: "capstan_ice_tcp_frames_total", dimensions: [("direction", direction)]).increment(by: Int64(count))
+    }
+
+    /// Frames not sent on an ICE-TCP connection (send buffer full, or closed).
+    public func tcpSendDropped(count: UInt64) {
+        guard count > 0 else { return }
+        Counter(label: "capstan_ice_tcp_send_dropped_total").increment(by: Int64(count))
+    }
+
     /// Recordings finalized, by container.
     public func recordingFinalized(container: String) {
         Counter(label: "capstan_recordings_finalized_total", dimensions: [("container", container)]).increment()

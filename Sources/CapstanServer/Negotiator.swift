@@ -12,9 +12,18 @@ struct Negotiator: Sendable {
     /// The current certificate for each new negotiation (rotated, issue 11).
     let certificates: CertificateStore
     let mediaPort: UInt16
+    /// The ICE-TCP listener's port; nil when `mediaTCP` is off.
+    var tcpPort: UInt16? = nil
 
+    /// Our host candidates: UDP on every announced address, then (ICE-TCP on) a
+    /// `tcptype passive` TCP candidate on each, at a lower priority (RFC 6544 §4.2).
     var candidates: [ICECandidate] {
-        configuration.candidateAddresses.map { ICECandidate.host(address: $0, port: mediaPort) }
+        let addresses = configuration.candidateAddresses
+        let udp = addresses.map { ICECandidate.host(address: $0, port: mediaPort) }
+        guard let tcpPort else { return udp }
+        return udp + addresses.enumerated().map { index, address in
+            ICECandidate.tcpPassiveHost(address: address, port: tcpPort, otherPreference: UInt16(8191 - min(index, 8191)))
+        }
     }
 
     /// Answers `offer`; the transport is ready to register. With `echo`

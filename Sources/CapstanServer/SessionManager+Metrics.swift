@@ -20,6 +20,16 @@ extension SessionManager {
                 metrics.dropped(reason: reason.description, count: portDrops[reason] - reportedPortDrops[reason])
             }
             reportedPortDrops = portDrops
+            let tcp = port.tcpCounters, lastTCP = reportedTCPCounters
+            metrics.tcpAccepted(count: tcp.accepted - lastTCP.accepted)
+            for reason in ICETCPCloseReason.allCases {
+                metrics.tcpClosed(reason: reason.description, count: tcp[reason] - lastTCP[reason])
+            }
+            metrics.tcpFrames(direction: "in", count: tcp.framesIn - lastTCP.framesIn)
+            metrics.tcpFrames(direction: "out", count: tcp.framesOut - lastTCP.framesOut)
+            metrics.tcpSendDropped(count: tcp.sendDropped - lastTCP.sendDropped)
+            metrics.tcpOpen(tcp.open)
+            reportedTCPCounters = tcp
         }.get()
     }
 

@@ -31,6 +31,7 @@ public final class SessionManager: CallOwner, @unchecked Sendable {
     /// (and for the port's own drops under ""): scrapes report deltas.
     var reportedCounters: [String: TransportSession.Counters] = [:]
     var reportedPortDrops = TransportDropCounters()
+    var reportedTCPCounters = ICETCPCounters()
 
     init(port: MediaPort, configuration: CapstanConfiguration,
          certificates: CertificateStore, logger: Logger) {
@@ -38,7 +39,7 @@ public final class SessionManager: CallOwner, @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         negotiator = Negotiator(configuration: configuration, certificates: certificates,
-                                mediaPort: port.localAddress.port)
+                                mediaPort: port.localAddress.port, tcpPort: port.tcpLocalAddress?.port)
     }
 
     var eventLoop: EventLoop { port.eventLoop }

@@ -26,6 +26,8 @@ public struct SessionSummary: Codable, Sendable, Equatable {
         public var rtpPacketsOut: UInt64
         public var drops: [String: UInt64]
         public var selectedRemote: String?
+        /// `udp`, or `tcp` when the selected pair is an ICE-TCP connection (RFC 6544).
+        public var selectedProtocol: String?
         public var srtpProfile: String?
     }
 

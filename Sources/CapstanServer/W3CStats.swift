@@ -43,25 +43,32 @@ extension CallSession {
         let counters = transport.counters
         let (localHost, mediaPort) = localMediaEndpoint
         let localPort = Int64(mediaPort)
-        let localID = "CL-\(localHost)-\(localPort)"
+        // ICE-TCP (RFC 6544): our side is the passive one, the peer's the active one.
+        let tcp = transport.selectedProtocol == .tcp
+        let proto = tcp ? "tcp" : "udp"
+        let localID = "CL-\(proto)-\(localHost)-\(localPort)"
         var pairID: String?
         if let remote = transport.selectedRemote {
             let remoteHost = remote.description.hasPrefix("[")
                 ? String(remote.description.dropFirst().prefix { $0 != "]" })
                 : String(remote.description.prefix { $0 != ":" })
-            let signalled = negotiated.remoteCandidates.first { $0.address == remoteHost && $0.port == remote.port }
-            let remoteID = "CR-\(remoteHost)-\(remote.port)"
-            pairID = "CP-\(localHost)-\(localPort)-\(remoteHost)-\(remote.port)"
+            // An active TCP candidate is signalled with port 9 (RFC 6544 §4.5): match its address.
+            let signalled = tcp
+                ? negotiated.remoteCandidates.first { $0.transport == .tcp && $0.tcpType == .active && $0.address == remoteHost }
+                : negotiated.remoteCandidates.first { $0.transport == .udp && $0.address == remoteHost && $0.port == remote.port }
+            let remoteID = "CR-\(proto)-\(remoteHost)-\(remote.port)"
+            pairID = "CP-\(proto)-\(localHost)-\(localPort)-\(remoteHost)-\(remote.port)"
             add(localID, "local-candidate", [
                 "transportId": .string(transportID), "address": .string(localHost), "port": .integer(localPort),
-                "protocol": .string("udp"), "candidateType": .string("host"),
+                "protocol": .string(proto), "candidateType": .string("host"),
+                "tcpType": tcp ? .string("passive") : nil,
                 "priority": .integer(Int64(firstLocalCandidate?.priority ?? 2_130_706_431)),
                 "foundation": firstLocalCandidate.map { .string($0.foundation) },
                 "usernameFragment": .string(transport.localUfrag),
             ])
             add(remoteID, "remote-candidate", [
                 "transportId": .string(transportID), "address": .string(remoteHost), "port": .integer(Int64(remote.port)),
-                "protocol": .string("udp"),
+                "protocol": .string(proto), "tcpType": tcp ? .string("active") : nil,
                 // Not among the signalled candidates: learnt from its checks (RFC 8445 §7.3.1.3).
                 "candidateType": .string(signalled?.type.rawValue ?? "prflx"),
                 "priority": signalled.map { .integer(Int64($0.priority)) },

@@ -43,6 +43,8 @@ public enum FuzzTargets {
                    run: FileTargets.webm, maxLength: 16_384),
         FuzzTarget(name: "ogg", summary: "Ogg Opus reader (libogg) on a file of the input bytes",
                    run: FileTargets.ogg, maxLength: 16_384),
+        FuzzTarget(name: "ice-tcp", summary: "RFC 4571 deframer of an ICE-TCP stream cut into reads anywhere, against a one-shot reading",
+                   run: StreamTargets.iceTCP, maxLength: 16_384),
         FuzzTarget(name: "pipeline", summary: "MediaBridge: RTP/RTCP sequence with arrival times → WebM/Ogg, file checked",
                    run: PipelineTarget.run, maxLength: 16_384),
     ]

@@ -86,6 +86,24 @@ public struct ICECandidate: Sendable, Equatable, Hashable {
                             tcpType: transport == .tcp ? .passive : nil)
     }
 
+    /// A passive TCP host candidate (RFC 6544 §4.5: `tcptype passive`, port the listening
+    /// socket's) with the RFC 6544 §4.2 priority: type preference 90, below UDP host's 126,
+    /// so a peer that can reach the UDP candidate prefers it (libwebrtc uses 90 too), and
+    /// local preference `(2^13) * direction-pref + other-pref` with direction-pref 4
+    /// (passive, host) and `otherPreference` (0…8191) ordering several addresses.
+    public static func tcpPassiveHost(address: String, port: UInt16, component: Int = 1,
+                                      otherPreference: UInt16 = 8191, foundation: String? = nil) -> ICECandidate {
+        let localPreference = UInt32(4) << 13 | UInt32(min(otherPreference, 8191))
+        let priority = (UInt32(tcpHostTypePreference) << 24) | (localPreference << 8)
+            | UInt32(256 - min(max(component, 1), 256))
+        return ICECandidate(foundation: foundation ?? String(stableHash(address + "tcp")), component: component,
+                            transport: .tcp, priority: priority, address: address, port: port, type: .host,
+                            tcpType: .passive)
+    }
+
+    /// Type preference of TCP host candidates (RFC 6544 §4.2 leaves it to the agent; UDP host is 126).
+    public static let tcpHostTypePreference: UInt8 = 90
+
     /// Parses `a=candidate:...`, `candidate:...` or the bare attribute value.
     public init(parsing text: String) throws(SDPError) {
         var body = Substring(text)

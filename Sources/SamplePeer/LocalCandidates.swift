@@ -35,6 +35,17 @@ struct LocalCandidates: Equatable {
         }
     }
 
+    /// ICE-TCP active candidates (RFC 6544 §4.5: port 9, the connection's port is not known
+    /// before it is made), one per address, with the §4.2 priority (direction-pref 6, active).
+    var activeTCPCandidates: [ICECandidate] {
+        addresses.enumerated().map { index, address in
+            let localPreference = UInt32(6) << 13 | UInt32(8191 - min(index, 8191))
+            let priority = UInt32(ICECandidate.tcpHostTypePreference) << 24 | localPreference << 8 | 255
+            return ICECandidate(foundation: "\(index + 101)", transport: .tcp, priority: priority, address: address,
+                                port: 9, type: .host, tcpType: .active)
+        }
+    }
+
     /// Up, non-loopback IPv4 addresses of this machine's interfaces.
     static func interfaceIPv4Addresses() -> [String] {
         var list: UnsafeMutablePointer<ifaddrs>?

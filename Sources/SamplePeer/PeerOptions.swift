@@ -1,5 +1,6 @@
 import Foundation
 import MediaPipeline
+import Transport
 
 /// What `capstan peer` runs (DESIGN §3).
 public struct PeerOptions: Sendable {
@@ -25,6 +26,8 @@ public struct PeerOptions: Sendable {
     public var videoCodec: VideoCodec = .vp8
     /// Video target bitrate, kbit/s.
     public var videoBitrateKbps: Int
+    /// `udp`, or `tcp` for ICE-TCP (RFC 6544, the active side) to the answer's passive candidate.
+    public var transport: PathProtocol = .udp
 
     /// Defaults: 10 s, one session, 640×360 at 30 fps with audio, 10 s to connect, 16 connects at a time.
     public init(whip: URL, token: String? = nil, durationSeconds: Double = 10, sessions: Int = 1,

@@ -63,7 +63,8 @@ public enum PeerRunner {
                         let session = try await PublisherSession.connect(
                             whip: whip, certificate: certificate, group: group, audio: options.audio,
                             video: options.video != nil, loopback: options.loopback,
-                            videoCodec: SupportedCodec(videoName: options.videoCodec.rawValue) ?? .vp8, timeout: options.connectTimeout)
+                            videoCodec: SupportedCodec(videoName: options.videoCodec.rawValue) ?? .vp8,
+                            transportProtocol: options.transport, timeout: options.connectTimeout)
                         let media = try await attach(session, source: source, options: options)
                         return (index, .success(Connected(index: index, session: session, media: media)))
                     } catch {

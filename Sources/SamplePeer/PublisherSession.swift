@@ -25,6 +25,8 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
     public var eventLoop: EventLoop { port.eventLoop }
     public let audioSSRC: UInt32
     public let videoSSRC: UInt32
+    /// The ICE-TCP connection media goes over with `transportProtocol: .tcp`; nil on UDP.
+    public let tcpLink: ICETCPClientConnection?
 
     private let lock = NSLock()
     private var events: [TransportEvent] = []
@@ -37,8 +39,10 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
     public var transportEvents: [TransportEvent] { lock.withLock { events } }
 
     private init(whip: WHIPClient, transport: TransportSession, port: MediaPort,
-                 negotiated: NegotiatedSession, resource: URL, iceServers: [String], audioSSRC: UInt32, videoSSRC: UInt32) {
+                 negotiated: NegotiatedSession, resource: URL, iceServers: [String], audioSSRC: UInt32, videoSSRC: UInt32,
+                 tcpLink: ICETCPClientConnection?) {
         self.iceServers = iceServers
+        self.tcpLink = tcpLink
         self.whip = whip
         self.transport = transport
         self.port = port
@@ -53,9 +57,14 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
     /// The UDP port is bound before the offer, so the offer lists our host candidates and a
     /// full-ICE server can check us (RFC 8445 §7.3). Once the server answered 201, any failure
     /// DELETEs the resource it made (RFC 9725 §4.2), best effort.
+    ///
+    /// With `transportProtocol: .tcp` the peer is an ICE-TCP active agent (RFC 6544): its offer
+    /// lists one `tcptype active` candidate (port 9), it connects to the answer's
+    /// `tcptype passive` candidate and runs ICE, DTLS and SRTP over that one connection
+    /// (RFC 4571 framing). The UDP port is still bound: its event loop and tick drive the session.
     public static func connect(whip: WHIPClient, certificate: DTLSCertificate, group: EventLoopGroup,
                                audio: Bool = true, video: Bool = true, loopback: Bool = false,
-                               videoCodec: SupportedCodec = .vp8,
+                               videoCodec: SupportedCodec = .vp8, transportProtocol: PathProtocol = .udp,
                                timeout: Duration = .seconds(10)) async throws(SamplePeerError) -> PublisherSession {
         let credentials = ICECredentials.generate()
         var generator = SystemRandomNumberGenerator()
@@ -72,7 +81,7 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
         var offerOptions = OfferOptions(
             iceUfrag: credentials.ufrag, icePwd: credentials.password,
             fingerprint: .sha256(certificate.sha256Fingerprint),
-            candidates: local.candidates(port: port.localAddress.port),
+            candidates: transportProtocol == .tcp ? local.activeTCPCandidates : local.candidates(port: port.localAddress.port),
             streams: LocalStreams(cname: streamID, streamID: streamID,
                                   audio: audio ? LocalTrack(ssrc: audioSSRC, trackID: "audio") : nil,
                                   video: video ? LocalTrack(ssrc: videoSSRC, trackID: "video") : nil),
@@ -100,15 +109,27 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
         }
         // Remote candidates we can reach from the bound address, best first (RFC 8445 §6.1.2.3).
         let boundIPv6 = port.localAddress.isIPv6
-        let candidates = negotiated.remoteCandidates
-            .filter { $0.transport == .udp }
+        var candidates = negotiated.remoteCandidates
+            .filter { transportProtocol == .tcp ? $0.transport == .tcp && $0.tcpType == .passive : $0.transport == .udp }
             .sorted { $0.priority > $1.priority }
             .compactMap { IPEndpoint(address: $0.address, port: $0.port) }
             .filter { $0.isIPv6 == boundIPv6 }
         // A lite server never checks us: without a candidate of its own nothing can connect.
         // A full agent may still reach us at ours (a peer-reflexive pair, triggered check).
-        if candidates.isEmpty && negotiated.remoteICELite {
-            throw await abandon(.negotiation("the ICE-lite answer has no UDP candidate reachable from \(local.bindHost)"))
+        if candidates.isEmpty && (negotiated.remoteICELite || transportProtocol == .tcp) {
+            let kind = transportProtocol == .tcp ? "TCP passive" : "UDP"
+            throw await abandon(.negotiation("the answer has no \(kind) candidate reachable from \(local.bindHost)"))
+        }
+        // ICE-TCP: one connection to the best passive candidate; the checks go over it.
+        var tcpLink: ICETCPClientConnection?
+        if transportProtocol == .tcp {
+            let target = candidates[0]
+            do {
+                tcpLink = try await port.connectTCP(to: target, timeout: .seconds(Int64(max(1, timeout / .seconds(1)))))
+            } catch {
+                throw await abandon(.transport("ICE-TCP connect to \(target): \(error)"))
+            }
+            candidates = [target]
         }
         let transport: TransportSession
         do {
@@ -125,7 +146,7 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
         }
         let session = PublisherSession(whip: whip, transport: transport, port: port, negotiated: negotiated,
                                        resource: answer.resource, iceServers: answer.iceServers,
-                                       audioSSRC: audioSSRC, videoSSRC: videoSSRC)
+                                       audioSSRC: audioSSRC, videoSSRC: videoSSRC, tcpLink: tcpLink)
         let outcome = await session.startAndWait(timeout: timeout)
         switch outcome {
         case .connected:
@@ -169,6 +190,8 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
             loop.execute { [self] in
                 transport.eventHandler = self
                 port.register(transport, asDefault: true)
+                // ICE-TCP: everything the session sends goes framed on the connection.
+                if let tcpLink { transport.sink = tcpLink }
                 transport.start(now: NIODeadline.now().uptimeNanoseconds)
             }
         }
@@ -218,6 +241,7 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
             transport.close(now: NIODeadline.now().uptimeNanoseconds)
             port.unregister(transport)
         }.get()
+        await tcpLink?.close()
         try? await port.close()
     }
 }

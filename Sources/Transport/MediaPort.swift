@@ -28,6 +28,8 @@ public final class MediaPort: @unchecked Sendable {
     /// A client port (the sample peer) has one session that owns everything.
     @exclusivity(unchecked) private weak var defaultSession: TransportSession?
     private var sessions: [ObjectIdentifier: TransportSession] = [:]
+    /// The ICE-TCP listener beside this port, once `listenTCP` bound it.
+    var tcp: ICETCPListener?
     /// The one timer: armed at the earliest deadline of any session (a jitter-buffer wait,
     /// a NACK retry, an RTCP report, consent, a DTLS retransmission), not a tick that
     /// visits every session every 10 ms (issue 13). A session is polled only when its own
@@ -59,6 +61,12 @@ public final class MediaPort: @unchecked Sendable {
 
     /// Port-level counters (drops before any session is found).
     public private(set) var counters = Counters()
+
+    /// The ICE-TCP listener's counters (zero without one). On the event loop.
+    public var tcpCounters: ICETCPCounters { tcp?.counters ?? ICETCPCounters() }
+
+    /// Where the ICE-TCP listener is bound; nil without one.
+    public private(set) var tcpLocalAddress: IPEndpoint?
 
     /// Datagrams read per system call (recvmmsg).
     static let vectorReadCount = 16
@@ -153,9 +161,15 @@ public final class MediaPort: @unchecked Sendable {
         sessionsByUfrag[session.localUfrag] = session
         if asDefault { defaultSession = session }
         session.sink = self
-        session.addressValidated = { [unowned self, unowned session] address in
-            self.sessionsByAddress[address] = session
-            self.lastRoute = nil
+        session.addressValidated = { [unowned self, unowned session] address, link in
+            if let link {
+                // An ICE-TCP connection proved itself: it is this session's path already;
+                // nothing about it goes into the datagram routes.
+                (link as? ICETCPConnection)?.markValidated()
+            } else {
+                self.sessionsByAddress[address] = session
+                self.lastRoute = nil
+            }
         }
         session.deadlineMayHaveMoved = { [unowned self, unowned session] in
             self.noteDeadline(of: session, now: NIODeadline.now().uptimeNanoseconds)
@@ -179,17 +193,19 @@ public final class MediaPort: @unchecked Sendable {
         sessionsByAddress = sessionsByAddress.filter { $0.value !== session }
         lastRoute = nil
         if defaultSession === session { defaultSession = nil }
+        tcp?.closeConnections(of: session)
         session.addressValidated = nil
         session.deadlineMayHaveMoved = nil
         session.sink = nil
         if sessions.isEmpty { disarm() }
     }
 
-    /// Closes the socket and stops the tick.
+    /// Closes the socket (and the ICE-TCP listener with its connections) and stops the tick.
     public func close() async throws {
         try await eventLoop.submit {
             self.disarm()
             self.closed = true
+            self.tcp?.shutdown()
         }.get()
         try await channel.close()
     }
@@ -260,35 +276,38 @@ public final class MediaPort: @unchecked Sendable {
     /// Routes one datagram; exposed to tests and benchmarks that feed bytes
     /// without a socket.
     public func receive(_ data: ByteBuffer, from remote: IPEndpoint, now: UInt64) {
-        data.withUnsafeReadableBytes { raw in
-            switch DatagramClass.classify(raw) {
-            case .stun:
-                if let session = stunOwner(raw, from: remote) {
-                    session.receiveSTUN(raw, from: remote, now: now)
-                    noteDeadline(of: session, now: now)
-                } else {
-                    counters.drops.increment(.unknownSource)
-                }
-            case .dtls:
-                guard let session = addressOwner(remote) else {
-                    counters.drops.increment(.unknownSource); return
-                }
-                session.receiveDTLS(raw, from: remote, now: now)
+        data.withUnsafeReadableBytes { raw in receive(raw, from: remote, now: now) }
+    }
+
+    /// Routes one datagram given as raw bytes (a frame of a client's ICE-TCP connection).
+    public func receive(_ raw: UnsafeRawBufferPointer, from remote: IPEndpoint, now: UInt64) {
+        switch DatagramClass.classify(raw) {
+        case .stun:
+            if let session = stunOwner(raw, from: remote) {
+                session.receiveSTUN(raw, from: remote, now: now)
                 noteDeadline(of: session, now: now)
-            case .rtp, .rtcp:
-                guard let session = addressOwner(remote) else {
-                    counters.drops.increment(.unknownSource); return
-                }
-                guard raw.count <= receiveScratch.count else {
-                    counters.drops.increment(.tooLarge); return
-                }
-                receiveScratch.copyMemory(from: raw)
-                session.receiveSRTP(receiveScratch, length: raw.count,
-                                    isRTCP: raw[1] >= 192 && raw[1] <= 223, now: now)
-                noteDeadline(of: session, now: now)
-            case .unknown:
-                counters.drops.increment(.unknownClass)
+            } else {
+                counters.drops.increment(.unknownSource)
             }
+        case .dtls:
+            guard let session = addressOwner(remote) else {
+                counters.drops.increment(.unknownSource); return
+            }
+            session.receiveDTLS(raw, from: remote, now: now)
+            noteDeadline(of: session, now: now)
+        case .rtp, .rtcp:
+            guard let session = addressOwner(remote) else {
+                counters.drops.increment(.unknownSource); return
+            }
+            guard raw.count <= receiveScratch.count else {
+                counters.drops.increment(.tooLarge); return
+            }
+            receiveScratch.copyMemory(from: raw)
+            session.receiveSRTP(receiveScratch, length: raw.count,
+                                isRTCP: raw[1] >= 192 && raw[1] <= 223, now: now)
+            noteDeadline(of: session, now: now)
+        case .unknown:
+            counters.drops.increment(.unknownClass)
         }
     }
 
@@ -308,6 +327,85 @@ public final class MediaPort: @unchecked Sendable {
         }
         // Responses, indications and requests without USERNAME: by address.
         return addressOwner(remote)
+    }
+
+    /// One RFC 4571 frame from an ICE-TCP connection. Until the connection belongs to a
+    /// session, the frame must be a STUN request whose USERNAME names one (else the
+    /// connection is closed); after that, frames are demultiplexed as datagrams are, but
+    /// every one goes to the connection's session, and DTLS and SRTP only once a check
+    /// on the connection succeeded.
+    func receiveFrame(_ raw: UnsafeRawBufferPointer, on connection: ICETCPConnection, now: UInt64) {
+        tcp?.counters.framesIn &+= 1
+        tcp?.counters.bytesIn &+= UInt64(raw.count)
+        let session: TransportSession
+        if let bound = connection.session {
+            session = bound
+        } else {
+            let isRequest = raw.count >= 2 && raw[0] & 0x01 == 0 && raw[1] & 0x10 == 0
+            guard DatagramClass.classify(raw) == .stun, isRequest, let range = STUNMessage.peekUsername(raw) else {
+                connection.close(.notSTUN)
+                return
+            }
+            let ufrag = String(decoding: UnsafeRawBufferPointer(rebasing: raw[range]), as: UTF8.self)
+            guard let owner = sessionsByUfrag[ufrag] else {
+                connection.close(.unknownUfrag)
+                return
+            }
+            connection.session = owner
+            session = owner
+        }
+        switch DatagramClass.classify(raw) {
+        case .stun:
+            session.receiveSTUN(raw, from: connection.remote, via: connection, now: now)
+        case .dtls:
+            guard connection.validated else { counters.drops.increment(.unknownSource); return }
+            session.receiveDTLS(raw, from: connection.remote, via: connection, now: now)
+        case .rtp, .rtcp:
+            guard connection.validated else { counters.drops.increment(.unknownSource); return }
+            guard raw.count <= receiveScratch.count else { counters.drops.increment(.tooLarge); return }
+            receiveScratch.copyMemory(from: raw)
+            session.receiveSRTP(receiveScratch, length: raw.count,
+                                isRTCP: raw[1] >= 192 && raw[1] <= 223, now: now)
+        case .unknown:
+            counters.drops.increment(.unknownClass)
+        }
+        noteDeadline(of: session, now: now)
+    }
+
+    /// Listens for ICE-TCP (RFC 6544, passive) on `host:port` beside this port, on its
+    /// event loop; returns the bound address (port 0 picks a free one).
+    @discardableResult
+    public func listenTCP(host: String, port: Int, limits: ICETCPLimits = ICETCPLimits()) async throws -> IPEndpoint {
+        let listener = try await eventLoop.submit { () -> ICETCPListener in
+            precondition(self.tcp == nil, "one ICE-TCP listener per port")
+            let listener = ICETCPListener(port: self, limits: limits)
+            return listener
+        }.get()
+        let channel = try await ServerBootstrap(group: eventLoop)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(
+                minimum: 64, initial: 2048, maximum: ICETCPLimits.maxReadBytes))
+            .childChannelOption(.writeBufferWaterMark, value: .init(
+                low: limits.maxSendBufferBytes / 2, high: limits.maxSendBufferBytes))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ICETCPHandler(listener: listener))
+                }
+            }
+            .bind(host: host, port: port).get()
+        guard let address = channel.localAddress, let endpoint = IPEndpoint(address) else {
+            try? await channel.close()
+            throw TransportError.unsupportedAddress(String(describing: channel.localAddress))
+        }
+        try await eventLoop.submit {
+            listener.serverChannel = channel
+            self.tcp = listener
+            self.tcpLocalAddress = endpoint
+            if self.closed { listener.shutdown() }
+        }.get()
+        return endpoint
     }
 
     @inline(__always)

@@ -45,10 +45,17 @@ public final class TransportSession {
     @exclusivity(unchecked) public private(set) var state: State = .checking
     /// The remote address ICE selected, if any.
     public var selectedRemote: IPEndpoint? { selected?.endpoint }
+    /// The selected path's protocol: `tcp` when ICE selected a pair on an ICE-TCP
+    /// connection (RFC 6544), `udp` for the shared datagram socket; nil before selection.
+    public var selectedProtocol: PathProtocol? {
+        selected == nil ? nil : (selectedLink == nil ? .udp : .tcp)
+    }
     /// The selected address with its NIO form, built when ICE selects (or
     /// moves to) an address: media and feedback sent to it do not convert
     /// the address per datagram.
     @exclusivity(unchecked) private var selected: DatagramDestination?
+    /// The ICE-TCP connection of the selected pair; nil when it is on the datagram socket.
+    @exclusivity(unchecked) private var selectedLink: StreamLink?
     // Read or bumped for every packet; accesses never overlap (event-loop
     // confined), so the dynamic exclusivity check is skipped (DESIGN.md §7).
     @exclusivity(unchecked) public private(set) var counters = Counters()
@@ -62,8 +69,9 @@ public final class TransportSession {
 
     package weak var sink: DatagramSink?
     /// Called when an address proves itself (valid ICE check or response),
-    /// so the port can route DTLS and SRTP from it to this session.
-    var addressValidated: ((IPEndpoint) -> Void)?
+    /// so the port can route DTLS and SRTP from it to this session: with the
+    /// ICE-TCP connection it came on, or nil for the datagram socket.
+    var addressValidated: ((IPEndpoint, StreamLink?) -> Void)?
     /// Called when something other than a datagram or a poll may have moved
     /// `nextDeadline(now:)` earlier (the media receiver attached, a call
     /// through the public API), so the port can re-arm its timer.
@@ -163,20 +171,23 @@ public final class TransportSession {
 
     // MARK: - Inbound
 
-    package func receiveSTUN(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint, now: UInt64) {
+    /// A STUN datagram from `remote`, on the datagram socket or (`link`) an ICE-TCP
+    /// connection; whatever it needs answered goes back the same way.
+    package func receiveSTUN(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint,
+                             via link: StreamLink? = nil, now: UInt64) {
         counters.stunIn &+= 1
         if lite != nil {
             switch lite!.handle(datagram, from: remote, now: now) {
             case .respond(let bytes, let to):
-                addressValidated?(to)
-                send(bytes, to: to)
+                addressValidated?(to, link)
+                send(bytes, to: to, via: link)
             case .respondAndSelect(let bytes, let to, let selected):
-                addressValidated?(to)
-                send(bytes, to: to)
-                select(selected, now: now)
+                addressValidated?(to, link)
+                send(bytes, to: to, via: link)
+                select(selected, via: link, now: now)
             case .error(let bytes, let to):
                 counters.drops.increment(.stunRejected)
-                send(bytes, to: to)
+                send(bytes, to: to, via: link)
             case .drop:
                 counters.drops.increment(.stunRejected)
             }
@@ -187,7 +198,8 @@ public final class TransportSession {
         }
     }
 
-    package func receiveDTLS(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint, now: UInt64) {
+    package func receiveDTLS(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint,
+                             via link: StreamLink? = nil, now: UInt64) {
         counters.dtlsIn &+= 1
         // A client waits for ICE before it starts; a closed or failed session
         // takes nothing more.
@@ -196,6 +208,7 @@ public final class TransportSession {
             return
         }
         lastDTLSSource = remote
+        lastDTLSLink = link
         if !dtlsStarted {
             dtlsStarted = true
             if state == .checking { state = .handshaking }
@@ -289,13 +302,15 @@ public final class TransportSession {
     private func sendProtected(_ packet: UnsafeRawBufferPointer, rtcp: Bool) -> Bool {
         // Not after the remote closed DTLS or the session failed: nobody is listening.
         guard state == .connected, let srtp, let destination = selected, packet.count <= Self.maxDatagram else { return false }
+        let link = selectedLink
         sendScratch.copyMemory(from: packet)
         do {
             let length = rtcp
                 ? try srtp.protectRTCP(sendScratch, length: packet.count)
                 : try srtp.protectRTP(sendScratch, length: packet.count)
             if rtcp { counters.rtcpPacketsOut &+= 1 } else { counters.rtpPacketsOut &+= 1 }
-            sink?.send(UnsafeRawBufferPointer(rebasing: sendScratch[0..<length]), to: destination)
+            let protected = UnsafeRawBufferPointer(rebasing: sendScratch[0..<length])
+            if let link { link.sendFrame(protected) } else { sink?.send(protected, to: destination) }
             return true
         } catch {
             return false
@@ -312,10 +327,13 @@ public final class TransportSession {
 
     // MARK: - Internals
 
-    private func select(_ remote: IPEndpoint, now: UInt64) {
-        let changed = selectedRemote != remote
-        if changed { selected = DatagramDestination(remote) }
-        addressValidated?(remote)
+    private func select(_ remote: IPEndpoint, via link: StreamLink? = nil, now: UInt64) {
+        let changed = selectedRemote != remote || selectedLink !== link
+        if changed {
+            selected = DatagramDestination(remote)
+            selectedLink = link
+        }
+        addressValidated?(remote, link)
         if changed { eventHandler?.transport(self, didEmit: .iceSelected(remote)) }
         if dtlsRole == .client && !dtlsStarted {
             dtlsStarted = true
@@ -332,7 +350,7 @@ public final class TransportSession {
             case .send(let bytes, let to):
                 send(bytes, to: to)
             case .connected(let remote):
-                addressValidated?(remote)
+                addressValidated?(remote, nil)
                 select(remote, now: now)
             case .failed(let reason):
                 fail(reason.description)
@@ -344,7 +362,13 @@ public final class TransportSession {
         for output in outputs {
             switch output {
             case .send(let bytes):
-                if let remote = (dtlsRole == .server ? lastDTLSSource : nil) ?? selectedRemote { send(bytes, to: remote) }
+                // A server answers where the last record came from (it may be before ICE
+                // selected anything); otherwise the selected path.
+                if dtlsRole == .server, let remote = lastDTLSSource {
+                    send(bytes, to: remote, via: lastDTLSLink)
+                } else if let remote = selectedRemote {
+                    send(bytes, to: remote, via: selectedLink)
+                }
             case .connected(let material):
                 do {
                     let keys = material.keys(for: dtlsRole)
@@ -370,6 +394,8 @@ public final class TransportSession {
     /// Source of the last DTLS datagram, used to answer before ICE selection
     /// completes (a client may send ClientHello right after its first check).
     var lastDTLSSource: IPEndpoint?
+    /// The ICE-TCP connection the last DTLS record came on (nil: the datagram socket).
+    private var lastDTLSLink: StreamLink?
 
     private func fail(_ detail: String) {
         guard state != .failed && state != .closed else { return }
@@ -377,9 +403,11 @@ public final class TransportSession {
         eventHandler?.transport(self, didEmit: .failed(detail: detail))
     }
 
-    private func send(_ bytes: [UInt8], to remote: IPEndpoint) {
+    private func send(_ bytes: [UInt8], to remote: IPEndpoint, via link: StreamLink? = nil) {
         bytes.withUnsafeBytes { datagram in
-            if let selected, selected.endpoint == remote {
+            if let link {
+                link.sendFrame(datagram)
+            } else if let selected, selected.endpoint == remote {
                 sink?.send(datagram, to: selected)
             } else {
                 sink?.send(datagram, to: remote)

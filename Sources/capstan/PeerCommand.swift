@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SamplePeer
+import Transport
 import MediaPipeline
 import Codecs
 
@@ -39,6 +40,8 @@ struct PeerCommand: AsyncParsableCommand {
     var connectTimeout: Double = 10
         @Flag(help: "Ask for loopback mode and decode the echo.") var loopback = false
     @Flag(help: "Print the summary as JSON.") var json = false
+    @Option(help: "Media transport: udp, or tcp for ICE-TCP (RFC 6544) to the answer's tcptype passive candidate.")
+    var transport: String = "udp"
 
     func validate() throws {
         guard let url = URL(string: whip), let scheme = url.scheme, ["http", "https"].contains(scheme),
@@ -59,6 +62,7 @@ struct PeerCommand: AsyncParsableCommand {
             throw ValidationError("--codec av1: this build has no AV1 encoder (install libaom-dev: scripts/setup, then rebuild)")
         }
         if loopback && chosen != .vp8 { throw ValidationError("--loopback decodes the echo with VP8 only: use --codec vp8") }
+        guard PathProtocol(rawValue: transport) != nil else { throw ValidationError("--transport must be udp or tcp, got \(transport)") }
         if loopback && noVideo { throw ValidationError("--loopback measures the echoed video: drop --no-video") }
     }
 
@@ -68,6 +72,7 @@ struct PeerCommand: AsyncParsableCommand {
             video: noVideo ? nil : VideoFormat(parsing: video), audio: !noAudio, loopback: loopback,
             connectTimeout: .milliseconds(Int64(connectTimeout * 1000)), videoBitrateKbps: videoBitrate)
         options.videoCodec = VideoCodec(encodingName: codec) ?? .vp8
+        options.transport = PathProtocol(rawValue: transport) ?? .udp
         // SIGINT/SIGTERM end the run early; the sessions still hang up.
         let stop = PeerStopSignal()
         let signals = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in

@@ -24,12 +24,20 @@ final class DaemonProcess: @unchecked Sendable {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/capstan")
     }
 
-    init(arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// - Parameter launcher: a command line to run the daemon through
+    ///   (`ip netns exec NAME`: inside a test's network namespace).
+    init(arguments: [String] = [], environment: [String: String] = [:], launcher: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--http", "127.0.0.1:0", "--media", "127.0.0.1:0",
-                             "--recordings", directory.appendingPathComponent("recordings").path] + arguments
+        let serve = ["serve", "--http", "127.0.0.1:0", "--media", "127.0.0.1:0",
+                     "--recordings", directory.appendingPathComponent("recordings").path] + arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Self.binary.path] + serve
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = serve
+        }
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CAPSTAN_") }
         env.merge(environment) { $1 }

@@ -16,10 +16,16 @@ final class HeadlessChromium: @unchecked Sendable {
     let port = Int.random(in: 30_000...45_000)
     private let profile = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-chromium-\(UUID().uuidString)")
 
-    init(url: String) throws {
+    /// The DevTools connection is made from the namespace Chromium runs in.
+    private let namespace: NetworkNamespace?
+
+    /// - Parameter namespace: run Chromium inside it (`ip netns exec`).
+    init(url: String, namespace: NetworkNamespace? = nil) throws {
+        self.namespace = namespace
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = [
+        let launcher = namespace?.launcher ?? []
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.binary)
+        process.arguments = Array(launcher.dropFirst()) + (launcher.isEmpty ? [] : [Self.binary]) + [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio",
             "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
             "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
@@ -39,11 +45,13 @@ final class HeadlessChromium: @unchecked Sendable {
         while clock.now < deadline {
             do {
                 // Chrome's DevTools HTTP answers trip libcurl (URLSession): plain socket.
-                let data = try Self.get(port: port, path: "/json/list")
+                let port = self.port
+                let data = try await inNamespace { try Self.get(port: port, path: "/json/list") }
                 let targets = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
                 if let target = targets.first(where: { $0["type"] as? String == "page" }),
                    let ws = target["webSocketDebuggerUrl"] as? String, let url = URL(string: ws) {
-                    return try DevToolsPage(port: port, path: url.path)
+                    let path = url.path
+                    return try await inNamespace { try DevToolsPage(port: port, path: path) }
                 }
                 last = "no page target among \(targets.count)"
             } catch {
@@ -52,6 +60,12 @@ final class HeadlessChromium: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ChromiumError.noPage("\(last); chromium running: \(process.isRunning)")
+    }
+
+    /// Runs `body` here, or on a thread inside Chromium's namespace.
+    private func inNamespace<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        guard let namespace else { return try body() }
+        return try await namespace.onThread(body)
     }
 
     /// A one-shot HTTP/1.1 GET on 127.0.0.1; the body.

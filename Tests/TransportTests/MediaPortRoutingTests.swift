@@ -32,9 +32,9 @@ struct MediaPortRoutingTests {
             // that receives it counts an srtpNotReady drop.
             let datagram = ByteBuffer(bytes: [0x80, 0x60] + [UInt8](repeating: 0, count: 40))
             func deliver() { port.receive(datagram, from: peer, now: 1) }
-            first.addressValidated?(peer)
+            first.addressValidated?(peer, nil)
             deliver(); deliver()
-            second.addressValidated?(peer)
+            second.addressValidated?(peer, nil)
             deliver()
             port.unregister(second)
             deliver()
@@ -62,7 +62,7 @@ struct MediaPortRoutingTests {
                 remoteFingerprints: [(algorithm: "sha-256", value: certificate.sha256Fingerprint)])
             port.register(session)
             let janus = IPEndpoint(ipv4: 0x7F00_0001, port: 31_006)
-            session.addressValidated?(janus)
+            session.addressValidated?(janus, nil)
             // USERNAME as in the request: "<remote ufrag>:<our ufrag>".
             let response = STUNMessage(type: .bindingSuccess, transactionID: .random(),
                                        attributes: [.username("jnus:ours"), .xorMappedAddress(janus)])
