@@ -26,6 +26,15 @@ public protocol TransportMediaReceiver: AnyObject {
     func transportTick(now: UInt64)
 }
 
+/// Receives the DTLS application data of a session (SCTP packets of its data
+/// channels, RFC 8261). Called on the media port's event loop; the buffer is
+/// only valid during the call.
+public protocol TransportApplicationDataReceiver: AnyObject {
+    func transportDidReceiveApplicationData(_ data: UnsafeRawBufferPointer, now: UInt64)
+    /// Called on every port tick while attached and connected (SCTP timers).
+    func transportTick(now: UInt64)
+}
+
 /// Receives `TransportEvent`s. Called on the media port's event loop.
 public protocol TransportEventHandler: AnyObject {
     func transport(_ session: TransportSession, didEmit event: TransportEvent)
