@@ -33,6 +33,11 @@ reported under `data` (label, index, type, payload as text or base64, sentAt as 
 seconds; at most 2,000 listed), with `dataOpened`, `dataSent` and `echoes` (messages the
 far end sent back on the channel, loopback mode).
 
+--connected-when media: count the session connected once the media's DTLS transport is
+(aiortc's connectionState never reaches `connected` when the answer rejects its data
+channel section: aiortc ignores port 0, keeps an unbundled ICE transport for the section
+and waits for it). `answerRejectsApplication` says whether the answer did.
+
 Prints one line per session (or, with --json, one JSON object on stdout with a `sessions`
 list: id, location, times as Unix seconds — posted, answered, connected, firstVideoFrame,
 mediaEnded, deleted — frames sent and statuses). Exit 0 when every session got a 201,
@@ -301,10 +306,25 @@ async def session(index, args, stop):
                 if line.startswith("a=rtpmap:") and " VP8/90000" in line:
                     DROP["pts"].add(int(line[len("a=rtpmap:"):].split(" ")[0]))
         await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        stats["answerRejectsApplication"] = bool(re.search(r"^m=application 0 ", answer, re.M))
+        if args.connected_when == "media":
+            # The media's (bundled) DTLS transport connected: aiortc's aggregate
+            # connectionState also waits for transports of sections the answer
+            # rejected (it ignores port 0 and starts an ICE transport for them).
+            async def media_connected():
+                while not any(t.sender.transport and t.sender.transport.state == "connected"
+                              for t in pc.getTransceivers()):
+                    await asyncio.sleep(0.02)
+                if stats["connected"] is None:
+                    stats["connected"] = time.time()
+                connected.set()
+            watcher = asyncio.ensure_future(media_connected())
         waiter = [asyncio.ensure_future(e.wait()) for e in (connected, failed, stop)]
         await asyncio.wait(waiter, timeout=args.connect_timeout, return_when=asyncio.FIRST_COMPLETED)
         for w in waiter:
             w.cancel()
+        if args.connected_when == "media":
+            watcher.cancel()
         if not connected.is_set():
             stats["error"] = f"not connected within {args.connect_timeout} s (state {pc.connectionState})"
         else:
@@ -321,6 +341,7 @@ async def session(index, args, stop):
                 elif sender.exception():
                     stats["error"] = stats["error"] or f"data channel: {sender.exception()!r}"
         stats["mediaEnded"] = time.time()
+        stats["connectionStateAtEnd"] = pc.connectionState
         transports = {t.sender.transport for t in pc.getTransceivers() if t.sender and t.sender.transport}
         stats["droppedVideoPackets"] = sum(getattr(t, "_capstan_dropped", 0) for t in transports)
         status, _, body = await loop.run_in_executor(
@@ -428,6 +449,8 @@ def parse():
     p.add_argument("--ice-from-link", action="store_true",
                    help="take STUN/TURN servers from the Link headers of OPTIONS on --url")
     p.add_argument("--relay-only", action="store_true", help="iceTransportPolicy relay: TURN candidates only")
+    p.add_argument("--connected-when", choices=["pc", "media"], default="pc",
+                   help="connected means: pc.connectionState (default) or the media's DTLS transport")
     p.add_argument("--data-channel", metavar="LABEL", help="offer a data channel with this label and send messages on it")
     p.add_argument("--data-protocol", default="", help="the data channel's protocol")
     p.add_argument("--data-messages", type=int, default=10, help="messages to send on the data channel")

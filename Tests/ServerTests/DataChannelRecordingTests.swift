@@ -90,7 +90,9 @@ struct DataChannelRecordingTests {
             worstSpacing = max(worstSpacing, abs((time - firstTime) - (sentAt - firstSent) * 1000))
             #expect(time >= 0 && time <= durationMs, "message at \(time) ms outside the recording (0…\(durationMs))")
         }
-        #expect(worst < 500, "a message's time is \(worst) ms away from when it was sent, relative to the first audio")
+        // The absolute bound holds aiortc's own latency from making its first
+        // audio frame to its first packet arriving (Python, a loaded machine).
+        #expect(worst < 1000, "a message's time is \(worst) ms away from when it was sent, relative to the first audio")
         #expect(worstSpacing < 250, "message spacing differs by up to \(worstSpacing) ms from the sending")
         print("aiortc data channel: \(messages.count) messages; time vs sending: worst \(Int(worst)) ms absolute, \(Int(worstSpacing)) ms spacing")
 
@@ -107,9 +109,14 @@ struct DataChannelRecordingTests {
         let daemon = try DaemonProcess(environment: ["CAPSTAN_DATA_CHANNELS": "false"])
         defer { daemon.stop() }
         try await daemon.start()
-        let session = try await Self.publish(daemon, seconds: 4, ["--data-channel", "chat", "--data-messages", "0"])
+        let session = try await Self.publish(daemon, seconds: 4, ["--data-channel", "chat", "--data-messages", "0",
+                                                                 "--connected-when", "media"])
         let id = try #require(session["id"] as? String)
+        // aiortc took the answer (it refused it whole before: `ICE username
+        // fragment or password is missing`) and its media transport connected.
+        #expect(session["answerRejectsApplication"] as? Bool == true, "\(session)")
         #expect(session["connected"] is Double, "\(session)")
+        print("rejected data channel section: aiortc connectionState \(session["connectionStateAtEnd"] ?? "?") at the end of the media (its unbundled transport for the rejected section never connects)")
         let sidecar = try await Self.sidecar(daemon, id)
         _ = Self.checkMedia(daemon, id, minimumVideoFrames: 20)
         #expect(sidecar.dataChannels == nil)
@@ -290,6 +297,33 @@ struct BrowserDataChannelTests {
         #expect(worstSpacing < 250, "spacing off by up to \(worstSpacing) ms")
         let data = try #require(sidecar.dataChannels)
         #expect(data.messages == 15 && data.channels.first?.label == "telemetry")
+        #expect(data.channels.first?.protocol == "x-telemetry" && data.dropped == nil)
         print("chromium data channel: \(messages.count) messages, spacing worst \(Int(worstSpacing)) ms, first at \(Int(firstTime)) ms of \(Int(durationMs)) ms")
+    }
+
+    @Test("dataChannels false: Chromium takes the answer with the data channel section rejected (port 0, outside BUNDLE), connects and the media records; the channel never opens",
+          .timeLimit(.minutes(3)))
+    func chromiumRejectedSection() async throws {
+        let daemon = try DaemonProcess(arguments: ["--token", "tok"],
+                                       environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples, "CAPSTAN_DATA_CHANNELS": "false"])
+        defer { daemon.stop() }
+        try await daemon.start()
+        let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)
+        defer { browser.stop() }
+        let page = try await browser.page()
+        defer { page.close() }
+        #expect(try await page.waitFor("document.readyState === 'complete'"))
+        _ = try await page.evaluate(Self.publish)
+        let resource = try #require(try await page.evaluate("window.publishWithChannel()", timeout: .seconds(30)) as? String)
+        let id = try #require(resource.split(separator: "/").last.map(String.init))
+        #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
+        let answer = try #require(try await page.evaluate("window.pub.answer") as? String)
+        #expect(answer.contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel"), "\(answer)")
+        try await Task.sleep(for: .seconds(3))
+        #expect(try await page.evaluate("window.pub.channel.readyState") as? String != "open")
+        _ = try await page.evaluate("fetch(window.pub.resource, { method: 'DELETE', headers: { Authorization: 'Bearer tok' } }).then(r => r.status)")
+        let sidecar = try await DataChannelRecordingTests.sidecar(daemon, id)
+        _ = DataChannelRecordingTests.checkMedia(daemon, id, minimumVideoFrames: 20)
+        #expect(sidecar.dataChannels == nil)
     }
 }
