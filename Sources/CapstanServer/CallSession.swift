@@ -480,6 +480,12 @@ final class CallSession: TransportEventHandler {
             events: includeEvents ? peer.log.entries : nil,
             recording: bridge?.status)
         summary.call = callRecord
+        if let counters = dataChannels?.counters ?? dataChannelCounters {
+            summary.dataChannels = .init(
+                open: (dataChannels?.openChannels ?? []).map { .init(id: Int($0.id), label: $0.label, protocol: $0.protocol) },
+                channelsOpened: counters.channelsOpened, messagesReceived: counters.messages,
+                bytesReceived: counters.bytes, messagesSent: counters.messagesSent, dropped: counters.dropped)
+        }
         return summary
     }
 

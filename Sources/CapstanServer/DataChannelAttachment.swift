@@ -37,6 +37,7 @@ final class DataChannelAttachment: TransportApplicationDataReceiver {
     }
 
     var counters: DataChannelCounters { session?.counters ?? DataChannelCounters() }
+    var openChannels: [DataChannelInfo] { session.map { $0.channels.values.sorted { $0.id < $1.id } } ?? [] }
 
     func transportDidReceiveApplicationData(_ data: UnsafeRawBufferPointer, now: UInt64) {
         self.now = now

@@ -166,6 +166,12 @@ struct DataChannelRecordingTests {
         let span = (times.last ?? 0) - (times.first ?? 0)
         #expect(Double(data.messages) <= 100 + span / 1000 * 100 + 5, "\(data.messages) messages in \(span) ms")
         #expect(daemon.isRunning)
+        // The session API says the same.
+        let api = try await daemon.request("GET", "/api/sessions/\(id)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any], "\(api)")
+        let live = try #require(summary["dataChannels"] as? [String: Any], "\(api.body)")
+        #expect(live["messagesReceived"] as? Int == data.messages, "\(live)")
+        #expect((live["dropped"] as? [String: Int])?["rate"] == dropped["rate"], "\(live)")
         // Still serving: the answer to a new session.
         let again = try await Self.publish(daemon, seconds: 1, ["--data-channel", "after", "--data-messages", "1"])
         #expect(again["connected"] is Double)
