@@ -28,6 +28,9 @@ let systemLibraries: [Target] = [
                    providers: [.apt(["libdav1d-dev"])]),
     .systemLibrary(name: "CAOM", pkgConfig: "aom",
                    providers: [.apt(["libaom-dev"])]),
+    // SCTP for data channels (RFC 8831): usrsctp, in its AF_CONN mode over our DTLS.
+    .systemLibrary(name: "CUsrSCTP", pkgConfig: "usrsctp",
+                   providers: [.apt(["libusrsctp-dev"])]),
 ]
 
 // H.264 encoding (the sample peer's `--codec h264`) uses libopenh264 (BSD-2):
@@ -120,6 +123,15 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
+        // MARK: data channels — SCTP (usrsctp) over DTLS, DCEP (RFC 8831, 8832)
+        .target(name: "CSCTPShim", dependencies: ["CUsrSCTP"]),
+        .target(name: "DataChannel", dependencies: [
+            "CSCTPShim",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        .testTarget(name: "DataChannelTests", dependencies: ["CapstanTestSupport", "DataChannel"]),
+
         // MARK: session — PeerSession call lifecycle (sans-I/O)
         .target(name: "PeerSession"),
         .testTarget(name: "PeerSessionTests", dependencies: ["PeerSession"]),
@@ -147,6 +159,7 @@ let package = Package(
         .target(name: "Signalling"),
         .target(name: "CapstanServer", dependencies: [
             "Signalling", "Transport", "SDP", "DTLS", "ICE", "STUN", "PeerSession", "MediaBridge", "Inspection", "Loopback", "SRTP", "COpenSSL",
+            "DataChannel",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
@@ -170,12 +183,12 @@ let package = Package(
         // MARK: fuzzing (DESIGN §8) — entry points compiled and replayed by the normal build;
         // scripts/fuzz builds capstan-fuzz with libFuzzer + ASan in .build-fuzz.
         .target(name: "FuzzTargets", dependencies: [
-            "STUN", "RTP", "SDP", "MediaPipeline", "Codecs", "WebM", "Ogg", "MediaBridge", "Signalling",
+            "STUN", "RTP", "SDP", "MediaPipeline", "Codecs", "WebM", "Ogg", "MediaBridge", "Signalling", "DataChannel",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "CLibFuzzer"),
         .executableTarget(name: "capstan-fuzz", dependencies: [
-            "FuzzTargets", "CLibFuzzer", "Codecs", "MediaPipeline", "RTP", "STUN",
+            "FuzzTargets", "CLibFuzzer", "Codecs", "MediaPipeline", "RTP", "STUN", "DataChannel",
         ]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Signalling", "WebM", "capstan-fuzz"]),
 

@@ -23,6 +23,21 @@ ICE servers from the `Link: <url>; rel="ice-server"; username=...; credential=..
 are reported as `iceServers` (URLs and usernames) and the candidate types offered as
 `offeredCandidateTypes`.
 
+--data-channel LABEL: also offer a data channel (RFC 8831) named LABEL (with
+--data-protocol) and, once it is open, send --data-messages messages --data-interval
+seconds apart: text `LABEL #i` alternating with binary (4 bytes of i, big-endian, then
+--data-size - 4 bytes of i & 0xFF), unless --data-text-only. --data-flood N: instead send
+N small text messages as fast as the channel takes them (a rate measurement or a limit
+test); --data-oversize B: first send one binary message of B bytes. Every message sent is
+reported under `data` (label, index, type, payload as text or base64, sentAt as Unix
+seconds; at most 2,000 listed), with `dataOpened`, `dataSent` and `echoes` (messages the
+far end sent back on the channel, loopback mode).
+
+--connected-when media: count the session connected once the media's DTLS transport is
+(aiortc's connectionState never reaches `connected` when the answer rejects its data
+channel section: aiortc ignores port 0, keeps an unbundled ICE transport for the section
+and waits for it). `answerRejectsApplication` says whether the answer did.
+
 Prints one line per session (or, with --json, one JSON object on stdout with a `sessions`
 list: id, location, times as Unix seconds — posted, answered, connected, firstVideoFrame,
 mediaEnded, deleted — frames sent and statuses). Exit 0 when every session got a 201,
@@ -31,6 +46,7 @@ connected and was DELETEd with 200; 1 otherwise.
 
 import argparse
 import asyncio
+import base64
 import fractions
 import json
 import math
@@ -149,6 +165,8 @@ class ToneTrack(MediaStreamTrack):
         frame.time_base = fractions.Fraction(1, AUDIO_RATE)
         self.index += 1
         self.stats["audioFrames"] = self.index
+        if self.stats.get("firstAudioFrame") is None:
+            self.stats["firstAudioFrame"] = time.time()
         return frame
 
 
@@ -242,6 +260,18 @@ async def session(index, args, stop):
         elif pc.connectionState in ("failed", "closed"):
             failed.set()
 
+    channel = None
+    if args.data_channel is not None:
+        channel = pc.createDataChannel(args.data_channel, protocol=args.data_protocol)
+        stats.update({"data": [], "dataOpened": None, "dataSent": 0, "echoes": 0, "echoed": []})
+
+        @channel.on("message")
+        def on_echo(message):
+            stats["echoes"] += 1
+            if len(stats["echoed"]) < 2000:
+                stats["echoed"].append(message if isinstance(message, str)
+                                       else {"base64": base64.b64encode(message).decode()})
+
     if not args.no_audio:
         pc.addTrack(ToneTrack(stats))
     if not args.no_video:
@@ -276,19 +306,42 @@ async def session(index, args, stop):
                 if line.startswith("a=rtpmap:") and " VP8/90000" in line:
                     DROP["pts"].add(int(line[len("a=rtpmap:"):].split(" ")[0]))
         await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        stats["answerRejectsApplication"] = bool(re.search(r"^m=application 0 ", answer, re.M))
+        if args.connected_when == "media":
+            # The media's (bundled) DTLS transport connected: aiortc's aggregate
+            # connectionState also waits for transports of sections the answer
+            # rejected (it ignores port 0 and starts an ICE transport for them).
+            async def media_connected():
+                while not any(t.sender.transport and t.sender.transport.state == "connected"
+                              for t in pc.getTransceivers()):
+                    await asyncio.sleep(0.02)
+                if stats["connected"] is None:
+                    stats["connected"] = time.time()
+                connected.set()
+            watcher = asyncio.ensure_future(media_connected())
         waiter = [asyncio.ensure_future(e.wait()) for e in (connected, failed, stop)]
         await asyncio.wait(waiter, timeout=args.connect_timeout, return_when=asyncio.FIRST_COMPLETED)
         for w in waiter:
             w.cancel()
+        if args.connected_when == "media":
+            watcher.cancel()
         if not connected.is_set():
             stats["error"] = f"not connected within {args.connect_timeout} s (state {pc.connectionState})"
         else:
             # Media flows from here: run for --duration (or until a signal).
+            sender = asyncio.ensure_future(send_data(channel, args, stats)) if channel else None
             try:
                 await asyncio.wait_for(stop.wait(), timeout=args.duration)
             except asyncio.TimeoutError:
                 pass
+            if sender:
+                if not sender.done():
+                    stats["error"] = stats["error"] or "data channel messages not all sent within --duration"
+                    sender.cancel()
+                elif sender.exception():
+                    stats["error"] = stats["error"] or f"data channel: {sender.exception()!r}"
         stats["mediaEnded"] = time.time()
+        stats["connectionStateAtEnd"] = pc.connectionState
         transports = {t.sender.transport for t in pc.getTransceivers() if t.sender and t.sender.transport}
         stats["droppedVideoPackets"] = sum(getattr(t, "_capstan_dropped", 0) for t in transports)
         status, _, body = await loop.run_in_executor(
@@ -305,6 +358,53 @@ async def session(index, args, stop):
         except Exception:  # noqa: BLE001
             pass
     return stats
+
+
+async def send_data(channel, args, stats):
+    """Waits for the channel to open, then sends what the --data-* options ask for."""
+    if not (args.data_messages or args.data_flood or args.data_oversize):
+        return
+    deadline = time.time() + args.connect_timeout
+    while channel.readyState != "open":
+        if time.time() > deadline:
+            raise RuntimeError(f"data channel not open (state {channel.readyState})")
+        await asyncio.sleep(0.01)
+    stats["dataOpened"] = time.time()
+
+    def note(index, kind, payload):
+        stats["dataSent"] += 1
+        if len(stats["data"]) < 2000:
+            stats["data"].append({"label": channel.label, "index": index, "type": kind, "sentAt": time.time(),
+                                  "payload": payload if kind == "text" else base64.b64encode(payload).decode()})
+
+    if args.data_oversize:
+        # A hostile sender: aiortc refuses to send above the answer's
+        # a=max-message-size, so lift its check for this one message.
+        channel.transport._remote_max_message_size = 0
+        channel.send(bytes(args.data_oversize))
+        note(-1, "binary", b"")
+    if args.data_flood:
+        for i in range(args.data_flood):
+            # Keep aiortc's own queue short: wait while it holds more than 256 KiB.
+            while channel.bufferedAmount > 256 * 1024:
+                await asyncio.sleep(0.001)
+            text = f"f{i}"
+            channel.send(text)
+            note(i, "text", text)
+            if i % 64 == 63:
+                await asyncio.sleep(0)
+        return
+    for i in range(args.data_messages):
+        if i:
+            await asyncio.sleep(args.data_interval)
+        if args.data_text_only or i % 2 == 0:
+            text = f"{channel.label} #{i}"
+            channel.send(text)
+            note(i, "text", text)
+        else:
+            payload = i.to_bytes(4, "big") + bytes([i & 0xFF]) * max(0, args.data_size - 4)
+            channel.send(payload)
+            note(i, "binary", payload)
 
 
 async def main(args):
@@ -349,6 +449,16 @@ def parse():
     p.add_argument("--ice-from-link", action="store_true",
                    help="take STUN/TURN servers from the Link headers of OPTIONS on --url")
     p.add_argument("--relay-only", action="store_true", help="iceTransportPolicy relay: TURN candidates only")
+    p.add_argument("--connected-when", choices=["pc", "media"], default="pc",
+                   help="connected means: pc.connectionState (default) or the media's DTLS transport")
+    p.add_argument("--data-channel", metavar="LABEL", help="offer a data channel with this label and send messages on it")
+    p.add_argument("--data-protocol", default="", help="the data channel's protocol")
+    p.add_argument("--data-messages", type=int, default=10, help="messages to send on the data channel")
+    p.add_argument("--data-interval", type=float, default=0.2, help="seconds between data channel messages")
+    p.add_argument("--data-size", type=int, default=16, help="bytes of each binary message (at least 4)")
+    p.add_argument("--data-text-only", action="store_true", help="send text messages only")
+    p.add_argument("--data-flood", type=int, default=0, help="send this many small messages as fast as possible")
+    p.add_argument("--data-oversize", type=int, default=0, help="first send one binary message of this many bytes")
     args = p.parse_args()
     args.width, args.height = (int(v) for v in args.size.lower().split("x"))
     if args.width % 2 or args.height % 2 or args.width < 64 or args.height < 64:

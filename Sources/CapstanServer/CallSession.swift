@@ -1,3 +1,4 @@
+import DataChannel
 import Foundation
 import Loopback
 import ICE
@@ -62,6 +63,10 @@ final class CallSession: TransportEventHandler {
     /// Both at once (record+loopback). Held here: the transport's
     /// `mediaReceiver` is weak.
     private var fanout: MediaFanout?
+    /// The data channels (SCTP over the DTLS), from `active` on, when negotiated.
+    private(set) var dataChannels: DataChannelAttachment?
+    /// Their counters once closed (for the API after the call).
+    private(set) var dataChannelCounters: DataChannelCounters?
 
     var state: PeerSessionState { peer.state }
     var endReason: EndReason? { peer.endReason }
@@ -354,6 +359,11 @@ final class CallSession: TransportEventHandler {
     /// No file exists before this; the file opens with the first media.
     private func attachMedia(now: UInt64) {
         attachEcho()
+        attachRecording(now: now)
+        attachDataChannels(now: now)
+    }
+
+    private func attachRecording(now: UInt64) {
         guard mode != CapstanConfiguration.Mode.loopback.rawValue, let transport, let negotiated else { return }
         let settings = owner.configuration
         var configuration = MediaBridgeConfiguration(sessionID: id, directory: settings.recordings, negotiated: negotiated)
@@ -369,6 +379,7 @@ final class CallSession: TransportEventHandler {
         configuration.minFreeDiskBytes = UInt64(settings.minFreeDiskBytes / 2)
         configuration.signaller = signaller
         configuration.peer = channel?.peerID
+        configuration.recordsDataChannels = negotiated.dataChannel != nil
         let loop = owner.eventLoop
         let bound = NIOLoopBound(self, eventLoop: loop)
         let bridge = MediaBridge(
@@ -389,11 +400,35 @@ final class CallSession: TransportEventHandler {
     /// the sidecar written.
     private func detachMedia(_ reason: EndReason, now: UInt64) {
         transport?.mediaReceiver = nil
+        transport?.applicationDataReceiver = nil
         echo = nil
         fanout = nil
+        if let dataChannels {
+            let counters = dataChannels.close()
+            dataChannelCounters = counters
+            bridge?.dataChannelDrops = counters.dropped
+            self.dataChannels = nil
+        }
         guard let bridge else { return }
         let sidecar = bridge.finalize(now: now, endReason: reason.name, endDetail: reason.detail)
         owner.recordingFinalized(sidecar)
+    }
+
+    /// The data channels, when the answer accepted them: recorded with the
+    /// media (record modes) and echoed (loopback modes).
+    private func attachDataChannels(now: UInt64) {
+        guard let transport, let negotiated, let settings = negotiated.dataChannel else { return }
+        do {
+            let attachment = try DataChannelAttachment(
+                negotiated: .init(localPort: settings.localPort, remotePort: settings.remotePort),
+                limits: owner.configuration.dataChannelLimits, eventLoop: owner.eventLoop, transport: transport,
+                bridge: bridge, echo: mode != CapstanConfiguration.Mode.record.rawValue, now: now)
+            dataChannels = attachment
+            transport.applicationDataReceiver = attachment
+            logger.info("data channels attached")
+        } catch {
+            logger.error("data channels not attached", metadata: ["error": .string("\(error)")])
+        }
     }
 
     /// Loopback and record+loopback: echo every negotiated track we answered
@@ -448,6 +483,12 @@ final class CallSession: TransportEventHandler {
             events: includeEvents ? peer.log.entries : nil,
             recording: bridge?.status)
         summary.call = callRecord
+        if let counters = dataChannels?.counters ?? dataChannelCounters {
+            summary.dataChannels = .init(
+                open: (dataChannels?.openChannels ?? []).map { .init(id: Int($0.id), label: $0.label, protocol: $0.protocol) },
+                channelsOpened: counters.channelsOpened, messagesReceived: counters.messages,
+                bytesReceived: counters.bytes, messagesSent: counters.messagesSent, dropped: counters.dropped)
+        }
         return summary
     }
 

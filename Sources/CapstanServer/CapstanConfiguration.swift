@@ -1,3 +1,4 @@
+import DataChannel
 import Foundation
 import MediaBridge
 import SDP
@@ -139,6 +140,14 @@ public struct CapstanConfiguration: Sendable, Equatable {
     /// `maxRecordingBytesSetting`, nil when 0.
     public var maxRecordingBytes: UInt64? { maxRecordingBytesSetting > 0 ? UInt64(maxRecordingBytesSetting) : nil }
 
+    /// Data channels (RFC 8831): accept an offered `m=application` data
+    /// channel section and record its messages (`{id}.data.jsonl`); false
+    /// rejects the section (the media still connects).
+    public var dataChannels = true
+    /// Bounds on each session's data channels: message size (advertised as
+    /// `a=max-message-size`), messages per second, bytes per session, channels.
+    public var dataChannelLimits = DataChannelLimits()
+
     public init() {}
 
     /// A `host:port` pair; IPv6 hosts in brackets (`[::1]:8080`).
@@ -191,6 +200,8 @@ public struct CapstanConfiguration: Sendable, Equatable {
         "maxSessionsPerToken", "httpIdleTimeoutSeconds", "signedURLSeconds", "certificateRotationSeconds",
         "videoCodecs", "turnURLs", "turnSecret", "turnSecretFile", "turnTTLSeconds", "turnRealm",
         "mediaTCP", "tcpMaxConnections", "tcpMaxConnectionsPerAddress", "tcpHandshakeTimeoutSeconds",
+        "dataChannels", "dataChannelMaxMessageSize", "dataChannelMessagesPerSecond", "dataChannelMaxBytesPerSession",
+        "dataChannelMaxChannels",
     ]
 
     static func environmentName(for key: String) -> String {
@@ -261,6 +272,26 @@ public struct CapstanConfiguration: Sendable, Equatable {
                 throw .invalidConfiguration("certificateRotationSeconds: at most 1728000 (20 days; the certificate is valid 30)")
             }
         case "logLevel": logLevel = text
+        case "dataChannels":
+            switch text.lowercased() {
+            case "true", "1", "on": dataChannels = true
+            case "false", "0", "off": dataChannels = false
+            default: throw .invalidConfiguration("dataChannels: \"\(text)\" is not true or false")
+            }
+        case "dataChannelMaxMessageSize":
+            // usrsctp reassembles in memory: bounded by what a session may hold.
+            dataChannelLimits.maxMessageSize = try Self.int(text, key: key, min: 1)
+            guard dataChannelLimits.maxMessageSize <= 1 << 24 else {
+                throw .invalidConfiguration("dataChannelMaxMessageSize: at most 16777216")
+            }
+        case "dataChannelMessagesPerSecond": dataChannelLimits.messagesPerSecond = try Self.int(text, key: key, min: 1)
+        case "dataChannelMaxBytesPerSession":
+            dataChannelLimits.maxBytesPerSession = UInt64(try Self.int(text, key: key, min: 0))
+        case "dataChannelMaxChannels":
+            dataChannelLimits.maxChannels = try Self.int(text, key: key, min: 1)
+            guard dataChannelLimits.maxChannels <= 1024 else {
+                throw .invalidConfiguration("dataChannelMaxChannels: at most 1024 (the SCTP streams Capstan offers)")
+            }
         case "maxSessions": maxSessions = try Self.int(text, key: key, min: 1)
         case "maxSDPBytes": maxSDPBytes = try Self.int(text, key: key, min: 1024)
         case "maxSignallingMessageBytes": maxSignallingMessageBytes = try Self.int(text, key: key, min: 1024)
@@ -362,6 +393,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
             case .list(let list) where Self.listKeys.contains(key):
                 text = list.joined(separator: ",")
             case .null where Self.nullableKeys.contains(key): text = ""
+            case .bool(let value) where Self.boolKeys.contains(key): text = value ? "true" : "false"
             default:
                 throw .invalidConfiguration("\(path): \(key): unsupported value (expected \(Self.expectedType(of: key)))")
             }
@@ -369,6 +401,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         }
     }
 
+    static let boolKeys: Set = ["dataChannels"]
     static let listKeys: Set = ["announce", "iceServers", "allowedHosts", "allowedOrigins", "videoCodecs", "turnURLs"]
     static let nullableKeys: Set = ["token", "publishToken", "adminToken", "tokenFile", "turnSecret", "turnSecretFile",
                                     "turnRealm"]
@@ -378,6 +411,8 @@ public struct CapstanConfiguration: Sendable, Equatable {
         case _ where listKeys.contains(key): "a list of strings"
         case _ where nullableKeys.contains(key): "a string or null"
         case "mediaTCP": "same, off or a port number"
+        case _ where boolKeys.contains(key): "true or false"
+        case _ where key.hasPrefix("dataChannel"): "a whole number"
         case _ where key.hasPrefix("max") || key.hasPrefix("min") || key.hasPrefix("tcpMax") || key.hasSuffix("Seconds"): "a whole number"
         default: "a string"
         }

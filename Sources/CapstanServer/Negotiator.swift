@@ -46,6 +46,9 @@ struct Negotiator: Sendable {
                 candidates: candidates, mode: echo ? .sendrecv(Self.echoStreams(id: id)) : .recvonly,
                 sessionID: UInt64.random(in: 1...UInt64(Int64.max)))
             options.videoCodecs = configuration.videoCodecs
+            if configuration.dataChannels {
+                options.dataChannels = DataChannelAnswerPolicy(maxMessageSize: configuration.dataChannelLimits.maxMessageSize)
+            }
             negotiated = try SDPAnswerer.answer(offer: offer, options: options)
         } catch {
             throw .badRequest("unsupported offer: \(error.reason)")

@@ -18,6 +18,24 @@ public struct SessionSummary: Codable, Sendable, Equatable {
     public var recording: RecordingStatus?
     /// The call record: media type, started/connected/ended, duration, end reason.
     public var call: CallRecord? = nil
+    /// The data channels, when negotiated: channels open, messages and bytes
+    /// received, messages sent (loopback echo), drops by reason.
+    public var dataChannels: DataChannels? = nil
+
+    public struct DataChannels: Codable, Sendable, Equatable {
+        public var open: [Channel]
+        public var channelsOpened: Int
+        public var messagesReceived: Int
+        public var bytesReceived: UInt64
+        public var messagesSent: Int
+        public var dropped: [String: Int]
+
+        public struct Channel: Codable, Sendable, Equatable {
+            public var id: Int
+            public var label: String
+            public var `protocol`: String
+        }
+    }
 
     public struct Stats: Codable, Sendable, Equatable {
         public var rtpPacketsIn: UInt64

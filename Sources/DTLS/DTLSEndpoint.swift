@@ -31,6 +31,11 @@ public final class DTLSEndpoint {
     /// How many datagrams `receive` ignored, by reason. Bad input never
     /// changes `state`.
     public private(set) var droppedDatagrams: [DTLSDropReason: Int] = [:]
+    /// Hand application data out as `.applicationData` (a session with data
+    /// channels); when false it is read and discarded, counted below.
+    public var deliversApplicationData = false
+    /// Application data records read and discarded (nobody wanted them).
+    public private(set) var discardedApplicationRecords = 0
 
     private let context: DTLSContext // shared, kept alive while `ssl` uses it
     private let ssl: OpaquePointer     // SSL *, owned; owns the BIO
@@ -226,6 +231,18 @@ public final class DTLSEndpoint {
         return lastNow + nanoseconds
     }
 
+    /// Encrypts `data` as one application data record (an SCTP packet,
+    /// RFC 8261 §5): the datagram to send comes back as `.send`. Nothing
+    /// unless connected; a record OpenSSL refuses (larger than the MTU allows)
+    /// is not sent.
+    public func write(applicationData data: UnsafeRawBufferPointer) -> [DTLSOutput] {
+        guard state == .connected, let base = data.baseAddress, data.count > 0, data.count <= Int(Int32.max) else { return [] }
+        OpenSSLErrorQueue.clear()
+        let written = SSL_write(ssl, base, Int32(data.count))
+        if written <= 0 { OpenSSLErrorQueue.clear() }
+        return collectSends()
+    }
+
     /// Closes the connection, sending close_notify (RFC 5246 §7.2.1) if a
     /// handshake was under way or done. The state becomes `.closed`.
     public func close() -> [DTLSOutput] {
@@ -333,7 +350,8 @@ public final class DTLSEndpoint {
 
     /// After the handshake the peer may still send: a retransmitted final
     /// flight (answered by OpenSSL), alerts (close_notify ends the
-    /// connection), or application data (not used by DTLS-SRTP; discarded).
+    /// connection), or application data (SCTP of the data channels: handed
+    /// out with `deliversApplicationData`, else discarded and counted).
     private func stepConnected() -> [DTLSOutput] {
         var outputs: [DTLSOutput] = []
         while true {
@@ -341,7 +359,14 @@ public final class DTLSEndpoint {
             let result = readScratch.withUnsafeMutableBytes { buffer in
                 SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
             }
-            if result > 0 { continue }
+            if result > 0 {
+                if deliversApplicationData {
+                    outputs.append(.applicationData(Array(readScratch.prefix(Int(result)))))
+                } else {
+                    discardedApplicationRecords &+= 1
+                }
+                continue
+            }
             let code = SSL_get_error(ssl, result)
             outputs += collectSends()
             switch code {

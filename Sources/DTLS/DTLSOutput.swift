@@ -10,6 +10,10 @@ public enum DTLSOutput: Sendable, Hashable {
     case failed(DTLSError)
     /// The peer sent close_notify (RFC 5246 §7.2.1); state is now `.closed`.
     case closed
+    /// Application data after the handshake: SCTP packets of the data
+    /// channels (RFC 8261). Only copied out when the caller wants it
+    /// (`DTLSEndpoint.deliversApplicationData`).
+    case applicationData([UInt8])
 }
 
 extension DTLSOutput {

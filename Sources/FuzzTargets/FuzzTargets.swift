@@ -39,6 +39,8 @@ public enum FuzzTargets {
                    run: ParserTargets.red, maxLength: 4096),
         FuzzTarget(name: "signalling", summary: "WebSocket signalling JSON message decode, encode round trip",
                    run: ParserTargets.signalling, maxLength: 8192),
+        FuzzTarget(name: "dcep", summary: "DCEP (RFC 8832) DATA_CHANNEL_OPEN/ACK parse, exact round trip",
+                   run: DataChannelTarget.dcep, maxLength: 1024),
         FuzzTarget(name: "webm", summary: "WebM reader (libwebm via CWebMParser) on a file of the input bytes",
                    run: FileTargets.webm, maxLength: 16_384),
         FuzzTarget(name: "ogg", summary: "Ogg Opus reader (libogg) on a file of the input bytes",

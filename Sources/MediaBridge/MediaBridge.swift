@@ -100,6 +100,11 @@ public final class MediaBridge: TransportMediaReceiver {
     public private(set) var malformedPackets = 0
     /// Per track, for W3C stats (`MediaBridge+Stats.swift`): RTP payload and header bytes.
     var videoBytes = (payload: 0, header: 0), audioBytes = (payload: 0, header: 0)
+    /// The data channel messages (`{id}.data.jsonl`), when data channels were negotiated.
+    public private(set) var dataLog: DataChannelLog?
+    private var nextDataFlushNs: UInt64 = 0
+    /// Drops counted by the data channels themselves (limits, malformed), for the sidecar.
+    public var dataChannelDrops: [String: Int] = [:]
     /// The last sender report of each remote SSRC, its arrival (Unix ns) and how many came.
     var lastSenderReports: [UInt32: (info: SenderInfo, arrivalUnixNs: Int64, count: Int)] = [:]
 
@@ -124,6 +129,29 @@ public final class MediaBridge: TransportMediaReceiver {
         rtcp = RTCPReceiver(localSSRC: configuration.localSSRC, cname: configuration.cname)
         if let spec = configuration.video { video = VideoTrackReceiver(spec: spec, configuration: configuration, bridge: self) }
         if let spec = configuration.audio { audio = AudioTrackReceiver(spec: spec, configuration: configuration, bridge: self) }
+        if configuration.recordsDataChannels {
+            dataLog = DataChannelLog(path: configuration.dataChannelsPath, maxPendingBytes: configuration.maxPendingDataBytes)
+        }
+    }
+
+    // MARK: - Data channels
+
+    /// A data channel opened; recorded at its arrival time `now` on the file's timeline.
+    public func recordDataChannelOpened(id: UInt16, label: String, protocol proto: String, now: UInt64) {
+        guard !finalized else { return }
+        dataLog?.channelOpened(id, label: label, protocol: proto, unixNs: unixNs(now))
+    }
+
+    public func recordDataChannelClosed(id: UInt16, label: String, protocol proto: String, now: UInt64) {
+        guard !finalized else { return }
+        dataLog?.channelClosed(id, label: label, protocol: proto, unixNs: unixNs(now))
+    }
+
+    /// One data channel message, on the file's timeline at its arrival time `now`.
+    public func recordDataMessage(id: UInt16, label: String, protocol proto: String,
+                                  content: DataChannelLog.Content, now: UInt64) {
+        guard !finalized else { return }
+        dataLog?.message(id, label: label, protocol: proto, content: content, unixNs: unixNs(now))
     }
 
     /// The session is active: ask for a keyframe at once.
@@ -230,6 +258,10 @@ public final class MediaBridge: TransportMediaReceiver {
             // Crash safety: a kill -9 loses at most about a second of media.
             nextFlushNs = now &+ configuration.flushIntervalNs
             do throws(MediaBridgeError) { try file.flush() } catch { fail(error.description) }
+        }
+        if let dataLog, now >= nextDataFlushNs {
+            nextDataFlushNs = now &+ configuration.flushIntervalNs
+            dataLog.flush()
         }
     }
 
@@ -382,6 +414,7 @@ public final class MediaBridge: TransportMediaReceiver {
     private func openFile(video size: (width: Int, height: Int)?, openerUnix: Int64, keyframe: [UInt8]? = nil) {
         let audioStarted = audio?.rtpAtZero != nil
         fileOriginUnix = audioStarted ? min(audio!.unixAtZero, openerUnix) : openerUnix
+        dataLog?.setOrigin(unixNs: fileOriginUnix)
         if audioStarted { audioStartFileNs = audio!.unixAtZero - fileOriginUnix }
         reserveSidecarSpace()
         do throws(MediaBridgeError) {
@@ -468,6 +501,8 @@ public final class MediaBridge: TransportMediaReceiver {
         unlink(configuration.reservePath)
         var result = makeSidecar(now: now, endReason: endReason, endDetail: endDetail, outcome: outcome)
         result.finalizeMs = (finalizeMs * 100).rounded() / 100
+        result.dataChannels = dataLog?.finish(fallbackOriginUnixNs: file == nil && fileOriginUnix == 0 ? unixNs(startNs) : fileOriginUnix,
+                                              drops: dataChannelDrops)
         sidecar = result
         finalized = true
         do {

@@ -108,6 +108,12 @@ public struct MediaBridgeConfiguration: Sendable {
     public var fileName: String { "\(sessionID).\(container.fileExtension)" }
     public var filePath: String { "\(directory)/\(fileName)" }
     public var sidecarPath: String { "\(directory)/\(sessionID).json" }
+    /// The session negotiated data channels: their messages are recorded to `dataChannelsPath`.
+    public var recordsDataChannels = false
+    /// `{sessionID}.data.jsonl`, next to the recording.
+    public var dataChannelsPath: String { "\(directory)/\(sessionID).data.jsonl" }
+    /// Data channel lines held in memory until the file (and its time 0) exists.
+    public var maxPendingDataBytes = 1 << 20
     /// A hidden file that holds `sidecarReserveBytes` while the recording runs.
     public var reservePath: String { "\(directory)/.\(sessionID).reserve" }
 }

@@ -71,6 +71,27 @@ public struct RecordingSidecar: Codable, Sendable, Equatable {
         }
     }
 
+    /// The data channels of the session (RFC 8831) and their messages,
+    /// recorded in `file` (JSON Lines, see `DataChannelLog`).
+    public struct DataChannelRecord: Codable, Sendable, Equatable {
+        public struct Channel: Codable, Sendable, Equatable {
+            public var id: Int
+            public var label: String
+            public var `protocol`: String
+            public var messages: Int
+            public var bytes: UInt64
+        }
+        public var file: String
+        public var channels: [Channel]
+        /// Messages recorded, and their payload bytes.
+        public var messages: Int
+        public var bytes: UInt64
+        /// Messages dropped by a bound or as malformed, by reason
+        /// (`oversize`, `rate`, `sessionBytes`, `malformed`, `channelsRefused`, `beforeRecording`).
+        public var dropped: [String: Int]?
+        public var writeError: String?
+    }
+
     public var sessionId: String
     public var signaller: String
     public var peer: String?
@@ -115,6 +136,8 @@ public struct RecordingSidecar: Codable, Sendable, Equatable {
     public var avCorrectionMs: Double?
     /// Set by start-up recovery: the file was repaired after a crash.
     public var repaired: Bool?
+    /// Present when the session negotiated data channels.
+    public var dataChannels: DataChannelRecord?
 
     public init(sessionId: String, signaller: String, peer: String?, startedAt: String, endedAt: String,
                 endReason: String, endDetail: String?, file: String, container: String, bytes: UInt64,

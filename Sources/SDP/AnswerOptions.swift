@@ -24,6 +24,10 @@ public struct AnswerOptions: Sendable, Equatable {
     /// the first of these the offer has (among several formats of that codec,
     /// the offerer's first). Default VP8, then H.264.
     public var videoCodecs: [SupportedCodec] = SupportedCodec.recordableVideo
+    /// Data channels (RFC 8831): accept an `m=application` data channel
+    /// section with these limits; nil rejects it (port 0, still with our
+    /// transport attributes so the peer takes the rest of the answer).
+    public var dataChannels: DataChannelAnswerPolicy?
     /// `o=` session id and version (RFC 8829 §5.2.1).
     public var sessionID: UInt64
     public var sessionVersion: UInt64

@@ -64,6 +64,18 @@ extension MediaDescription {
             section.addAttribute("setup", setup.rawValue)
             section.addAttribute("inactive")
             section.addAttribute("rtcp-mux")
+        } else if offered.proto.uppercased().contains("DTLS") {
+            // A data channel section (UDP/DTLS/SCTP): aiortc checks ICE
+            // credentials and the DTLS role on every section and refused the
+            // whole answer without them; it also starts SCTP towards the
+            // answer's a=sctp-port whatever the port, so name the default.
+            section.addAttribute("ice-ufrag", ufrag)
+            section.addAttribute("ice-pwd", pwd)
+            section.addAttribute("fingerprint", fingerprint.serialized)
+            section.addAttribute("setup", setup.rawValue)
+            if offered.proto.uppercased().hasSuffix("SCTP") {
+                section.addAttribute("sctp-port", "\(DataChannelSDP.defaultSCTPPort)")
+            }
         }
         return section
     }

@@ -19,6 +19,8 @@ public struct NegotiatedSession: Sendable, Equatable {
     public var tracks: [NegotiatedTrack]
     /// Sections not accepted, in `m=` order.
     public var rejected: [RejectedSection]
+    /// The accepted data channel section, if any.
+    public var dataChannel: NegotiatedDataChannel?
 
     public init(remoteICEUfrag: String, remoteICEPwd: String, remoteICELite: Bool,
                 remoteFingerprints: [SDPFingerprint], dtlsRole: DTLSRole, remoteCandidates: [ICECandidate],

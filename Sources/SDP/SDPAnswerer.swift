@@ -25,16 +25,30 @@ public enum SDPAnswerer {
         var decisions: [SectionDecision] = []
         var taken: Set<String> = []
         for section in offer.media {
-            let decision = decide(section, in: offer, bundle: bundle, streams: streams, publishing: publishing, taken: taken,
-                                  videoCodecs: options.videoCodecs)
-            if case .accept = decision { taken.insert(section.kind.description) }
+            let decision = section.kind == .application
+                ? decideDataChannel(section, bundle: bundle, policy: options.dataChannels, taken: taken)
+                : decide(section, in: offer, bundle: bundle, streams: streams, publishing: publishing, taken: taken,
+                         videoCodecs: options.videoCodecs)
+            switch decision {
+            case .accept, .acceptDataChannel: taken.insert(section.kind.description)
+            case .reject: break
+            }
             decisions.append(decision)
         }
-        let acceptedIndices = decisions.indices.filter { if case .accept = decisions[$0] { true } else { false } }
-        guard let tagIndex = acceptedIndices.first else {
+        let acceptedIndices = decisions.indices.filter {
+            switch decisions[$0] {
+            case .accept, .acceptDataChannel: true
+            case .reject: false
+            }
+        }
+        let mediaAccepted = decisions.contains { if case .accept = $0 { true } else { false } }
+        guard let tagIndex = acceptedIndices.first, mediaAccepted else {
             let reasons = decisions.enumerated().map { index, decision -> String in
-                if case .reject(let reason) = decision { return "m=\(offer.media[index].kind) #\(index): \(reason)" }
-                return ""
+                switch decision {
+                case .reject(let reason): "m=\(offer.media[index].kind) #\(index): \(reason)"
+                case .acceptDataChannel: "m=application #\(index): data channels ride beside audio or video, and there is none"
+                case .accept: ""
+                }
             }
             throw .unacceptableOffer(reason: "no acceptable media section (\(reasons.joined(separator: "; ")))")
         }
@@ -83,8 +97,17 @@ public enum SDPAnswerer {
 
         var tracks: [NegotiatedTrack] = []
         var rejected: [RejectedSection] = []
+        var dataChannel: NegotiatedDataChannel?
         for (index, section) in offer.media.enumerated() {
             switch decisions[index] {
+            case .acceptDataChannel(let policy):
+                answer.media.append(.dataChannel(answering: section, policy: policy, ufrag: options.iceUfrag,
+                                                 pwd: options.icePwd, fingerprint: options.fingerprint,
+                                                 setup: localSetup, candidates: options.candidates))
+                dataChannel = NegotiatedDataChannel(
+                    mid: section.mid, mLineIndex: index, remotePort: section.sctpPort ?? DataChannelSDP.defaultSCTPPort,
+                    remoteMaxMessageSize: section.maxMessageSize ?? DataChannelSDP.defaultMaxMessageSize,
+                    localPort: policy.sctpPort, localMaxMessageSize: policy.maxMessageSize)
             case .reject(let reason):
                 answer.media.append(.rejected(answering: section, ufrag: options.iceUfrag, pwd: options.icePwd,
                                               fingerprint: options.fingerprint, setup: localSetup))
@@ -129,25 +152,43 @@ public enum SDPAnswerer {
             }
         }
 
-        let session = NegotiatedSession(
+        var session = NegotiatedSession(
             remoteICEUfrag: credentials.ufrag, remoteICEPwd: credentials.pwd, remoteICELite: offer.isICELite,
             remoteFingerprints: offer.effectiveFingerprints(of: tag), dtlsRole: role,
             remoteCandidates: tag.candidates.filter { $0.component == 1 },
             remoteEndOfCandidates: tag.hasEndOfCandidates || offer.hasEndOfCandidates,
             bundleMids: bundleMids, tracks: tracks, rejected: rejected)
+        session.dataChannel = dataChannel
         return NegotiatedAnswer(answer: answer, session: session)
     }
 
     private enum SectionDecision {
         case accept(codec: RTPMap, supported: SupportedCodec, direction: MediaDirection)
+        case acceptDataChannel(DataChannelAnswerPolicy)
         case reject(String)
+    }
+
+    /// An `m=application` section: a data channel (RFC 8841) bundled with the
+    /// media, when the policy allows data channels.
+    private static func decideDataChannel(_ section: MediaDescription, bundle: SDPGroup?,
+                                          policy: DataChannelAnswerPolicy?, taken: Set<String>) -> SectionDecision {
+        guard DataChannelSDP.isDataChannelSection(section) else {
+            return .reject("application '\(section.proto) \(section.formats.joined(separator: " "))' is not supported "
+                + "(need UDP/DTLS/SCTP webrtc-datachannel)")
+        }
+        guard let policy else { return .reject("data channels are off (dataChannels.enabled: false)") }
+        if section.isRejected { return .reject("disabled by the offerer (port 0)") }
+        guard let bundle, let mid = section.mid, bundle.mids.contains(mid) else {
+            return .reject("a data channel must be in the offer's BUNDLE group with the media")
+        }
+        guard !taken.contains(section.kind.description) else { return .reject("only one data channel section is accepted") }
+        return .acceptDataChannel(policy)
     }
 
     private static func decide(_ section: MediaDescription, in offer: SessionDescription, bundle: SDPGroup?,
                                streams: LocalStreams?, publishing: Bool, taken: Set<String>,
                                videoCodecs: [SupportedCodec]) -> SectionDecision {
         guard SupportedCodec(kind: section.kind) != nil else {
-            if section.kind == .application { return .reject("data channels are not supported") }
             return .reject("media kind '\(section.kind)' is not supported")
         }
         guard section.proto.uppercased().hasSuffix("RTP/SAVPF") else {

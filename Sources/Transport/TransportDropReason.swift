@@ -19,6 +19,8 @@ public enum TransportDropReason: Int, CaseIterable, Sendable, CustomStringConver
     case srtpMalformed
     /// Larger than the receive scratch buffer (never a valid WebRTC packet).
     case tooLarge
+    /// DTLS application data (SCTP) for a session without data channels.
+    case dtlsApplicationData
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum TransportDropReason: Int, CaseIterable, Sendable, CustomStringConver
         case .srtpReplay: "srtp-replay"
         case .srtpMalformed: "srtp-malformed"
         case .tooLarge: "too-large"
+        case .dtlsApplicationData: "dtls-app-data"
         }
     }
 }

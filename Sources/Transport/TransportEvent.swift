@@ -32,6 +32,17 @@ public protocol TransportMediaReceiver: AnyObject {
     func nextTickDeadline(now: UInt64) -> UInt64?
 }
 
+/// Receives the DTLS application data of a session (SCTP packets of its data
+/// channels, RFC 8261). Called on the media port's event loop; the buffer is
+/// only valid during the call.
+public protocol TransportApplicationDataReceiver: AnyObject {
+    func transportDidReceiveApplicationData(_ data: UnsafeRawBufferPointer, now: UInt64)
+    /// Runs the receiver's timers (SCTP's) when `nextTickDeadline(now:)` is due.
+    func transportTick(now: UInt64)
+    /// The earliest time `transportTick` has something to do, or nil.
+    func nextTickDeadline(now: UInt64) -> UInt64?
+}
+
 /// Receives `TransportEvent`s. Called on the media port's event loop.
 public protocol TransportEventHandler: AnyObject {
     func transport(_ session: TransportSession, didEmit event: TransportEvent)

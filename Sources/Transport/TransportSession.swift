@@ -34,6 +34,9 @@ public final class TransportSession {
         public var rtcpPacketsOut: UInt64 = 0
         public var stunIn: UInt64 = 0
         public var dtlsIn: UInt64 = 0
+        /// DTLS application data records (SCTP packets of the data channels) in and out.
+        public var applicationDataIn: UInt64 = 0
+        public var applicationDataOut: UInt64 = 0
         public var drops = TransportDropCounters()
         public init() {}
     }
@@ -65,6 +68,16 @@ public final class TransportSession {
     /// Set by MediaBridge when the session goes active; cleared on teardown.
     @exclusivity(unchecked) public weak var mediaReceiver: TransportMediaReceiver? {
         didSet { deadlineMayHaveMoved?() }
+    }
+
+    /// Set when the session's data channels are attached (on active);
+    /// cleared on teardown. Without one, application data is dropped and
+    /// counted (`dtls-app-data`).
+    public weak var applicationDataReceiver: TransportApplicationDataReceiver? {
+        didSet {
+            dtls.deliversApplicationData = applicationDataReceiver != nil
+            deadlineMayHaveMoved?()
+        }
     }
 
     package weak var sink: DatagramSink?
@@ -267,7 +280,24 @@ public final class TransportSession {
         if dtlsStarted, state == .handshaking, let deadline = dtls.nextTimeout, deadline <= now {
             handle(dtls.handleTimeout(now: now), now: now)
         }
-        if state == .connected { mediaReceiver?.transportTick(now: now) }
+        if state == .connected {
+            mediaReceiver?.transportTick(now: now)
+            applicationDataReceiver?.transportTick(now: now)
+        }
+    }
+
+    // MARK: - Application data (data channels)
+
+    /// Encrypts one SCTP packet as DTLS application data and sends it to the
+    /// selected (or last DTLS) address. False when not connected.
+    @discardableResult
+    public func sendApplicationData(_ data: UnsafeRawBufferPointer) -> Bool {
+        guard state == .connected else { return false }
+        let outputs = dtls.write(applicationData: data)
+        guard !outputs.isEmpty else { return false }
+        counters.applicationDataOut &+= 1
+        handle(outputs, now: 0)
+        return true
     }
 
     /// The earliest time `poll(now:)` has something to do: the ICE agent's
@@ -280,6 +310,7 @@ public final class TransportSession {
         if let d = controlling?.nextDeadline, d < deadline { deadline = d }
         if dtlsStarted, state == .handshaking, let d = dtls.nextTimeout, d < deadline { deadline = d }
         if state == .connected, let d = mediaReceiver?.nextTickDeadline(now: now), d < deadline { deadline = d }
+        if state == .connected, let d = applicationDataReceiver?.nextTickDeadline(now: now), d < deadline { deadline = d }
         return deadline == .max ? nil : deadline
     }
 
@@ -323,6 +354,7 @@ public final class TransportSession {
         if dtlsStarted { handle(dtls.close(), now: now) }
         state = .closed
         mediaReceiver = nil
+        applicationDataReceiver = nil
     }
 
     // MARK: - Internals
@@ -387,6 +419,13 @@ public final class TransportSession {
                 guard state != .closed && state != .failed else { break }
                 state = .closed
                 eventHandler?.transport(self, didEmit: .closed)
+            case .applicationData(let bytes):
+                guard state == .connected, let receiver = applicationDataReceiver else {
+                    counters.drops.increment(.dtlsApplicationData)
+                    break
+                }
+                counters.applicationDataIn &+= 1
+                bytes.withUnsafeBytes { receiver.transportDidReceiveApplicationData($0, now: now) }
             }
         }
     }

@@ -301,16 +301,79 @@ struct SDPAnswererTests {
         }
     }
 
-    @Test func dataChannelBesideMediaIsRejectedWithItsMid() throws {
+    @Test func dataChannelOnlyOfferThrowsWithDataChannelsOn() throws {
+        let offer = try parse(try fixture("datachannel-only-offer.sdp"))
+        var options = recordingOptions()
+        options.dataChannels = DataChannelAnswerPolicy(maxMessageSize: 65_536)
+        #expect {
+            try SDPAnswerer.answer(offer: offer, options: options)
+        } throws: { error in
+            guard case .unacceptableOffer(let reason) = error as? SDPError else { return false }
+            return reason.contains("data channels ride beside audio or video")
+        }
+    }
+
+    static func offerWithDataChannel(extra: String = "a=sctp-port:5000\r\n") throws -> String {
         var text = try fixture("chromium-156-vp8-opus-offer.sdp")
         text = text.replacingOccurrences("a=group:BUNDLE 0 1", with: "a=group:BUNDLE 0 1 2")
-        text += "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=sctp-port:5000\r\n"
-        let result = try SDPAnswerer.answer(offer: try parse(text), options: recordingOptions())
+        // The transport attributes a browser puts on every section.
+        let ufrag = try #require(text.firstRange(of: "a=ice-ufrag:")).lowerBound
+        let transport = text[ufrag...].split(separator: "\r\n").prefix(while: { !$0.hasPrefix("a=mid") })
+            .filter { $0.hasPrefix("a=ice-") || $0.hasPrefix("a=fingerprint") || $0.hasPrefix("a=setup") }
+        text += "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n"
+            + transport.map { "\($0)\r\n" }.joined() + "a=mid:2\r\n" + extra
+        return text
+    }
+
+    /// Policy off: the section is rejected, but keeps what peers check on
+    /// every section (aiortc refused the whole answer with `ICE username
+    /// fragment or password is missing`), and names the default SCTP port.
+    @Test func dataChannelBesideMediaIsRejectedWithItsMidWhenOff() throws {
+        let result = try SDPAnswerer.answer(offer: try parse(try Self.offerWithDataChannel()), options: recordingOptions())
         #expect(result.answer.media.count == 3)
-        #expect(result.answer.media[2].port == 0 && result.answer.media[2].mid == "2")
-        #expect(result.answer.media[2].mediaLine == "application 0 UDP/DTLS/SCTP webrtc-datachannel")
+        let section = result.answer.media[2]
+        #expect(section.port == 0 && section.mid == "2")
+        #expect(section.mediaLine == "application 0 UDP/DTLS/SCTP webrtc-datachannel")
+        #expect(section.iceUfrag == result.answer.media[0].iceUfrag && section.icePwd != nil)
+        #expect(section.attribute("fingerprint") != nil && section.attribute("setup") == "passive")
+        #expect(section.sctpPort == 5000)
         #expect(result.answer.bundleGroup?.mids == ["0", "1"])
-        #expect(result.session.rejected.first?.reason == "data channels are not supported")
+        #expect(result.session.rejected.first?.reason.contains("data channels are off") == true)
+        #expect(result.session.dataChannel == nil)
+    }
+
+    @Test func dataChannelAcceptedInTheBundleWithSCTPPortAndMaxMessageSize() throws {
+        var options = recordingOptions()
+        options.dataChannels = DataChannelAnswerPolicy(maxMessageSize: 16_384)
+        let offer = try Self.offerWithDataChannel(extra: "a=sctp-port:5001\r\na=max-message-size:262144\r\n")
+        let result = try SDPAnswerer.answer(offer: try parse(offer), options: options)
+        let section = result.answer.media[2]
+        #expect(section.mediaLine == "application 40000 UDP/DTLS/SCTP webrtc-datachannel")
+        #expect(section.sctpPort == 5000)
+        #expect(section.maxMessageSize == 16_384)
+        #expect(section.iceUfrag == result.answer.media[0].iceUfrag)
+        #expect(section.hasAttribute("end-of-candidates"))
+        #expect(result.answer.bundleGroup?.mids == ["0", "1", "2"])
+        #expect(result.session.dataChannel == NegotiatedDataChannel(
+            mid: "2", mLineIndex: 2, remotePort: 5001, remoteMaxMessageSize: 262_144, localPort: 5000,
+            localMaxMessageSize: 16_384))
+        // Round trip: the answer parses as SDP.
+        #expect(try parse(result.answerSDP).media[2].maxMessageSize == 16_384)
+        // Absent attributes take RFC 8841's defaults.
+        let plain = try SDPAnswerer.answer(offer: try parse(try Self.offerWithDataChannel(extra: "")), options: options)
+        #expect(plain.session.dataChannel?.remotePort == 5000)
+        #expect(plain.session.dataChannel?.remoteMaxMessageSize == 65_536)
+    }
+
+    @Test func legacyDataChannelSectionIsRejectedWithTransportAttributes() throws {
+        var text = try Self.offerWithDataChannel(extra: "a=sctpmap:5000 webrtc-datachannel 1024\r\n")
+        text = text.replacingOccurrences("m=application 9 UDP/DTLS/SCTP webrtc-datachannel", with: "m=application 9 DTLS/SCTP 5000")
+        var options = recordingOptions()
+        options.dataChannels = DataChannelAnswerPolicy(maxMessageSize: 65_536)
+        let result = try SDPAnswerer.answer(offer: try parse(text), options: options)
+        #expect(result.answer.media[2].port == 0)
+        #expect(result.answer.media[2].iceUfrag != nil)
+        #expect(result.session.rejected.first?.reason.contains("not supported") == true)
     }
 
     @Test func secondVideoAndInactiveSectionsAreRejected() throws {

@@ -130,3 +130,17 @@ extension DaemonProcess {
         return (peer, peer.resource.lastPathComponent)
     }
 }
+
+extension DaemonProcess {
+    var isRunning: Bool { process.isRunning }
+
+    /// User + system CPU time the daemon used so far (/proc/PID/stat), in seconds.
+    var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3; utime and stime are fields 14 and 15.
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}
