@@ -232,10 +232,13 @@ public enum SignallingError: Error, Sendable, Equatable {
     case unavailable(String)
     /// A per-address or per-token session cap.
     case tooManyRequests(String)
+    /// The offer has no codec Capstan records (WHIP `400`, WebSocket
+    /// `call:reject`); the reason names the codecs offered and recorded.
+    case unsupportedCodecs(String)
 
     public var status: Int {
         switch self {
-        case .badRequest: 400
+        case .badRequest, .unsupportedCodecs: 400
         case .notFound: 404
         case .preconditionFailed: 412
         case .conflict: 409
@@ -247,7 +250,7 @@ public enum SignallingError: Error, Sendable, Equatable {
     public var reason: String {
         switch self {
         case .badRequest(let r), .notFound(let r), .preconditionFailed(let r), .conflict(let r), .unavailable(let r),
-             .tooManyRequests(let r): r
+             .tooManyRequests(let r), .unsupportedCodecs(let r): r
         }
     }
 }

@@ -7,7 +7,10 @@
 /// its mid and our transport attributes (see `MediaDescription.rejected`).
 public enum SDPAnswerer {
     /// Answers `offer`, or throws ``SDPError/unacceptableOffer(reason:)`` when
-    /// nothing can be accepted or the offer lacks ICE credentials or a fingerprint.
+    /// nothing can be accepted or the offer lacks ICE credentials or a fingerprint
+    /// — ``SDPError/unsupportedCodecs(reason:)`` when nothing is accepted and a
+    /// section was refused for its codecs (the reason names the codecs offered
+    /// and the ones Capstan records).
     public static func answer(offer: SessionDescription, options: AnswerOptions) throws(SDPError) -> NegotiatedAnswer {
         if let problem = ICECredentials.validate(ufrag: options.iceUfrag, pwd: options.icePwd) {
             throw .unacceptableOffer(reason: "local credentials: \(problem)")
@@ -33,10 +36,12 @@ public enum SDPAnswerer {
         let acceptedIndices = decisions.indices.filter { if case .accept = decisions[$0] { true } else { false } }
         guard let tagIndex = acceptedIndices.first else {
             let reasons = decisions.enumerated().map { index, decision -> String in
-                if case .reject(let reason) = decision { return "m=\(offer.media[index].kind) #\(index): \(reason)" }
+                if case .reject(let reason, _) = decision { return "m=\(offer.media[index].kind) #\(index): \(reason)" }
                 return ""
             }
-            throw .unacceptableOffer(reason: "no acceptable media section (\(reasons.joined(separator: "; ")))")
+            let reason = "no acceptable media section (\(reasons.joined(separator: "; ")))"
+            let codecRefusal = decisions.contains { if case .reject(_, codecs: true) = $0 { true } else { false } }
+            throw codecRefusal ? .unsupportedCodecs(reason: reason) : .unacceptableOffer(reason: reason)
         }
         if acceptedIndices.count > 1 && bundle == nil {
             throw .unacceptableOffer(reason: "offer has several media sections but no a=group:BUNDLE; WHIP requires BUNDLE (RFC 9725)")
@@ -85,7 +90,7 @@ public enum SDPAnswerer {
         var rejected: [RejectedSection] = []
         for (index, section) in offer.media.enumerated() {
             switch decisions[index] {
-            case .reject(let reason):
+            case .reject(let reason, _):
                 answer.media.append(.rejected(answering: section, ufrag: options.iceUfrag, pwd: options.icePwd,
                                               fingerprint: options.fingerprint, setup: localSetup))
                 rejected.append(RejectedSection(mLineIndex: index, kind: section.kind, mid: section.mid, reason: reason))
@@ -140,7 +145,8 @@ public enum SDPAnswerer {
 
     private enum SectionDecision {
         case accept(codec: RTPMap, supported: SupportedCodec, direction: MediaDirection)
-        case reject(String)
+        /// `codecs`: refused because no offered codec is one Capstan records.
+        case reject(String, codecs: Bool = false)
     }
 
     private static func decide(_ section: MediaDescription, in offer: SessionDescription, bundle: SDPGroup?,
@@ -181,7 +187,8 @@ public enum SDPAnswerer {
         }
         let offeredNames = section.offeredCodecNames.joined(separator: ", ")
         if section.kind == .audio {
-            return .reject("no Opus 48000/2 among the offered audio codecs (offered: \(offeredNames); Capstan records: opus/48000/2)")
+            return .reject("no Opus 48000/2 among the offered audio codecs (offered: \(offeredNames); Capstan records: opus/48000/2)",
+                           codecs: true)
         }
         let recorded = candidates.map { codec -> String in
             switch codec {
@@ -192,6 +199,6 @@ public enum SDPAnswerer {
             }
         }
         return .reject("no video codec Capstan records among the offered ones (offered: \(offeredNames); "
-            + "Capstan records: \(recorded.joined(separator: ", ")))")
+            + "Capstan records: \(recorded.joined(separator: ", ")))", codecs: true)
     }
 }
