@@ -204,6 +204,7 @@ public final class SessionManager: CallOwner, @unchecked Sendable {
         if sidecar.writeError != nil { metrics.recordingStorageFailed() }
         if let ms = sidecar.timeToFirstKeyframeMs { metrics.timeToFirstKeyframe(seconds: Double(ms) / 1000) }
         if let ms = sidecar.finalizeMs { metrics.recordingFinalizeTime(seconds: ms / 1000) }
+        for track in sidecar.tracks { metrics.recovery(of: track) }
     }
 
     /// The free bytes of the recordings file system when below

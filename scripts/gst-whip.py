@@ -1,23 +1,39 @@
 #!/usr/bin/python3
-"""Publishes H.264 + Opus to a WHIP endpoint with GStreamer 1.22's webrtcbin.
+"""Publishes H.264 or VP9 + Opus to a WHIP endpoint with GStreamer 1.22's webrtcbin.
 
-A third-party sender for Capstan's tests (issue 12): videotestsrc → x264enc
-(zerolatency, no B-frames, constrained baseline, a keyframe every second) →
-rtph264pay (packetization-mode 1, SPS/PPS before every IDR), audiotestsrc →
-opusenc → rtpopuspay, both into one webrtcbin (max-bundle). The offer is
-POSTed whole (ICE gathering complete, no trickle) to the WHIP URL (RFC 9725);
-the answer is applied; after --seconds the resource is DELETEd.
+A third-party sender for Capstan's tests (issue 12). Video: videotestsrc →
+`--codec h264`: x264enc (zerolatency, no B-frames, constrained baseline, a
+keyframe every second) → rtph264pay (packetization-mode 1, SPS/PPS before every
+IDR); `--codec vp9`: vp9enc (libvpx real time, no lag, a keyframe every
+second) → rtpvp9pay. Audio: audiotestsrc → opusenc → rtpopuspay. Both go into
+one webrtcbin (max-bundle). The offer is POSTed whole (ICE gathering complete,
+no trickle) to the WHIP URL (RFC 9725); the answer is applied; after
+--seconds the resource is DELETEd.
 
-Prints one JSON line to stdout: {"videoFramesSent": N, "audioPacketsSent": M,
-"resource": URL, "connected": bool}; exits 1 when the call never connected.
+ICE on loopback: libnice leaves loopback addresses out when it gathers, so on
+a machine whose other interfaces Capstan does not announce, ICE would fail.
+The script gives webrtcbin's ICE agent the address to gather on
+(`add-local-ip-address`, GStreamer ≥ 1.22), by default the WHIP URL's host
+when it is an IP literal (127.0.0.1 in the tests); libnice then gathers only
+that. The Python binding of webrtcbin's `ice-agent` property drops a reference
+it does not own (the agent is freed under webrtcbin, then GLib criticals), so
+the script takes one with g_object_ref first.
+
+Prints one JSON line to stdout: {"codec": C, "videoFramesSent": N,
+"audioPacketsSent": M, "resource": URL, "connected": bool, "error": E}; exits 1
+when the call never connected. Video frames are counted into the payloader once
+connected, from the first keyframe on (a recording starts at a keyframe).
 
 Debian packages: gstreamer1.0-plugins-bad (webrtcbin), -good (rtph264pay,
-rtpopuspay), -ugly (x264enc), gstreamer1.0-nice, python3-gi,
-gir1.2-gst-plugins-bad-1.0 (scripts/setup --test installs them).
+rtpvp9pay, rtpopuspay, vp9enc), -ugly (x264enc), -base (opusenc),
+gstreamer1.0-nice, python3-gi, gir1.2-gst-plugins-bad-1.0 (scripts/setup --test
+installs them).
 
-Usage: gst-whip-h264.py --whip http://127.0.0.1:8080/whip [--token T] [--seconds 6]
+Usage: gst-whip.py --whip http://127.0.0.1:8080/whip [--codec h264|vp9] [--token T] [--seconds 6]
 """
 import argparse
+import ctypes
+import ipaddress
 import json
 import sys
 import urllib.parse
@@ -31,9 +47,20 @@ gi.require_version("GstWebRTC", "1.0")
 from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
 
 
+def host_literal(url):
+    """The URL's host when it is an IP address literal, else None."""
+    host = urllib.parse.urlsplit(url).hostname
+    try:
+        return str(ipaddress.ip_address(host)) if host else None
+    except ValueError:
+        return None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--whip", required=True)
+    parser.add_argument("--codec", choices=["h264", "vp9"], default="h264")
+    parser.add_argument("--ice-address", help="the address libnice gathers on (default: the WHIP host if an IP)")
     parser.add_argument("--token")
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--size", default="320x240")
@@ -42,17 +69,32 @@ def main():
     width, height = (int(v) for v in args.size.split("x"))
 
     Gst.init(None)
+    if args.codec == "h264":
+        video = ("x264enc tune=zerolatency speed-preset=ultrafast bframes=0 key-int-max=30 bitrate=600 "
+                 "! video/x-h264,profile=constrained-baseline "
+                 "! rtph264pay name=vpay config-interval=-1 pt=102 aggregate-mode=zero-latency "
+                 "! application/x-rtp,media=video,encoding-name=H264,payload=102")
+    else:
+        video = ("vp9enc deadline=1 cpu-used=8 lag-in-frames=0 keyframe-max-dist=30 end-usage=cbr "
+                 "target-bitrate=600000 threads=2 "
+                 "! rtpvp9pay name=vpay pt=98 picture-id-mode=15-bit "
+                 "! application/x-rtp,media=video,encoding-name=VP9,payload=98")
     pipeline = Gst.parse_launch(
         "webrtcbin name=wb bundle-policy=max-bundle "
         f"videotestsrc is-live=true pattern=ball ! video/x-raw,width={width},height={height},framerate=30/1 "
-        "! videoconvert ! x264enc name=enc tune=zerolatency speed-preset=ultrafast bframes=0 key-int-max=30 "
-        "bitrate=600 ! video/x-h264,profile=constrained-baseline "
-        "! rtph264pay name=vpay config-interval=-1 pt=102 aggregate-mode=zero-latency "
-        "! application/x-rtp,media=video,encoding-name=H264,payload=102 ! wb. "
+        f"! videoconvert ! {video} ! wb. "
         "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample ! opusenc "
         "! rtpopuspay name=apay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111 ! wb."
     )
     webrtc = pipeline.get_by_name("wb")
+    address = args.ice_address or host_literal(args.whip)
+    if address:
+        agent = webrtc.get_property("ice-agent")
+        # The binding returns the agent without a reference of its own (see above).
+        ctypes.CDLL("libgobject-2.0.so.0").g_object_ref(ctypes.c_void_p(hash(agent)))
+        if not agent.emit("add-local-ip-address", address):
+            print(f"gst-whip: cannot gather on {address}", file=sys.stderr)
+            sys.exit(1)
     loop = GLib.MainLoop()
     state = {"video": 0, "audio": 0, "resource": None, "connected": False, "error": None, "counting": False,
              "keyframe": False}
@@ -152,8 +194,8 @@ def main():
         try:
             urllib.request.urlopen(request, timeout=10).read()
         except Exception as error:  # noqa: BLE001
-            print(f"gst-whip-h264: DELETE failed: {error}", file=sys.stderr)
-    print(json.dumps({"videoFramesSent": state["video"], "audioPacketsSent": state["audio"],
+            print(f"gst-whip: DELETE failed: {error}", file=sys.stderr)
+    print(json.dumps({"codec": args.codec, "videoFramesSent": state["video"], "audioPacketsSent": state["audio"],
                       "resource": state["resource"], "connected": state["connected"], "error": state["error"]}))
     sys.exit(0 if state["connected"] and not state["error"] else 1)
 
