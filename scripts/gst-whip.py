@@ -21,8 +21,10 @@ the script takes one with g_object_ref first.
 
 Prints one JSON line to stdout: {"codec": C, "videoFramesSent": N,
 "audioPacketsSent": M, "resource": URL, "connected": bool, "error": E}; exits 1
-when the call never connected. Video frames are counted into the payloader once
-connected, from the first keyframe on (a recording starts at a keyframe).
+when the call never connected. Encoded video is held back (a gate before the
+payloader) until the call is connected and a keyframe comes (one is asked for
+then); from there every frame goes out until the end, when the gate closes:
+videoFramesSent counts the frames that went out, the first a keyframe.
 
 Debian packages: gstreamer1.0-plugins-bad (webrtcbin), -good (rtph264pay,
 rtpvp9pay, rtpopuspay, vp9enc), -ugly (x264enc), -base (opusenc),
@@ -43,8 +45,9 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstSdp", "1.0")
+gi.require_version("GstVideo", "1.0")
 gi.require_version("GstWebRTC", "1.0")
-from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
+from gi.repository import GLib, Gst, GstSdp, GstVideo, GstWebRTC  # noqa: E402
 
 
 def host_literal(url):
@@ -70,12 +73,12 @@ def main():
 
     Gst.init(None)
     if args.codec == "h264":
-        video = ("x264enc tune=zerolatency speed-preset=ultrafast bframes=0 key-int-max=30 bitrate=600 "
+        video = ("x264enc name=enc tune=zerolatency speed-preset=ultrafast bframes=0 key-int-max=30 bitrate=600 "
                  "! video/x-h264,profile=constrained-baseline "
                  "! rtph264pay name=vpay config-interval=-1 pt=102 aggregate-mode=zero-latency "
                  "! application/x-rtp,media=video,encoding-name=H264,payload=102")
     else:
-        video = ("vp9enc deadline=1 cpu-used=8 lag-in-frames=0 keyframe-max-dist=30 end-usage=cbr "
+        video = ("vp9enc name=enc deadline=1 cpu-used=8 lag-in-frames=0 keyframe-max-dist=30 end-usage=cbr "
                  "target-bitrate=600000 threads=2 "
                  "! rtpvp9pay name=vpay pt=98 picture-id-mode=15-bit "
                  "! application/x-rtp,media=video,encoding-name=VP9,payload=98")
@@ -96,26 +99,31 @@ def main():
             print(f"gst-whip: cannot gather on {address}", file=sys.stderr)
             sys.exit(1)
     loop = GLib.MainLoop()
-    state = {"video": 0, "audio": 0, "resource": None, "connected": False, "error": None, "counting": False,
-             "keyframe": False}
+    state = {"video": 0, "audio": 0, "resource": None, "connected": False, "error": None,
+             "sending": False, "keyframe": False}
 
-    def count(key):
-        def probe(_pad, info):
-            if not state["counting"]:
-                return Gst.PadProbeReturn.OK
-            if key == "video" and not state["keyframe"]:
-                # A recording starts at a keyframe: count from the first one sent.
-                if info.get_buffer().has_flags(Gst.BufferFlags.DELTA_UNIT):
-                    return Gst.PadProbeReturn.OK
-                state["keyframe"] = True
-            state[key] += 1
-            return Gst.PadProbeReturn.OK
-        return probe
+    # A gate before the payloader: encoded frames are dropped until the call
+    # is connected, then from the first keyframe on (one is asked for at
+    # once) every frame passes, until the end, when the gate closes again.
+    # So the first frame the receiver gets is a keyframe and every frame
+    # passed reaches it: videoFramesSent counts them.
+    def gate(_pad, info):
+        if not state["sending"]:
+            return Gst.PadProbeReturn.DROP
+        if not state["keyframe"]:
+            if info.get_buffer().has_flags(Gst.BufferFlags.DELTA_UNIT):
+                return Gst.PadProbeReturn.DROP
+            state["keyframe"] = True
+        state["video"] += 1
+        return Gst.PadProbeReturn.OK
 
-    # Frames into the payloader = access units sent; counted once connected,
-    # video from its first keyframe on.
-    pipeline.get_by_name("vpay").get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, count("video"))
-    pipeline.get_by_name("apay").get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, count("audio"))
+    def count_audio(_pad, _info):
+        if state["sending"]:
+            state["audio"] += 1
+        return Gst.PadProbeReturn.OK
+
+    pipeline.get_by_name("vpay").get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, gate)
+    pipeline.get_by_name("apay").get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, count_audio)
 
     def fail(message):
         state["error"] = message
@@ -156,14 +164,17 @@ def main():
         connection = webrtc.get_property("connection-state")
         if connection == GstWebRTC.WebRTCPeerConnectionState.CONNECTED and not state["connected"]:
             state["connected"] = True
-            state["counting"] = True
+            state["sending"] = True
+            pipeline.get_by_name("enc").send_event(
+                GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0))
             GLib.timeout_add(int(args.seconds * 1000), stop)
         elif connection == GstWebRTC.WebRTCPeerConnectionState.FAILED:
             fail("connection failed")
 
     def stop():
-        state["counting"] = False
-        loop.quit()
+        # Close the gate; a moment for the last packets to leave.
+        state["sending"] = False
+        GLib.timeout_add(300, loop.quit)
         return False
 
     def connect_timeout():
