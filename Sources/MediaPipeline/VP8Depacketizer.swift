@@ -35,46 +35,22 @@ extension VideoFrameAssembler where Format == VP8PayloadFormat {
 /// of every payload, a frame starting at S = 1 with PID = 0, keyframe flag and
 /// size from the payload header.
 public struct VP8PayloadFormat: VideoPayloadFormat {
-    /// The descriptor `startProblem` read, reused by `append` for the same packet.
-    private var started: VP8PayloadDescriptor?
+    private var descriptors = DescriptorReader<VP8PayloadDescriptor>()
     private var pictureID: VP8PictureID?
 
     public init() {}
 
-    /// The descriptor, with data after it; `.malformed` otherwise.
-    private static func descriptor(_ payload: UnsafeRawBufferPointer) -> Result<VP8PayloadDescriptor, MediaPipelineError> {
-        do throws(MediaPipelineError) {
-            let descriptor = try VP8PayloadDescriptor(parsing: payload)
-            guard payload.count > descriptor.encodedSize else { throw .emptyVP8Payload }
-            return .success(descriptor)
-        } catch {
-            return .failure(error)
-        }
-    }
-
     public mutating func startProblem(_ payload: UnsafeRawBufferPointer) -> VideoDropReason? {
-        switch Self.descriptor(payload) {
-        case .success(let descriptor):
-            guard descriptor.isStartOfFrame else { return .missingStart }
-            started = descriptor
-            return nil
-        case .failure(let error):
-            return .malformed(error)
-        }
+        descriptors.startProblem(payload)
     }
 
     public mutating func append(_ payload: UnsafeRawBufferPointer, first: Bool, to buffer: inout [UInt8],
                                 maxFrameSize: Int) -> VideoDropReason? {
         let descriptor: VP8PayloadDescriptor
-        if first, let started {
-            descriptor = started
-        } else {
-            switch Self.descriptor(payload) {
-            case .success(let parsed): descriptor = parsed
-            case .failure(let error): return .malformed(error)
-            }
+        switch descriptors.descriptor(of: payload, first: first) {
+        case .success(let read): descriptor = read
+        case .failure(let error): return .malformed(error)
         }
-        started = nil
         if first {
             pictureID = descriptor.pictureID
         } else if descriptor.isStartOfFrame {
@@ -89,11 +65,10 @@ public struct VP8PayloadFormat: VideoPayloadFormat {
     /// A frame ends at its marker, or — marker lost — when the next packet starts a frame.
     public func unfinished(next: UnsafeRawBufferPointer?) -> VideoDropReason? {
         guard let next else { return nil }
-        if case .success(let descriptor) = Self.descriptor(next), descriptor.isStartOfFrame { return nil }
-        return .missingEnd
+        return DescriptorReader<VP8PayloadDescriptor>.startsFrame(next) ? nil : .missingEnd
     }
 
-    public mutating func abandon() { started = nil }
+    public mutating func abandon() { descriptors.forget() }
 
     public mutating func complete(_ buffer: inout [UInt8], maxFrameSize: Int) -> VideoFrameCompletion {
         do throws(CodecsError) {

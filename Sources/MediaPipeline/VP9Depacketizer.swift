@@ -50,8 +50,7 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
     /// Layer frames above the recorded layer that were left out.
     public private(set) var layerFramesSkipped: Int = 0
 
-    /// The descriptor `startProblem` read, reused by `append` for the same packet.
-    private var started: VP9PayloadDescriptor?
+    private var descriptors = DescriptorReader<VP9PayloadDescriptor>()
     private var pictureID: UInt16?
     /// Layer frames of the picture: start offset, size, spatial id (8 at most).
     private var layerStarts: [Int] = Array(repeating: 0, count: 8)
@@ -65,26 +64,8 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
 
     public init() {}
 
-    /// The descriptor, with data after it; `.malformed` otherwise.
-    private static func descriptor(_ payload: UnsafeRawBufferPointer) -> Result<VP9PayloadDescriptor, MediaPipelineError> {
-        do throws(MediaPipelineError) {
-            let descriptor = try VP9PayloadDescriptor(parsing: payload)
-            guard payload.count > descriptor.encodedSize else { throw .malformedVP9Payload(.empty) }
-            return .success(descriptor)
-        } catch {
-            return .failure(error)
-        }
-    }
-
     public mutating func startProblem(_ payload: UnsafeRawBufferPointer) -> VideoDropReason? {
-        switch Self.descriptor(payload) {
-        case .success(let descriptor):
-            guard descriptor.isStartOfFrame else { return .missingStart }
-            started = descriptor
-            return nil
-        case .failure(let error):
-            return .malformed(error)
-        }
+        descriptors.startProblem(payload)
     }
 
     /// A layer frame still open: cut off by a new timestamp (its end was
@@ -95,7 +76,7 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
     }
 
     public mutating func abandon() {
-        started = nil
+        descriptors.forget()
         layerOpen = false
         layerCount = 0
     }
@@ -103,15 +84,10 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
     public mutating func append(_ payload: UnsafeRawBufferPointer, first: Bool, to buffer: inout [UInt8],
                                 maxFrameSize: Int) -> VideoDropReason? {
         let descriptor: VP9PayloadDescriptor
-        if first, let started {
-            descriptor = started
-        } else {
-            switch Self.descriptor(payload) {
-            case .success(let parsed): descriptor = parsed
-            case .failure(let error): return .malformed(error)
-            }
+        switch descriptors.descriptor(of: payload, first: first) {
+        case .success(let read): descriptor = read
+        case .failure(let error): return .malformed(error)
         }
-        started = nil
         if first {
             layerCount = 0
             layerOpen = false

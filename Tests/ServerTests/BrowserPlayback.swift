@@ -77,6 +77,17 @@ struct BrowserPlayback: CustomStringConvertible {
         return try await play(sessionID: id, on: page, token: token)
     }
 
+    /// Where headless Chromium is installed: plays session `id`'s recording
+    /// (`play(sessionID:daemon:token:)`) and expects it correct; prints what it saw.
+    static func expectPlays(sessionID id: String, daemon: DaemonProcess, fileDurationSeconds: Double,
+                            size: (width: Int, height: Int)? = nil, label: String,
+                            sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        guard HeadlessChromium.available else { return }
+        let playback = try await play(sessionID: id, daemon: daemon)
+        playback.expectCorrect(fileDurationSeconds: fileDurationSeconds, size: size, sourceLocation: sourceLocation)
+        print("\(label) in <video>: \(playback)")
+    }
+
     /// What a correct recording does in `<video>`: a finite duration within
     /// 0.5 s of the file's (`capstan inspect`), the seek lands within 1.5 s of
     /// the middle with a frame to show, the picture has `size` when given

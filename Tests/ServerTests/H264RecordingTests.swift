@@ -58,11 +58,8 @@ struct H264RecordingTests {
         let (counted, seconds) = try Self.judge("\(recordings)/\(id).mkv", framesSent: counts.videoFramesSent,
                                                 sidecarPath: "\(recordings)/\(id).json")
         print("h264 own sender: \(counts.videoFramesSent) frames sent, ffprobe \(counted)")
-        if HeadlessChromium.available {
-            let playback = try await BrowserPlayback.play(sessionID: id, daemon: daemon)
-            playback.expectCorrect(fileDurationSeconds: seconds)
-            print("h264 own sender in <video>: \(playback)")
-        }
+        try await BrowserPlayback.expectPlays(sessionID: id, daemon: daemon, fileDurationSeconds: seconds,
+                                             label: "h264 own sender")
         #expect(!FileManager.default.fileExists(atPath: "\(recordings)/\(id).webm"))
     }
 
@@ -84,11 +81,8 @@ struct H264RecordingTests {
         let (counted, seconds) = try Self.judge("\(recordings)/\(id).mkv", framesSent: sent,
                                                 sidecarPath: "\(recordings)/\(id).json")
         print("h264 capstan peer: \(sent) frames sent, ffprobe \(counted)")
-        if HeadlessChromium.available {
-            let playback = try await BrowserPlayback.play(sessionID: id, daemon: daemon)
-            playback.expectCorrect(fileDurationSeconds: seconds, size: (320, 240))
-            print("h264 capstan peer in <video>: \(playback)")
-        }
+        try await BrowserPlayback.expectPlays(sessionID: id, daemon: daemon, fileDurationSeconds: seconds, size: (320, 240),
+                                             label: "h264 capstan peer")
     }
 
     @Test("GStreamer 1.22 webrtcbin (x264enc + rtph264pay) over WHIP → .mkv: frames within 1 %, ffmpeg silent, inspect decodes all, <video> plays and seeks",
@@ -104,11 +98,8 @@ struct H264RecordingTests {
         let (counted, seconds) = try Self.judge("\(recordings)/\(id).mkv", framesSent: sent,
                                                 sidecarPath: "\(recordings)/\(id).json")
         print("h264 gstreamer: \(sent) frames sent, ffprobe \(counted)")
-        if HeadlessChromium.available {
-            let playback = try await BrowserPlayback.play(sessionID: id, daemon: daemon)
-            playback.expectCorrect(fileDurationSeconds: seconds, size: (320, 240))
-            print("h264 gstreamer in <video>: \(playback)")
-        }
+        try await BrowserPlayback.expectPlays(sessionID: id, daemon: daemon, fileDurationSeconds: seconds, size: (320, 240),
+                                             label: "h264 gstreamer")
     }
 
     @Test("an offer with only HEVC video is refused with 400 naming the offered and recorded codecs")
@@ -116,24 +107,7 @@ struct H264RecordingTests {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
         try await daemon.start()
-        let offer = """
-        v=0\r
-        o=- 1 1 IN IP4 127.0.0.1\r
-        s=-\r
-        t=0 0\r
-        a=group:BUNDLE 0\r
-        a=ice-ufrag:Wb1T\r
-        a=ice-pwd:kMk2w0bTYA0/c8HnzqGn8b\r
-        a=fingerprint:sha-256 A7:3C:0D:52:E9:18:6B:F4:21:9E:C0:77:3A:58:D1:0F:64:B2:8E:45:19:FA:C3:06:7D:E2:91:5B:38:AC:F0:4D\r
-        a=setup:actpass\r
-        m=video 9 UDP/TLS/RTP/SAVPF 96\r
-        c=IN IP4 0.0.0.0\r
-        a=mid:0\r
-        a=sendonly\r
-        a=rtcp-mux\r
-        a=rtpmap:96 H265/90000\r
-
-        """
+        let offer = WebSocketSignallingTests.hevcOnlyOffer
         let (status, body, _) = try await daemon.request("POST", "/whip", body: offer, contentType: "application/sdp")
         #expect(status == 400, "\(status) \(body)")
         #expect(body.contains("H265/90000") && body.contains("VP8/90000") && body.contains("H264/90000"), "\(body)")
