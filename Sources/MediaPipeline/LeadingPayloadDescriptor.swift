@@ -24,40 +24,39 @@ extension VP9PayloadDescriptor: LeadingPayloadDescriptor {
 struct DescriptorReader<Descriptor: LeadingPayloadDescriptor>: Sendable {
     private var started: Descriptor?
 
-    /// The descriptor, with media data after it; `.malformed` otherwise.
-    static func read(_ payload: UnsafeRawBufferPointer) -> Result<Descriptor, MediaPipelineError> {
-        do throws(MediaPipelineError) {
-            let descriptor = try Descriptor(parsing: payload)
-            guard payload.count > descriptor.encodedSize else { throw Descriptor.emptyPayload }
-            return .success(descriptor)
-        } catch {
-            return .failure(error)
-        }
+    /// The descriptor, with media data after it.
+    @inline(__always)
+    static func read(_ payload: UnsafeRawBufferPointer) throws(MediaPipelineError) -> Descriptor {
+        let descriptor = try Descriptor(parsing: payload)
+        guard payload.count > descriptor.encodedSize else { throw Descriptor.emptyPayload }
+        return descriptor
     }
 
     /// `VideoPayloadFormat.startProblem`: nil when the packet starts a frame.
     mutating func startProblem(_ payload: UnsafeRawBufferPointer) -> VideoDropReason? {
-        switch Self.read(payload) {
-        case .success(let descriptor):
+        do throws(MediaPipelineError) {
+            let descriptor = try Self.read(payload)
             guard descriptor.isStartOfFrame else { return .missingStart }
             started = descriptor
             return nil
-        case .failure(let error):
+        } catch {
             return .malformed(error)
         }
     }
 
     /// The descriptor of the packet being appended (`first`: the frame's first).
-    mutating func descriptor(of payload: UnsafeRawBufferPointer, first: Bool) -> Result<Descriptor, MediaPipelineError> {
-        defer { started = nil }
-        if first, let started { return .success(started) }
-        return Self.read(payload)
+    @inline(__always)
+    mutating func descriptor(of payload: UnsafeRawBufferPointer, first: Bool) throws(MediaPipelineError) -> Descriptor {
+        if first, let started {
+            self.started = nil
+            return started
+        }
+        return try Self.read(payload)
     }
 
     /// Whether the packet `next` starts a frame (it reads as one with S/B set).
     static func startsFrame(_ next: UnsafeRawBufferPointer) -> Bool {
-        if case .success(let descriptor) = read(next) { return descriptor.isStartOfFrame }
-        return false
+        (try? read(next))?.isStartOfFrame ?? false
     }
 
     mutating func forget() { started = nil }

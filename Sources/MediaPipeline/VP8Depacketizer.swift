@@ -47,9 +47,10 @@ public struct VP8PayloadFormat: VideoPayloadFormat {
     public mutating func append(_ payload: UnsafeRawBufferPointer, first: Bool, to buffer: inout [UInt8],
                                 maxFrameSize: Int) -> VideoDropReason? {
         let descriptor: VP8PayloadDescriptor
-        switch descriptors.descriptor(of: payload, first: first) {
-        case .success(let read): descriptor = read
-        case .failure(let error): return .malformed(error)
+        do throws(MediaPipelineError) {
+            descriptor = try descriptors.descriptor(of: payload, first: first)
+        } catch {
+            return .malformed(error)
         }
         if first {
             pictureID = descriptor.pictureID

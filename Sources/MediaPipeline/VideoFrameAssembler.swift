@@ -119,6 +119,12 @@ public struct VideoFrameAssembler<Format: VideoPayloadFormat>: Sendable {
     /// - Parameters:
     ///   - sequenceNumber, timestamp, marker: the RTP header fields.
     ///   - payload: the RTP payload, padding removed.
+    // Specialized for each codec in this module: callers elsewhere (the
+    // benchmarks, tests) get the same code as `VideoDepacketizer`.
+    @_specialize(exported: true, where Format == VP8PayloadFormat)
+    @_specialize(exported: true, where Format == H264PayloadFormat)
+    @_specialize(exported: true, where Format == VP9PayloadFormat)
+    @_specialize(exported: true, where Format == AV1PayloadFormat)
     public mutating func push(
         sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: UnsafeRawBufferPointer,
         into events: inout [VideoDepacketizerEvent]
@@ -204,6 +210,10 @@ public struct VideoFrameAssembler<Format: VideoPayloadFormat>: Sendable {
 
     /// Packets were lost (a `JitterBuffer` `.gap`): a frame being assembled
     /// is dropped now, and the next frame `followsLoss`.
+    @_specialize(exported: true, where Format == VP8PayloadFormat)
+    @_specialize(exported: true, where Format == H264PayloadFormat)
+    @_specialize(exported: true, where Format == VP9PayloadFormat)
+    @_specialize(exported: true, where Format == AV1PayloadFormat)
     public mutating func handleGap(into events: inout [VideoDepacketizerEvent]) {
         lossPending = true
         if let run = assembling {
