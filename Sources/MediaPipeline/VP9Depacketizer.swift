@@ -50,7 +50,6 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
     /// Layer frames above the recorded layer that were left out.
     public private(set) var layerFramesSkipped: Int = 0
 
-    private var descriptors = DescriptorReader<VP9PayloadDescriptor>()
     private var pictureID: UInt16?
     /// Layer frames of the picture: start offset, size, spatial id (8 at most).
     private var layerStarts: [Int] = Array(repeating: 0, count: 8)
@@ -64,8 +63,11 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
 
     public init() {}
 
-    public mutating func startProblem(_ payload: UnsafeRawBufferPointer) -> VideoDropReason? {
-        descriptors.startProblem(payload)
+    /// B (0x08 of the first byte) starts a layer frame; `append` reads the
+    /// whole descriptor, and a malformed one drops the picture there.
+    public func startProblem(_ payload: UnsafeRawBufferPointer) -> VideoDropReason? {
+        guard let first = payload.first else { return .malformed(.truncatedVP9Descriptor) }
+        return first & 0x08 != 0 ? nil : .missingStart
     }
 
     /// A layer frame still open: cut off by a new timestamp (its end was
@@ -76,7 +78,6 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
     }
 
     public mutating func abandon() {
-        descriptors.forget()
         layerOpen = false
         layerCount = 0
     }
@@ -85,7 +86,7 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
                                 maxFrameSize: Int) -> VideoDropReason? {
         let descriptor: VP9PayloadDescriptor
         do throws(MediaPipelineError) {
-            descriptor = try descriptors.descriptor(of: payload, first: first)
+            descriptor = try DescriptorReader<VP9PayloadDescriptor>.read(payload)
         } catch {
             return .malformed(error)
         }
