@@ -130,6 +130,11 @@ final class CallSession: TransportEventHandler {
         }
     }
 
+    /// Why the peer's offer was refused (`call:reject` reason), when it was.
+    private var refusal: String?
+    /// The end detail of a call whose offer had no codec Capstan records.
+    static let unsupportedCodecsDetail = "unsupported-codecs"
+
     /// The WebSocket peer's offer (after our `call:accept`).
     func receiveOffer(sdp: String, now: UInt64) throws(SignallingError) {
         guard peer.state == .negotiating, transport == nil else {
@@ -139,6 +144,13 @@ final class CallSession: TransportEventHandler {
         do {
             result = try owner.negotiator.answer(offer: sdp, id: id, echo: mode != CapstanConfiguration.Mode.record.rawValue)
         } catch {
+            if case .unsupportedCodecs(let reason) = error {
+                // Nothing to record: refused with `call:reject` naming the
+                // codecs (the WHIP 400 body), not error + hangup.
+                refusal = reason
+                drive(now) { peer, now in try peer.offerRefused(detail: Self.unsupportedCodecsDetail, now: now) }
+                return
+            }
             drive(now) { peer, now in try peer.negotiationFailed(detail: "bad-offer", now: now) }
             throw error
         }
@@ -342,7 +354,8 @@ final class CallSession: TransportEventHandler {
             case .sendCallAccept:
                 send(.init(type: .callAccept, to: channel?.peerID, from: SignallingMessage.daemonPeerID))
             case .sendCallReject(let reason):
-                send(.init(type: .callReject, to: channel?.peerID, from: SignallingMessage.daemonPeerID, reason: reason.name))
+                send(.init(type: .callReject, to: channel?.peerID, from: SignallingMessage.daemonPeerID,
+                           reason: refusal ?? reason.name))
             case .sendHangup(let reason):
                 send(.init(type: .callHangup, to: channel?.peerID, from: SignallingMessage.daemonPeerID, reason: reason.name))
             case .sendAnswer(let sdp):

@@ -1,3 +1,4 @@
+import MediaBridge
 import Metrics
 
 /// The daemon's metrics, created once. Labels are bounded (`state`,
@@ -67,6 +68,26 @@ public struct CapstanMetrics: Sendable {
     /// Recordings finalized, by container.
     public func recordingFinalized(container: String) {
         Counter(label: "capstan_recordings_finalized_total", dimensions: [("container", container)]).increment()
+    }
+
+    /// A finalized recording's loss recovery, per track (added when its
+    /// sidecar is written): packets a NACK brought back; RTX packets by
+    /// outcome (`unwrapped` into the jitter buffer, `padding` probes,
+    /// `unneeded` retransmissions of packets not missing, `dropped` of
+    /// another SSRC); RED: lost Opus packets recovered from redundancy, RED
+    /// packets refused.
+    public func recovery(of track: RecordingSidecar.Track) {
+        func add(_ label: String, _ dimensions: [(String, String)] = [], _ count: Int?) {
+            guard let count, count > 0 else { return }
+            Counter(label: label, dimensions: dimensions).increment(by: Int64(count))
+        }
+        add("capstan_nack_recovered_packets_total", [("kind", track.kind)], track.packetsRecoveredByNACK)
+        add("capstan_rtx_packets_total", [("outcome", "unwrapped")], track.rtxPackets)
+        add("capstan_rtx_packets_total", [("outcome", "padding")], track.rtxPaddingDropped)
+        add("capstan_rtx_packets_total", [("outcome", "unneeded")], track.rtxUnneeded)
+        add("capstan_rtx_packets_total", [("outcome", "dropped")], track.rtxDropped)
+        add("capstan_red_recovered_packets_total", [], track.redRecovered)
+        add("capstan_red_dropped_total", [], track.redDropped)
     }
 
     /// WHIP POST → 201 latency.

@@ -51,6 +51,7 @@ struct Negotiator: Sendable {
             }
             negotiated = try SDPAnswerer.answer(offer: offer, options: options)
         } catch {
+            if case .unsupportedCodecs = error { throw .unsupportedCodecs("unsupported offer: \(error.reason)") }
             throw .badRequest("unsupported offer: \(error.reason)")
         }
         let transport = try makeTransport(id: id, credentials: credentials, certificate: certificate,

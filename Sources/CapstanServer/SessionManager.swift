@@ -205,6 +205,7 @@ public final class SessionManager: CallOwner, @unchecked Sendable {
         if sidecar.writeError != nil { metrics.recordingStorageFailed() }
         if let ms = sidecar.timeToFirstKeyframeMs { metrics.timeToFirstKeyframe(seconds: Double(ms) / 1000) }
         if let ms = sidecar.finalizeMs { metrics.recordingFinalizeTime(seconds: ms / 1000) }
+        for track in sidecar.tracks { metrics.recovery(of: track) }
     }
 
     /// The free bytes of the recordings file system when below
@@ -233,10 +234,13 @@ public enum SignallingError: Error, Sendable, Equatable {
     case unavailable(String)
     /// A per-address or per-token session cap.
     case tooManyRequests(String)
+    /// The offer has no codec Capstan records (WHIP `400`, WebSocket
+    /// `call:reject`); the reason names the codecs offered and recorded.
+    case unsupportedCodecs(String)
 
     public var status: Int {
         switch self {
-        case .badRequest: 400
+        case .badRequest, .unsupportedCodecs: 400
         case .notFound: 404
         case .preconditionFailed: 412
         case .conflict: 409
@@ -248,7 +252,7 @@ public enum SignallingError: Error, Sendable, Equatable {
     public var reason: String {
         switch self {
         case .badRequest(let r), .notFound(let r), .preconditionFailed(let r), .conflict(let r), .unavailable(let r),
-             .tooManyRequests(let r): r
+             .tooManyRequests(let r), .unsupportedCodecs(let r): r
         }
     }
 }

@@ -21,21 +21,32 @@ import Codecs
 /// always carry one), else the stored one is put in front. Width and height
 /// come from the sequence header (`max_frame_width/height`).
 ///
-/// Loss and hostile input as `VP8Depacketizer`. Allocation: the unit is
-/// assembled in a reused buffer the emitted frame shares, an OBU fragment in
-/// a second reused buffer; storing a changed sequence header allocates.
-public struct AV1Depacketizer: Sendable {
-    private struct Run: Sendable {
-        var timestamp: UInt32
-        var firstSequenceNumber: UInt16
-        var lastSequenceNumber: UInt16
-        var packetCount: Int
+/// Loss and hostile input as `VP8Depacketizer` (both are
+/// `VideoFrameAssembler`). Allocation: the unit is assembled in a reused
+/// buffer the emitted frame shares, an OBU fragment in a second reused
+/// buffer; storing a changed sequence header allocates.
+public typealias AV1Depacketizer = VideoFrameAssembler<AV1PayloadFormat>
+
+extension VideoFrameAssembler where Format == AV1PayloadFormat {
+    /// - Parameter maxFrameSize: the largest temporal unit accepted (default 4 MiB).
+    public init(maxFrameSize: Int = 4 << 20) {
+        self.init(format: AV1PayloadFormat(), maxFrameSize: maxFrameSize)
     }
 
-    public let maxFrameSize: Int
-    public private(set) var framesAssembled: Int = 0
-    public private(set) var keyframesAssembled: Int = 0
-    public private(set) var framesDropped: Int = 0
+    /// Temporal units with no frame in them (only delimiters, metadata…), absorbed.
+    public var emptyUnits: Int { format.emptyUnits }
+    /// Packets with N = 1.
+    public var newSequencePackets: Int { format.newSequencePackets }
+    /// The sequence header OBU in use (with its size field), empty until known.
+    public var sequenceHeaderOBU: [UInt8] { format.sequenceHeaderOBU }
+    /// The parsed `sequenceHeaderOBU`.
+    public var sequenceHeader: AV1SequenceHeader? { format.sequenceHeader }
+}
+
+/// AV1's part of `AV1Depacketizer` (AOMedia AV1 RTP v1.0): aggregation
+/// headers, OBU elements and fragments into low-overhead OBUs, the sequence
+/// header kept and put in front of keyframes that came without it.
+public struct AV1PayloadFormat: VideoPayloadFormat {
     /// Temporal units with no frame in them (only delimiters, metadata…), absorbed.
     public private(set) var emptyUnits: Int = 0
     /// Packets with N = 1.
@@ -44,131 +55,40 @@ public struct AV1Depacketizer: Sendable {
     public private(set) var sequenceHeaderOBU: [UInt8] = []
     public private(set) var sequenceHeader: AV1SequenceHeader?
 
-    private var buffer: [UInt8] = []
     private var fragment: [UInt8] = []
     private var fragmentOpen = false
-    private var assembling: Run?
-    private var assemblingFollowsLoss = false
     private var sequenceHeaderRange: Range<Int>?
     private var sequenceHeaderPayload: Range<Int>?
     private var frameHeaderAt: Int?
     private var hasFrame = false
-    private var discarding: Run?
-    private var discardReason: VideoDropReason = .missingStart
-    private var lastSequenceNumber: UInt16?
-    private var lossPending = false
 
-    public init(maxFrameSize: Int = 4 << 20) {
-        self.maxFrameSize = maxFrameSize
-        buffer.reserveCapacity(64 * 1024)
+    public init() {
         fragment.reserveCapacity(16 * 1024)
     }
 
-    public mutating func push(
-        sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: UnsafeRawBufferPointer,
-        into events: inout [VideoDepacketizerEvent]
-    ) {
-        let contiguous = lastSequenceNumber.map { sequenceNumber == $0 &+ 1 } ?? true
-        lastSequenceNumber = sequenceNumber
-        if !contiguous {
-            lossPending = true
-            if let run = assembling {
-                assembling = nil
-                beginDiscard(run, reason: .sequenceGap, events: &events)
-            }
-        }
-        if let run = assembling, run.timestamp != timestamp {
-            assembling = nil
-            if fragmentOpen {
-                beginDiscard(run, reason: .malformed(.malformedAV1Payload(.unfinishedFragment)), events: &events)
-            } else {
-                complete(run, events: &events)
-            }
-        }
-        if let run = discarding, run.timestamp != timestamp {
-            closeDiscard(events: &events)
-        }
-        if var run = discarding {
-            run.lastSequenceNumber = sequenceNumber
-            run.packetCount += 1
-            discarding = run
-            if marker { closeDiscard(events: &events) }
-            return
-        }
-        if var run = assembling {
-            run.lastSequenceNumber = sequenceNumber
-            run.packetCount += 1
-            assembling = run
-        } else {
-            // A unit must not start inside an OBU.
-            if payload.count >= 1 && payload[0] & 0x80 != 0 {
-                beginDiscard(Run(timestamp: timestamp, firstSequenceNumber: sequenceNumber,
-                                 lastSequenceNumber: sequenceNumber, packetCount: 1), reason: .missingStart, events: &events)
-                if marker { closeDiscard(events: &events) }
-                return
-            }
-            buffer.removeAll(keepingCapacity: true)
+    /// A unit must not start inside an OBU (Z = 1).
+    public func startProblem(_ payload: UnsafeRawBufferPointer) -> VideoDropReason? {
+        payload.count >= 1 && payload[0] & 0x80 != 0 ? .missingStart : nil
+    }
+
+    public func unfinished(next: UnsafeRawBufferPointer?) -> VideoDropReason? {
+        fragmentOpen ? .malformed(.malformedAV1Payload(.unfinishedFragment)) : nil
+    }
+
+    public mutating func abandon() { fragmentOpen = false }
+
+    // MARK: - Payload (§4.4)
+
+    public mutating func append(_ payload: UnsafeRawBufferPointer, first: Bool, to buffer: inout [UInt8],
+                                maxFrameSize: Int) -> VideoDropReason? {
+        if first {
             fragment.removeAll(keepingCapacity: true)
             fragmentOpen = false
             sequenceHeaderRange = nil
             sequenceHeaderPayload = nil
             frameHeaderAt = nil
             hasFrame = false
-            assembling = Run(timestamp: timestamp, firstSequenceNumber: sequenceNumber,
-                             lastSequenceNumber: sequenceNumber, packetCount: 1)
-            assemblingFollowsLoss = lossPending
-            lossPending = false
         }
-        if let reason = append(payload: payload), let run = assembling {
-            assembling = nil
-            fragmentOpen = false
-            beginDiscard(run, reason: reason, events: &events)
-            if marker { closeDiscard(events: &events) }
-            return
-        }
-        if marker, let run = assembling {
-            assembling = nil
-            if fragmentOpen {
-                fragmentOpen = false
-                beginDiscard(run, reason: .malformed(.malformedAV1Payload(.unfinishedFragment)), events: &events)
-                closeDiscard(events: &events)
-            } else {
-                complete(run, events: &events)
-            }
-        }
-    }
-
-    public mutating func push(sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: [UInt8])
-        -> [VideoDepacketizerEvent]
-    {
-        var events: [VideoDepacketizerEvent] = []
-        payload.withUnsafeBytes {
-            push(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker, payload: $0, into: &events)
-        }
-        return events
-    }
-
-    public mutating func handleGap(into events: inout [VideoDepacketizerEvent]) {
-        lossPending = true
-        if let run = assembling {
-            assembling = nil
-            fragmentOpen = false
-            beginDiscard(run, reason: .missingEnd, events: &events)
-        }
-        closeDiscard(events: &events)
-    }
-
-    public mutating func handleGap() -> [VideoDepacketizerEvent] {
-        var events: [VideoDepacketizerEvent] = []
-        handleGap(into: &events)
-        return events
-    }
-
-    public mutating func flush() -> [VideoDepacketizerEvent] { handleGap() }
-
-    // MARK: - Payload (§4.4)
-
-    private mutating func append(payload: UnsafeRawBufferPointer) -> VideoDropReason? {
         guard payload.count >= 2 else { return .malformed(.malformedAV1Payload(.empty)) }
         let aggregation = payload[0]
         let z = aggregation & 0x80 != 0
@@ -197,7 +117,7 @@ public struct AV1Depacketizer: Sendable {
                 fragment.append(contentsOf: element)
                 if !continues {
                     fragmentOpen = false
-                    let reason = fragment.withUnsafeBytes { writeOBU($0) }
+                    let reason = fragment.withUnsafeBytes { writeOBU($0, to: &buffer, maxFrameSize: maxFrameSize) }
                     fragment.removeAll(keepingCapacity: true)
                     if let reason { return reason }
                 }
@@ -206,7 +126,7 @@ public struct AV1Depacketizer: Sendable {
                 fragment.removeAll(keepingCapacity: true)
                 fragment.append(contentsOf: element)
                 fragmentOpen = true
-            } else if let reason = writeOBU(element) {
+            } else if let reason = writeOBU(element, to: &buffer, maxFrameSize: maxFrameSize) {
                 return reason
             }
             index += 1
@@ -218,7 +138,8 @@ public struct AV1Depacketizer: Sendable {
     }
 
     /// Writes one whole OBU into the unit in low-overhead format.
-    private mutating func writeOBU(_ obu: UnsafeRawBufferPointer) -> VideoDropReason? {
+    private mutating func writeOBU(_ obu: UnsafeRawBufferPointer, to buffer: inout [UInt8],
+                                   maxFrameSize: Int) -> VideoDropReason? {
         guard obu.count >= 1 else { return .malformed(.malformedAV1Payload(.badOBU)) }
         let header = obu[0]
         guard header & 0x80 == 0 else { return .malformed(.malformedAV1Payload(.badOBU)) }
@@ -265,21 +186,19 @@ public struct AV1Depacketizer: Sendable {
 
     // MARK: - Temporal units
 
-    private mutating func complete(_ run: Run, events: inout [VideoDepacketizerEvent]) {
+    public mutating func complete(_ buffer: inout [UInt8], maxFrameSize: Int) -> VideoFrameCompletion {
         if let range = sequenceHeaderRange, let payloadRange = sequenceHeaderPayload,
            !buffer[range].elementsEqual(sequenceHeaderOBU) {
             // A new sequence header: copied out (allocates only on a change).
             guard let parsed = try? AV1SequenceHeader(parsing: Array(buffer[payloadRange])) else {
-                beginDiscard(run, reason: .malformed(.malformedAV1Payload(.badSequenceHeader)), events: &events)
-                closeDiscard(events: &events)
-                return
+                return .dropped(.malformed(.malformedAV1Payload(.badSequenceHeader)))
             }
             sequenceHeader = parsed
             sequenceHeaderOBU = Array(buffer[range])
         }
         guard hasFrame else {
             emptyUnits += 1
-            return
+            return .absorbed
         }
         // frame_type of the first frame header (§5.9.2): KEY_FRAME = 0, shown.
         var isKey = false
@@ -296,9 +215,7 @@ public struct AV1Depacketizer: Sendable {
         }
         if isKey && sequenceHeaderRange == nil {
             guard sequenceHeaderOBU.count <= maxFrameSize - buffer.count else {
-                beginDiscard(run, reason: .malformed(.frameTooLarge(limit: maxFrameSize)), events: &events)
-                closeDiscard(events: &events)
-                return
+                return .dropped(.malformed(.frameTooLarge(limit: maxFrameSize)))
             }
             buffer.insert(contentsOf: sequenceHeaderOBU, at: 0)
         }
@@ -308,28 +225,6 @@ public struct AV1Depacketizer: Sendable {
             width = seq.maxWidth
             height = seq.maxHeight
         }
-        framesAssembled += 1
-        if isKey { keyframesAssembled += 1 }
-        events.append(.frame(AssembledVideoFrame(
-            data: buffer, rtpTimestamp: run.timestamp, isKeyframe: isKey, width: width, height: height,
-            firstSequenceNumber: run.firstSequenceNumber, lastSequenceNumber: run.lastSequenceNumber,
-            pictureID: nil, followsLoss: assemblingFollowsLoss)))
-    }
-
-    private mutating func beginDiscard(_ run: Run, reason: VideoDropReason, events: inout [VideoDepacketizerEvent]) {
-        closeDiscard(events: &events)
-        discarding = run
-        discardReason = reason
-        lossPending = true
-    }
-
-    private mutating func closeDiscard(events: inout [VideoDepacketizerEvent]) {
-        guard let run = discarding else { return }
-        discarding = nil
-        framesDropped += 1
-        lossPending = true
-        events.append(.dropped(DroppedVideoFrame(
-            rtpTimestamp: run.timestamp, firstSequenceNumber: run.firstSequenceNumber,
-            lastSequenceNumber: run.lastSequenceNumber, packetCount: run.packetCount, reason: discardReason)))
+        return .frame(isKeyframe: isKey, width: width, height: height, pictureID: nil)
     }
 }

@@ -30,27 +30,44 @@ import Codecs
 /// is bounded by `maxFrameSize`, parameter sets by `maxParameterSetSize`;
 /// what breaks RFC 6184 is reported as `.dropped` with the reason, never a trap.
 ///
-/// Allocation: as `VP8Depacketizer`, the access unit is assembled in a
-/// reused buffer that the emitted frame shares; nothing is allocated per
-/// packet in steady state. Storing a changed SPS or PPS allocates.
-public struct H264Depacketizer: Sendable {
-    private struct Run: Sendable {
-        var timestamp: UInt32
-        var firstSequenceNumber: UInt16
-        var lastSequenceNumber: UInt16
-        var packetCount: Int
+/// Allocation: as `VP8Depacketizer` (both are `VideoFrameAssembler`), the
+/// access unit is assembled in a reused buffer that the emitted frame shares;
+/// nothing is allocated per packet in steady state. Storing a changed SPS or
+/// PPS allocates.
+public typealias H264Depacketizer = VideoFrameAssembler<H264PayloadFormat>
+
+extension VideoFrameAssembler where Format == H264PayloadFormat {
+    /// Creates a depacketizer.
+    ///
+    /// - Parameters:
+    ///   - maxFrameSize: the largest access unit accepted (default 4 MiB).
+    ///   - spropParameterSets: the `sprop-parameter-sets` value of the SDP
+    ///     fmtp (comma-separated base64 NAL units), if any; unusable entries
+    ///     are ignored (in-band parameter sets still work).
+    public init(maxFrameSize: Int = 4 << 20, spropParameterSets: String? = nil) {
+        self.init(format: H264PayloadFormat(spropParameterSets: spropParameterSets), maxFrameSize: maxFrameSize)
     }
 
-    /// The largest access unit accepted; larger ones are dropped as malformed.
-    public let maxFrameSize: Int
+    /// The largest SPS or PPS stored.
+    public static var maxParameterSetSize: Int { H264PayloadFormat.maxParameterSetSize }
+    /// Access units without a slice (parameter sets, SEI) absorbed.
+    public var nonPictureUnits: Int { format.nonPictureUnits }
+    /// Times a different SPS or PPS was stored (the first one included).
+    public var parameterSetChanges: Int { format.parameterSetChanges }
+    /// The SPS in use (whole NAL unit), empty until known.
+    public var sequenceParameterSet: [UInt8] { format.sequenceParameterSet }
+    /// The PPS in use (whole NAL unit), empty until known.
+    public var pictureParameterSet: [UInt8] { format.pictureParameterSet }
+    /// The parsed `sequenceParameterSet`.
+    public var sequenceParameters: H264SequenceParameterSet? { format.sequenceParameters }
+}
+
+/// H.264's part of `H264Depacketizer` (RFC 6184): single NAL unit, STAP-A and
+/// FU-A payloads into length-prefixed NAL units, parameter sets kept and put
+/// in front of keyframes that came without them.
+public struct H264PayloadFormat: VideoPayloadFormat {
     /// The largest SPS or PPS stored.
     public static let maxParameterSetSize = 1024
-    /// Access units emitted.
-    public private(set) var framesAssembled: Int = 0
-    /// Keyframes among them.
-    public private(set) var keyframesAssembled: Int = 0
-    /// Incomplete or malformed access units dropped.
-    public private(set) var framesDropped: Int = 0
     /// Access units without a slice (parameter sets, SEI) absorbed.
     public private(set) var nonPictureUnits: Int = 0
     /// Times a different SPS or PPS was stored (the first one included).
@@ -61,30 +78,15 @@ public struct H264Depacketizer: Sendable {
     /// The parsed `sequenceParameterSet`.
     public private(set) var sequenceParameters: H264SequenceParameterSet?
 
-    private var buffer: [UInt8] = []
     /// The stored SPS and PPS, length-prefixed: what goes in front of a
     /// keyframe that came without them.
     private var parameterSetPrefix: [UInt8] = []
-    private var assembling: Run?
-    private var assemblingFollowsLoss = false
-    /// Where the open FU-A NAL unit's length field is in `buffer`.
+    /// Where the open FU-A NAL unit's length field is in the frame buffer.
     private var fragmentLengthOffset: Int?
     private var fragmentType: UInt8 = 0
-    private var discarding: Run?
-    private var discardReason: VideoDropReason = .missingStart
-    private var lastSequenceNumber: UInt16?
-    private var lossPending = false
 
-    /// Creates a depacketizer.
-    ///
-    /// - Parameters:
-    ///   - maxFrameSize: the largest access unit accepted (default 4 MiB).
-    ///   - spropParameterSets: the `sprop-parameter-sets` value of the SDP
-    ///     fmtp (comma-separated base64 NAL units), if any; unusable entries
-    ///     are ignored (in-band parameter sets still work).
-    public init(maxFrameSize: Int = 4 << 20, spropParameterSets: String? = nil) {
-        self.maxFrameSize = maxFrameSize
-        buffer.reserveCapacity(64 * 1024)
+    /// - Parameter spropParameterSets: see `H264Depacketizer.init`.
+    public init(spropParameterSets: String? = nil) {
         guard let spropParameterSets else { return }
         for item in spropParameterSets.split(separator: ",").prefix(8) {
             guard let nal = Base64.decode(item.trimmingSpaces), !nal.isEmpty else { continue }
@@ -92,121 +94,28 @@ public struct H264Depacketizer: Sendable {
         }
     }
 
-    /// Takes the next packet in sequence order, appending the frames completed
-    /// and dropped by it to `events`.
-    ///
-    /// - Parameters:
-    ///   - sequenceNumber, timestamp, marker: the RTP header fields.
-    ///   - payload: the RTP payload, padding removed.
-    public mutating func push(
-        sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: UnsafeRawBufferPointer,
-        into events: inout [VideoDepacketizerEvent]
-    ) {
-        let contiguous = lastSequenceNumber.map { sequenceNumber == $0 &+ 1 } ?? true
-        lastSequenceNumber = sequenceNumber
-        if !contiguous {
-            lossPending = true
-            if let run = assembling {
-                assembling = nil
-                beginDiscard(run, reason: .sequenceGap, events: &events)
-            }
-        }
-        if let run = assembling, run.timestamp != timestamp {
-            // Contiguous, a new timestamp: the previous access unit had no marker.
-            assembling = nil
-            if fragmentLengthOffset != nil {
-                beginDiscard(run, reason: .malformed(.malformedH264Payload(.unfinishedFragment)), events: &events)
-            } else {
-                complete(run, events: &events)
-            }
-        }
-        if let run = discarding, run.timestamp != timestamp {
-            closeDiscard(events: &events)
-        }
-        if var run = discarding {
-            // The rest of an access unit already given up.
-            run.lastSequenceNumber = sequenceNumber
-            run.packetCount += 1
-            discarding = run
-            if marker { closeDiscard(events: &events) }
-            return
-        }
+    /// Any packet may start an access unit; its first slice is checked at the end.
+    public func startProblem(_ payload: UnsafeRawBufferPointer) -> VideoDropReason? { nil }
 
-        if var run = assembling {
-            run.lastSequenceNumber = sequenceNumber
-            run.packetCount += 1
-            assembling = run
-        } else {
-            buffer.removeAll(keepingCapacity: true)
-            fragmentLengthOffset = nil
-            assembling = Run(timestamp: timestamp, firstSequenceNumber: sequenceNumber,
-                             lastSequenceNumber: sequenceNumber, packetCount: 1)
-            assemblingFollowsLoss = lossPending
-            lossPending = false
-        }
-        if let reason = append(payload: payload), let run = assembling {
-            assembling = nil
-            fragmentLengthOffset = nil
-            beginDiscard(run, reason: reason, events: &events)
-            if marker { closeDiscard(events: &events) }
-            return
-        }
-        if marker, let run = assembling {
-            assembling = nil
-            if fragmentLengthOffset != nil {
-                fragmentLengthOffset = nil
-                beginDiscard(run, reason: .malformed(.malformedH264Payload(.unfinishedFragment)), events: &events)
-                closeDiscard(events: &events)
-            } else {
-                complete(run, events: &events)
-            }
-        }
+    public func unfinished(next: UnsafeRawBufferPointer?) -> VideoDropReason? {
+        fragmentLengthOffset == nil ? nil : .malformed(.malformedH264Payload(.unfinishedFragment))
     }
 
-    /// Takes the next packet in sequence order from a whole RTP payload array.
-    public mutating func push(sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: [UInt8])
-        -> [VideoDepacketizerEvent]
-    {
-        var events: [VideoDepacketizerEvent] = []
-        payload.withUnsafeBytes {
-            push(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker, payload: $0, into: &events)
-        }
-        return events
-    }
-
-    /// Packets were lost (a `JitterBuffer` `.gap`): an access unit being
-    /// assembled is dropped now, and the next frame `followsLoss`.
-    public mutating func handleGap(into events: inout [VideoDepacketizerEvent]) {
-        lossPending = true
-        if let run = assembling {
-            assembling = nil
-            fragmentLengthOffset = nil
-            beginDiscard(run, reason: .missingEnd, events: &events)
-        }
-        closeDiscard(events: &events)
-    }
-
-    /// `handleGap(into:)`, returning the events.
-    public mutating func handleGap() -> [VideoDepacketizerEvent] {
-        var events: [VideoDepacketizerEvent] = []
-        handleGap(into: &events)
-        return events
-    }
-
-    /// Ends the stream: an access unit still being assembled is dropped.
-    public mutating func flush() -> [VideoDepacketizerEvent] { handleGap() }
+    public mutating func abandon() { fragmentLengthOffset = nil }
 
     // MARK: - Payload structures (RFC 6184 §5.6-5.8)
 
     /// Appends the payload's NAL units (or fragment) to `buffer`; the reason
     /// to drop the access unit, or nil.
-    private mutating func append(payload: UnsafeRawBufferPointer) -> VideoDropReason? {
+    public mutating func append(_ payload: UnsafeRawBufferPointer, first: Bool, to buffer: inout [UInt8],
+                                maxFrameSize: Int) -> VideoDropReason? {
+        if first { fragmentLengthOffset = nil }
         guard payload.count >= 1 else { return .malformed(.malformedH264Payload(.empty)) }
         let type = H264NALUnitType.of(payload[0])
         switch type {
         case 1...23:  // single NAL unit packet (§5.6)
             guard fragmentLengthOffset == nil else { return .malformed(.malformedH264Payload(.unfinishedFragment)) }
-            return appendNALUnit(payload)
+            return Self.appendNALUnit(payload, to: &buffer, maxFrameSize: maxFrameSize)
         case H264NALUnitType.stapA:  // §5.7.1
             guard fragmentLengthOffset == nil else { return .malformed(.malformedH264Payload(.unfinishedFragment)) }
             var offset = 1
@@ -219,7 +128,8 @@ public struct H264Depacketizer: Sendable {
                       H264NALUnitType.isNALUnit(H264NALUnitType.of(payload[offset])) else {
                     return .malformed(.malformedH264Payload(.badAggregation))
                 }
-                if let reason = appendNALUnit(UnsafeRawBufferPointer(rebasing: payload[offset..<(offset + size)])) {
+                if let reason = Self.appendNALUnit(UnsafeRawBufferPointer(rebasing: payload[offset..<(offset + size)]),
+                                                   to: &buffer, maxFrameSize: maxFrameSize) {
                     return reason
                 }
                 offset += size
@@ -258,7 +168,7 @@ public struct H264Depacketizer: Sendable {
             }
             buffer.append(contentsOf: data)
             if isEnd {
-                writeLength(buffer.count - lengthOffset - 4, at: lengthOffset)
+                Self.writeLength(buffer.count - lengthOffset - 4, at: lengthOffset, in: &buffer)
                 fragmentLengthOffset = nil
             }
             return nil
@@ -267,7 +177,8 @@ public struct H264Depacketizer: Sendable {
         }
     }
 
-    private mutating func appendNALUnit(_ nal: UnsafeRawBufferPointer) -> VideoDropReason? {
+    private static func appendNALUnit(_ nal: UnsafeRawBufferPointer, to buffer: inout [UInt8],
+                                      maxFrameSize: Int) -> VideoDropReason? {
         guard nal.count + 4 <= maxFrameSize - buffer.count else { return .malformed(.h264FrameTooLarge(limit: maxFrameSize)) }
         let n = nal.count
         buffer.append(UInt8(truncatingIfNeeded: n >> 24)); buffer.append(UInt8(truncatingIfNeeded: n >> 16))
@@ -276,7 +187,7 @@ public struct H264Depacketizer: Sendable {
         return nil
     }
 
-    private mutating func writeLength(_ n: Int, at offset: Int) {
+    private static func writeLength(_ n: Int, at offset: Int, in buffer: inout [UInt8]) {
         buffer[offset] = UInt8(truncatingIfNeeded: n >> 24)
         buffer[offset + 1] = UInt8(truncatingIfNeeded: n >> 16)
         buffer[offset + 2] = UInt8(truncatingIfNeeded: n >> 8)
@@ -285,7 +196,7 @@ public struct H264Depacketizer: Sendable {
 
     // MARK: - Access units
 
-    private mutating func complete(_ run: Run, events: inout [VideoDepacketizerEvent]) {
+    public mutating func complete(_ buffer: inout [UInt8], maxFrameSize: Int) -> VideoFrameCompletion {
         // One walk over the NAL unit headers (the lengths are ours, so consistent).
         var hasSlice = false, hasIDR = false, hasSPS = false, hasPPS = false, badSet = false
         var firstMacroblock: UInt32?
@@ -322,41 +233,26 @@ public struct H264Depacketizer: Sendable {
             }
             offset = end
         }
-        if badSet {
-            beginDiscard(run, reason: .malformed(.malformedH264Payload(.badParameterSet)), events: &events)
-            closeDiscard(events: &events)
-            return
-        }
+        if badSet { return .dropped(.malformed(.malformedH264Payload(.badParameterSet))) }
         guard hasSlice else {
             nonPictureUnits += 1
-            return
+            return .absorbed
         }
-        guard firstMacroblock == 0 else {
-            beginDiscard(run, reason: .missingStart, events: &events)
-            closeDiscard(events: &events)
-            return
-        }
+        guard firstMacroblock == 0 else { return .dropped(.missingStart) }
         var width: Int?
         var height: Int?
         let isKeyframe = hasIDR && sequenceParameters != nil && !pictureParameterSet.isEmpty
         if isKeyframe, let sps = sequenceParameters {
             if !(hasSPS && hasPPS) {
                 guard parameterSetPrefix.count <= maxFrameSize - buffer.count else {
-                    beginDiscard(run, reason: .malformed(.h264FrameTooLarge(limit: maxFrameSize)), events: &events)
-                    closeDiscard(events: &events)
-                    return
+                    return .dropped(.malformed(.h264FrameTooLarge(limit: maxFrameSize)))
                 }
                 buffer.insert(contentsOf: parameterSetPrefix, at: insertAt)
             }
             width = sps.width
             height = sps.height
         }
-        framesAssembled += 1
-        if isKeyframe { keyframesAssembled += 1 }
-        events.append(.frame(AssembledVideoFrame(
-            data: buffer, rtpTimestamp: run.timestamp, isKeyframe: isKeyframe, width: width, height: height,
-            firstSequenceNumber: run.firstSequenceNumber, lastSequenceNumber: run.lastSequenceNumber,
-            pictureID: nil, followsLoss: assemblingFollowsLoss)))
+        return .frame(isKeyframe: isKeyframe, width: width, height: height, pictureID: nil)
     }
 
     /// Stores an SPS or PPS NAL unit when it differs from the stored one.
@@ -385,23 +281,6 @@ public struct H264Depacketizer: Sendable {
             parameterSetPrefix.append(contentsOf: set)
         }
         return true
-    }
-
-    private mutating func beginDiscard(_ run: Run, reason: VideoDropReason, events: inout [VideoDepacketizerEvent]) {
-        closeDiscard(events: &events)
-        discarding = run
-        discardReason = reason
-        lossPending = true
-    }
-
-    private mutating func closeDiscard(events: inout [VideoDepacketizerEvent]) {
-        guard let run = discarding else { return }
-        discarding = nil
-        framesDropped += 1
-        lossPending = true
-        events.append(.dropped(DroppedVideoFrame(
-            rtpTimestamp: run.timestamp, firstSequenceNumber: run.firstSequenceNumber,
-            lastSequenceNumber: run.lastSequenceNumber, packetCount: run.packetCount, reason: discardReason)))
     }
 }
 

@@ -18,240 +18,66 @@ import Codecs
 /// A marker bit that never comes (some senders omit it) is tolerated: when a new
 /// frame starts at the very next sequence number, the previous frame is complete.
 ///
-/// Allocation: the frame is assembled in a reused buffer, and an emitted frame's
-/// `data` shares that buffer rather than copying it. A caller that lets go of
-/// the frame before the next one starts (and collects events with the `into:`
-/// variants into an array it reuses) makes the depacketizer allocate nothing
-/// in steady state; a caller that keeps a frame keeps its bytes intact —
-/// copy-on-write gives the depacketizer a fresh buffer then.
-public struct VP8Depacketizer: Sendable {
-    private struct Run: Sendable {
-        var timestamp: UInt32
-        var firstSequenceNumber: UInt16
-        var lastSequenceNumber: UInt16
-        var packetCount: Int
-    }
+/// Runs, gaps, discard records and allocation are `VideoFrameAssembler`'s;
+/// `VP8PayloadFormat` says what is VP8's.
+public typealias VP8Depacketizer = VideoFrameAssembler<VP8PayloadFormat>
 
-    /// The largest frame accepted; larger ones are dropped as malformed.
-    public let maxFrameSize: Int
-    /// Frames emitted.
-    public private(set) var framesAssembled: Int = 0
-    /// Keyframes among them.
-    public private(set) var keyframesAssembled: Int = 0
-    /// Incomplete or malformed frames dropped.
-    public private(set) var framesDropped: Int = 0
-
-    private var buffer: [UInt8] = []
-    private var assembling: Run?
-    private var assemblingPictureID: VP8PictureID?
-    private var assemblingFollowsLoss = false
-    private var discarding: Run?
-    private var discardReason: VP8DropReason = .missingStart
-    private var lastSequenceNumber: UInt16?
-    private var lossPending = false
-
+extension VideoFrameAssembler where Format == VP8PayloadFormat {
     /// Creates a depacketizer.
     ///
     /// - Parameter maxFrameSize: the largest frame accepted (default 4 MiB).
     public init(maxFrameSize: Int = 4 << 20) {
-        self.maxFrameSize = maxFrameSize
-        buffer.reserveCapacity(64 * 1024)
+        self.init(format: VP8PayloadFormat(), maxFrameSize: maxFrameSize)
+    }
+}
+
+/// VP8's part of `VP8Depacketizer` (RFC 7741): the payload descriptor in front
+/// of every payload, a frame starting at S = 1 with PID = 0, keyframe flag and
+/// size from the payload header.
+public struct VP8PayloadFormat: VideoPayloadFormat {
+    private var descriptors = DescriptorReader<VP8PayloadDescriptor>()
+    private var pictureID: VP8PictureID?
+
+    public init() {}
+
+    public mutating func startProblem(_ payload: UnsafeRawBufferPointer) -> VideoDropReason? {
+        descriptors.startProblem(payload)
     }
 
-    /// Takes the next packet in sequence order.
-    ///
-    /// - Parameters:
-    ///   - sequenceNumber, timestamp, marker: the RTP header fields.
-    ///   - payload: the RTP payload (descriptor and VP8 data), padding removed.
-    /// - Returns: the frames completed and dropped by this packet, in order.
-    public mutating func push(
-        sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: UnsafeRawBufferPointer
-    ) -> [VP8DepacketizerEvent] {
-        var events: [VP8DepacketizerEvent] = []
-        push(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker, payload: payload, into: &events)
-        return events
-    }
-
-    /// Takes the next packet in sequence order, appending the frames completed
-    /// and dropped by it to `events`.
-    public mutating func push(
-        sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: UnsafeRawBufferPointer,
-        into events: inout [VP8DepacketizerEvent]
-    ) {
-        let contiguous = lastSequenceNumber.map { sequenceNumber == $0 &+ 1 } ?? true
-        lastSequenceNumber = sequenceNumber
-        if !contiguous {
-            lossPending = true
-            if let run = assembling {
-                assembling = nil
-                beginDiscard(run, reason: .sequenceGap, events: &events)
-            }
-        }
-
+    public mutating func append(_ payload: UnsafeRawBufferPointer, first: Bool, to buffer: inout [UInt8],
+                                maxFrameSize: Int) -> VideoDropReason? {
         let descriptor: VP8PayloadDescriptor
         do throws(MediaPipelineError) {
-            descriptor = try VP8PayloadDescriptor(parsing: payload)
-            guard payload.count > descriptor.encodedSize else { throw .emptyVP8Payload }
+            descriptor = try descriptors.descriptor(of: payload, first: first)
         } catch {
-            discardPacket(sequenceNumber: sequenceNumber, timestamp: timestamp, reason: .malformed(error),
-                          events: &events)
-            if marker { closeDiscard(events: &events) }
-            return
+            return .malformed(error)
+        }
+        if first {
+            pictureID = descriptor.pictureID
+        } else if descriptor.isStartOfFrame {
+            return .missingEnd  // a second start under one timestamp: the frame's end was lost
         }
         let data = UnsafeRawBufferPointer(rebasing: payload[descriptor.encodedSize...])
-
-        if let run = assembling, run.timestamp != timestamp {
-            assembling = nil
-            if descriptor.isStartOfFrame {
-                // Contiguous, all packets present, only the marker was missing.
-                complete(run, events: &events)
-            } else {
-                beginDiscard(run, reason: .missingEnd, events: &events)
-            }
-        }
-        if let run = discarding, run.timestamp != timestamp || descriptor.isStartOfFrame {
-            closeDiscard(events: &events)
-        }
-
-        if descriptor.isStartOfFrame {
-            if let run = assembling {  // a second start for the same timestamp
-                assembling = nil
-                beginDiscard(run, reason: .missingEnd, events: &events)
-                closeDiscard(events: &events)
-            }
-            buffer.removeAll(keepingCapacity: true)
-            assembling = Run(timestamp: timestamp, firstSequenceNumber: sequenceNumber,
-                             lastSequenceNumber: sequenceNumber, packetCount: 1)
-            assemblingPictureID = descriptor.pictureID
-            assemblingFollowsLoss = lossPending
-            lossPending = false
-            append(data, sequenceNumber: sequenceNumber, isFirst: true, events: &events)
-        } else if assembling != nil {
-            append(data, sequenceNumber: sequenceNumber, isFirst: false, events: &events)
-        } else {
-            discardPacket(sequenceNumber: sequenceNumber, timestamp: timestamp, reason: .missingStart, events: &events)
-        }
-
-        if marker {
-            if let run = assembling {
-                assembling = nil
-                complete(run, events: &events)
-            }
-            closeDiscard(events: &events)
-        }
-    }
-
-    /// Takes the next packet in sequence order from a whole RTP payload array.
-    public mutating func push(sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: [UInt8])
-        -> [VP8DepacketizerEvent]
-    {
-        payload.withUnsafeBytes { push(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker, payload: $0) }
-    }
-
-    /// Tells the depacketizer that packets were lost (a `JitterBuffer` `.gap`): a
-    /// frame being assembled is dropped now, and the next frame `followsLoss`.
-    public mutating func handleGap() -> [VP8DepacketizerEvent] {
-        var events: [VP8DepacketizerEvent] = []
-        handleGap(into: &events)
-        return events
-    }
-
-    /// `handleGap()`, appending to `events`.
-    public mutating func handleGap(into events: inout [VP8DepacketizerEvent]) {
-        lossPending = true
-        if let run = assembling {
-            assembling = nil
-            beginDiscard(run, reason: .missingEnd, events: &events)
-        }
-        closeDiscard(events: &events)
-    }
-
-    /// Ends the stream: a frame still being assembled is dropped.
-    public mutating func flush() -> [VP8DepacketizerEvent] {
-        handleGap()
-    }
-
-    // MARK: - Internals
-
-    private mutating func append(_ data: UnsafeRawBufferPointer, sequenceNumber: UInt16, isFirst: Bool,
-                                 events: inout [VP8DepacketizerEvent]) {
-        guard var run = assembling else { return }
-        if !isFirst {
-            run.lastSequenceNumber = sequenceNumber
-            run.packetCount += 1
-        }
-        guard buffer.count + data.count <= maxFrameSize else {
-            assembling = nil
-            beginDiscard(run, reason: .malformed(.vp8FrameTooLarge(limit: maxFrameSize)), events: &events)
-            return
-        }
+        guard buffer.count + data.count <= maxFrameSize else { return .malformed(.vp8FrameTooLarge(limit: maxFrameSize)) }
         buffer.append(contentsOf: data)
-        assembling = run
+        return nil
     }
 
-    private mutating func complete(_ run: Run, events: inout [VP8DepacketizerEvent]) {
-        let header: VP8FrameHeader
+    /// A frame ends at its marker, or — marker lost — when the next packet starts a frame.
+    public func unfinished(next: UnsafeRawBufferPointer?) -> VideoDropReason? {
+        guard let next else { return nil }
+        return DescriptorReader<VP8PayloadDescriptor>.startsFrame(next) ? nil : .missingEnd
+    }
+
+    public mutating func abandon() { descriptors.forget() }
+
+    public mutating func complete(_ buffer: inout [UInt8], maxFrameSize: Int) -> VideoFrameCompletion {
         do throws(CodecsError) {
-            header = try VP8FrameHeader(parsing: buffer)
+            let header = try VP8FrameHeader(parsing: buffer)
+            return .frame(isKeyframe: header.isKeyframe, width: header.width, height: header.height, pictureID: pictureID)
         } catch {
-            var reason = VP8DropReason.malformed(.malformedVP8PayloadHeader(.truncated))
-            if case .malformedVP8Frame(let fault) = error { reason = .malformed(.malformedVP8PayloadHeader(fault)) }
-            beginDiscard(run, reason: reason, events: &events)
-            closeDiscard(events: &events)
-            return
+            if case .malformedVP8Frame(let fault) = error { return .dropped(.malformed(.malformedVP8PayloadHeader(fault))) }
+            return .dropped(.malformed(.malformedVP8PayloadHeader(.truncated)))
         }
-        let frame = AssembledVP8Frame(
-            data: buffer, rtpTimestamp: run.timestamp, isKeyframe: header.isKeyframe,
-            width: header.width, height: header.height, firstSequenceNumber: run.firstSequenceNumber,
-            lastSequenceNumber: run.lastSequenceNumber, pictureID: assemblingPictureID,
-            followsLoss: assemblingFollowsLoss)
-        framesAssembled += 1
-        if header.isKeyframe { keyframesAssembled += 1 }
-        events.append(.frame(frame))
-    }
-
-    /// Turns `run` into the discard record, closing any other record first.
-    private mutating func beginDiscard(_ run: Run, reason: VP8DropReason, events: inout [VP8DepacketizerEvent]) {
-        closeDiscard(events: &events)
-        discarding = run
-        discardReason = reason
-        lossPending = true
-    }
-
-    /// Adds one packet to the discard record (opening one when needed).
-    private mutating func discardPacket(sequenceNumber: UInt16, timestamp: UInt32, reason: VP8DropReason,
-                                        events: inout [VP8DepacketizerEvent]) {
-        lossPending = true
-        if var run = assembling, run.timestamp == timestamp {
-            assembling = nil
-            run.lastSequenceNumber = sequenceNumber
-            run.packetCount += 1
-            beginDiscard(run, reason: reason, events: &events)
-            return
-        }
-        if let run = assembling {
-            assembling = nil
-            beginDiscard(run, reason: .missingEnd, events: &events)
-        }
-        if var run = discarding, run.timestamp == timestamp {
-            run.lastSequenceNumber = sequenceNumber
-            run.packetCount += 1
-            discarding = run
-            if case .malformed = reason { discardReason = reason }
-            return
-        }
-        beginDiscard(Run(timestamp: timestamp, firstSequenceNumber: sequenceNumber,
-                         lastSequenceNumber: sequenceNumber, packetCount: 1),
-                     reason: reason, events: &events)
-    }
-
-    private mutating func closeDiscard(events: inout [VP8DepacketizerEvent]) {
-        guard let run = discarding else { return }
-        discarding = nil
-        framesDropped += 1
-        lossPending = true
-        events.append(.dropped(DroppedVP8Frame(
-            rtpTimestamp: run.timestamp, firstSequenceNumber: run.firstSequenceNumber,
-            lastSequenceNumber: run.lastSequenceNumber, packetCount: run.packetCount, reason: discardReason)))
     }
 }

@@ -26,30 +26,31 @@ import Codecs
 /// are bounds-checked; pictures are bounded by `maxFrameSize`.
 ///
 /// Allocation: the picture is assembled in a reused buffer the emitted frame
-/// shares; layer bookkeeping lives in fixed storage: nothing is allocated per
-/// packet in steady state.
-public struct VP9Depacketizer: Sendable {
-    private struct Run: Sendable {
-        var timestamp: UInt32
-        var firstSequenceNumber: UInt16
-        var lastSequenceNumber: UInt16
-        var packetCount: Int
+/// shares (`VideoFrameAssembler`); layer bookkeeping lives in fixed storage:
+/// nothing is allocated per packet in steady state.
+public typealias VP9Depacketizer = VideoFrameAssembler<VP9PayloadFormat>
+
+extension VideoFrameAssembler where Format == VP9PayloadFormat {
+    /// - Parameter maxFrameSize: the largest picture accepted (default 4 MiB).
+    public init(maxFrameSize: Int = 4 << 20) {
+        self.init(format: VP9PayloadFormat(), maxFrameSize: maxFrameSize)
     }
 
-    /// The largest picture accepted; larger ones are dropped as malformed.
-    public let maxFrameSize: Int
-    public private(set) var framesAssembled: Int = 0
-    public private(set) var keyframesAssembled: Int = 0
-    public private(set) var framesDropped: Int = 0
+    /// The spatial layer written (set at each keyframe).
+    public var recordedSpatialLayer: Int { format.recordedSpatialLayer }
+    /// Layer frames above the recorded layer that were left out.
+    public var layerFramesSkipped: Int { format.layerFramesSkipped }
+}
+
+/// VP9's part of `VP9Depacketizer` (RFC 9628): payload descriptors, layer
+/// frames from B to E, the recorded spatial layers as one superframe.
+public struct VP9PayloadFormat: VideoPayloadFormat {
     /// The spatial layer written (set at each keyframe).
     public private(set) var recordedSpatialLayer: Int = 0
     /// Layer frames above the recorded layer that were left out.
     public private(set) var layerFramesSkipped: Int = 0
 
-    private var buffer: [UInt8] = []
-    private var assembling: Run?
-    private var assemblingFollowsLoss = false
-    private var assemblingPictureID: UInt16?
+    private var pictureID: UInt16?
     /// Layer frames of the picture: start offset, size, spatial id (8 at most).
     private var layerStarts: [Int] = Array(repeating: 0, count: 8)
     private var layerSizes: [Int] = Array(repeating: 0, count: 8)
@@ -59,131 +60,47 @@ public struct VP9Depacketizer: Sendable {
     /// The last scalability structure's layer sizes (0: unknown).
     private var ssWidths: [Int] = Array(repeating: 0, count: 8)
     private var ssHeights: [Int] = Array(repeating: 0, count: 8)
-    private var discarding: Run?
-    private var discardReason: VideoDropReason = .missingStart
-    private var lastSequenceNumber: UInt16?
-    private var lossPending = false
 
-    public init(maxFrameSize: Int = 4 << 20) {
-        self.maxFrameSize = maxFrameSize
-        buffer.reserveCapacity(64 * 1024)
+    public init() {}
+
+    /// B (0x08 of the first byte) starts a layer frame; `append` reads the
+    /// whole descriptor, and a malformed one drops the picture there.
+    public func startProblem(_ payload: UnsafeRawBufferPointer) -> VideoDropReason? {
+        guard let first = payload.first else { return .malformed(.truncatedVP9Descriptor) }
+        return first & 0x08 != 0 ? nil : .missingStart
     }
 
-    /// Takes the next packet in sequence order, appending the frames completed
-    /// and dropped by it to `events`.
-    public mutating func push(
-        sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: UnsafeRawBufferPointer,
-        into events: inout [VideoDepacketizerEvent]
-    ) {
-        let contiguous = lastSequenceNumber.map { sequenceNumber == $0 &+ 1 } ?? true
-        lastSequenceNumber = sequenceNumber
-        if !contiguous {
-            lossPending = true
-            if let run = assembling {
-                assembling = nil
-                beginDiscard(run, reason: .sequenceGap, events: &events)
-            }
-        }
-        if let run = assembling, run.timestamp != timestamp {
-            assembling = nil
-            if layerOpen {
-                beginDiscard(run, reason: .missingEnd, events: &events)
-            } else {
-                complete(run, events: &events)
-            }
-        }
-        if let run = discarding, run.timestamp != timestamp {
-            closeDiscard(events: &events)
-        }
-        if var run = discarding {
-            run.lastSequenceNumber = sequenceNumber
-            run.packetCount += 1
-            discarding = run
-            if marker { closeDiscard(events: &events) }
-            return
-        }
+    /// A layer frame still open: cut off by a new timestamp (its end was
+    /// lost), or a marker inside it (malformed).
+    public func unfinished(next: UnsafeRawBufferPointer?) -> VideoDropReason? {
+        guard layerOpen else { return nil }
+        return next == nil ? .malformed(.malformedVP9Payload(.unfinishedFrame)) : .missingEnd
+    }
 
+    public mutating func abandon() {
+        layerOpen = false
+        layerCount = 0
+    }
+
+    public mutating func append(_ payload: UnsafeRawBufferPointer, first: Bool, to buffer: inout [UInt8],
+                                maxFrameSize: Int) -> VideoDropReason? {
         let descriptor: VP9PayloadDescriptor
         do throws(MediaPipelineError) {
-            descriptor = try VP9PayloadDescriptor(parsing: payload)
-            guard payload.count > descriptor.encodedSize else { throw .malformedVP9Payload(.empty) }
+            descriptor = try DescriptorReader<VP9PayloadDescriptor>.read(payload)
         } catch {
-            discardPacket(sequenceNumber: sequenceNumber, timestamp: timestamp, reason: .malformed(error), marker: marker,
-                          events: &events)
-            return
+            return .malformed(error)
         }
-
-        if assembling == nil {
-            guard descriptor.isStartOfFrame else {
-                discardPacket(sequenceNumber: sequenceNumber, timestamp: timestamp, reason: .missingStart, marker: marker,
-                              events: &events)
-                return
-            }
-            buffer.removeAll(keepingCapacity: true)
+        if first {
             layerCount = 0
             layerOpen = false
-            assembling = Run(timestamp: timestamp, firstSequenceNumber: sequenceNumber,
-                             lastSequenceNumber: sequenceNumber, packetCount: 1)
-            assemblingFollowsLoss = lossPending
-            assemblingPictureID = descriptor.pictureID
-            lossPending = false
-        } else if var run = assembling {
-            run.lastSequenceNumber = sequenceNumber
-            run.packetCount += 1
-            assembling = run
+            pictureID = descriptor.pictureID
         }
-        if let reason = append(descriptor, payload: payload) {
-            let run = assembling!
-            assembling = nil
-            beginDiscard(run, reason: reason, events: &events)
-            if marker { closeDiscard(events: &events) }
-            return
-        }
-        if marker, let run = assembling {
-            assembling = nil
-            if layerOpen {
-                beginDiscard(run, reason: .malformed(.malformedVP9Payload(.unfinishedFrame)), events: &events)
-                closeDiscard(events: &events)
-            } else {
-                complete(run, events: &events)
-            }
-        }
+        return append(descriptor, payload: payload, to: &buffer, maxFrameSize: maxFrameSize)
     }
-
-    /// Takes the next packet from a whole RTP payload array.
-    public mutating func push(sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: [UInt8])
-        -> [VideoDepacketizerEvent]
-    {
-        var events: [VideoDepacketizerEvent] = []
-        payload.withUnsafeBytes {
-            push(sequenceNumber: sequenceNumber, timestamp: timestamp, marker: marker, payload: $0, into: &events)
-        }
-        return events
-    }
-
-    /// Packets were lost (a `JitterBuffer` `.gap`).
-    public mutating func handleGap(into events: inout [VideoDepacketizerEvent]) {
-        lossPending = true
-        if let run = assembling {
-            assembling = nil
-            beginDiscard(run, reason: .missingEnd, events: &events)
-        }
-        closeDiscard(events: &events)
-    }
-
-    public mutating func handleGap() -> [VideoDepacketizerEvent] {
-        var events: [VideoDepacketizerEvent] = []
-        handleGap(into: &events)
-        return events
-    }
-
-    /// Ends the stream: a picture still being assembled is dropped.
-    public mutating func flush() -> [VideoDepacketizerEvent] { handleGap() }
-
-    // MARK: - Internals
 
     /// Adds the packet's data to the picture; the reason to drop it, or nil.
-    private mutating func append(_ d: VP9PayloadDescriptor, payload: UnsafeRawBufferPointer) -> VideoDropReason? {
+    private mutating func append(_ d: VP9PayloadDescriptor, payload: UnsafeRawBufferPointer, to buffer: inout [UInt8],
+                                 maxFrameSize: Int) -> VideoDropReason? {
         let sid = Int(d.spatialID)
         if let ss = d.scalabilityStructure, !ss.isEmpty {
             for layer in 0..<8 {
@@ -215,12 +132,8 @@ public struct VP9Depacketizer: Sendable {
         return nil
     }
 
-    private mutating func complete(_ run: Run, events: inout [VideoDepacketizerEvent]) {
-        guard layerCount > 0 else {
-            beginDiscard(run, reason: .missingEnd, events: &events)
-            closeDiscard(events: &events)
-            return
-        }
+    public mutating func complete(_ buffer: inout [UInt8], maxFrameSize: Int) -> VideoFrameCompletion {
+        guard layerCount > 0 else { return .dropped(.missingEnd) }
         let parsed: Result<VP9FrameHeader, CodecsError> = buffer.withUnsafeBytes { raw in
             do throws(CodecsError) {
                 return .success(try VP9FrameHeader(
@@ -233,20 +146,14 @@ public struct VP9Depacketizer: Sendable {
         case .failure(let error):
             var fault = VP9FrameFault.truncated
             if case .malformedVP9Frame(let f) = error { fault = f }
-            beginDiscard(run, reason: .malformed(.malformedVP9Payload(.badFrameHeader(fault))), events: &events)
-            closeDiscard(events: &events)
-            return
+            return .dropped(.malformed(.malformedVP9Payload(.badFrameHeader(fault))))
         }
         let isKeyframe = header.isKeyframe && layerIDs[0] == 0
         if isKeyframe { recordedSpatialLayer = layerIDs[layerCount - 1] }
         // Keep the layer frames up to the recorded layer.
         var kept = 0
         while kept < layerCount && layerIDs[kept] <= recordedSpatialLayer { kept += 1 }
-        guard kept > 0 else {
-            beginDiscard(run, reason: .missingStart, events: &events)
-            closeDiscard(events: &events)
-            return
-        }
+        guard kept > 0 else { return .dropped(.missingStart) }
         if kept < layerCount {
             layerFramesSkipped += layerCount - kept
             buffer.removeSubrange((layerStarts[kept - 1] + layerSizes[kept - 1])...)
@@ -268,19 +175,14 @@ public struct VP9Depacketizer: Sendable {
                 height = topHeader?.height ?? header.height
             }
         }
-        if kept > 1 { appendSuperframeIndex(frames: kept) }
-        framesAssembled += 1
-        if isKeyframe { keyframesAssembled += 1 }
-        events.append(.frame(AssembledVideoFrame(
-            data: buffer, rtpTimestamp: run.timestamp, isKeyframe: isKeyframe, width: width, height: height,
-            firstSequenceNumber: run.firstSequenceNumber, lastSequenceNumber: run.lastSequenceNumber,
-            pictureID: assemblingPictureID.map { .long($0 & 0x7FFF) },
-            followsLoss: assemblingFollowsLoss)))
+        if kept > 1 { appendSuperframeIndex(frames: kept, to: &buffer) }
+        return .frame(isKeyframe: isKeyframe, width: width, height: height,
+                      pictureID: pictureID.map { .long($0 & 0x7FFF) })
     }
 
     /// VP9 Annex B superframe index: marker `110 mm fff`, the sizes
     /// little-endian in mm + 1 bytes each, the marker again.
-    private mutating func appendSuperframeIndex(frames: Int) {
+    private func appendSuperframeIndex(frames: Int, to buffer: inout [UInt8]) {
         var largest = 0
         for i in 0..<frames { largest = max(largest, layerSizes[i]) }
         let magnitude = largest <= 0xFF ? 1 : largest <= 0xFFFF ? 2 : largest <= 0xFF_FFFF ? 3 : 4
@@ -294,39 +196,5 @@ public struct VP9Depacketizer: Sendable {
             }
         }
         buffer.append(marker)
-    }
-
-    private mutating func beginDiscard(_ run: Run, reason: VideoDropReason, events: inout [VideoDepacketizerEvent]) {
-        closeDiscard(events: &events)
-        discarding = run
-        discardReason = reason
-        lossPending = true
-        layerOpen = false
-        layerCount = 0
-    }
-
-    private mutating func discardPacket(sequenceNumber: UInt16, timestamp: UInt32, reason: VideoDropReason, marker: Bool,
-                                        events: inout [VideoDepacketizerEvent]) {
-        lossPending = true
-        if var run = assembling {
-            assembling = nil
-            run.lastSequenceNumber = sequenceNumber
-            run.packetCount += 1
-            beginDiscard(run, reason: reason, events: &events)
-        } else {
-            beginDiscard(Run(timestamp: timestamp, firstSequenceNumber: sequenceNumber,
-                             lastSequenceNumber: sequenceNumber, packetCount: 1), reason: reason, events: &events)
-        }
-        if marker { closeDiscard(events: &events) }
-    }
-
-    private mutating func closeDiscard(events: inout [VideoDepacketizerEvent]) {
-        guard let run = discarding else { return }
-        discarding = nil
-        framesDropped += 1
-        lossPending = true
-        events.append(.dropped(DroppedVideoFrame(
-            rtpTimestamp: run.timestamp, firstSequenceNumber: run.firstSequenceNumber,
-            lastSequenceNumber: run.lastSequenceNumber, packetCount: run.packetCount, reason: discardReason)))
     }
 }

@@ -367,6 +367,19 @@ public struct PeerSession: Sendable, Equatable {
         return end(.failed(detail: detail), .negotiationFailed, now: now, notifyPeer: true)
     }
 
+    /// The peer's offer has nothing Capstan can record (no codec it records):
+    /// ends the session `failed(detail)` like `negotiationFailed(detail:now:)`
+    /// (event `negotiation-failed`), but the peer is told with
+    /// `sendCallReject` rather than a hangup — the WebSocket counterpart of
+    /// WHIP's `400`, sent before any answer.
+    public mutating func offerRefused(detail: String, now: UInt64) throws -> [PeerSessionAction] {
+        try require(.negotiationFailed, state == .negotiating, "no negotiation under way")
+        try require(.negotiationFailed, !hasLocalDescription, "an answer was already made")
+        var actions = end(.failed(detail: detail), .negotiationFailed, now: now, notifyPeer: false)
+        actions.insert(.sendCallReject(.failed(detail: detail)), at: 1)
+        return actions
+    }
+
     // MARK: - Candidates
 
     /// A trickled remote candidate (`candidate:` attribute value, opaque here).

@@ -7,7 +7,10 @@
 /// its mid and our transport attributes (see `MediaDescription.rejected`).
 public enum SDPAnswerer {
     /// Answers `offer`, or throws ``SDPError/unacceptableOffer(reason:)`` when
-    /// nothing can be accepted or the offer lacks ICE credentials or a fingerprint.
+    /// nothing can be accepted or the offer lacks ICE credentials or a fingerprint
+    /// — ``SDPError/unsupportedCodecs(reason:)`` when nothing is accepted and a
+    /// section was refused for its codecs (the reason names the codecs offered
+    /// and the ones Capstan records).
     public static func answer(offer: SessionDescription, options: AnswerOptions) throws(SDPError) -> NegotiatedAnswer {
         if let problem = ICECredentials.validate(ufrag: options.iceUfrag, pwd: options.icePwd) {
             throw .unacceptableOffer(reason: "local credentials: \(problem)")
@@ -45,12 +48,14 @@ public enum SDPAnswerer {
         guard let tagIndex = acceptedIndices.first, mediaAccepted else {
             let reasons = decisions.enumerated().map { index, decision -> String in
                 switch decision {
-                case .reject(let reason): "m=\(offer.media[index].kind) #\(index): \(reason)"
+                case .reject(let reason, _): "m=\(offer.media[index].kind) #\(index): \(reason)"
                 case .acceptDataChannel: "m=application #\(index): data channels ride beside audio or video, and there is none"
                 case .accept: ""
                 }
             }
-            throw .unacceptableOffer(reason: "no acceptable media section (\(reasons.joined(separator: "; ")))")
+            let reason = "no acceptable media section (\(reasons.joined(separator: "; ")))"
+            let codecRefusal = decisions.contains { if case .reject(_, codecs: true) = $0 { true } else { false } }
+            throw codecRefusal ? .unsupportedCodecs(reason: reason) : .unacceptableOffer(reason: reason)
         }
         if acceptedIndices.count > 1 && bundle == nil {
             throw .unacceptableOffer(reason: "offer has several media sections but no a=group:BUNDLE; WHIP requires BUNDLE (RFC 9725)")
@@ -108,7 +113,7 @@ public enum SDPAnswerer {
                     mid: section.mid, mLineIndex: index, remotePort: section.sctpPort ?? DataChannelSDP.defaultSCTPPort,
                     remoteMaxMessageSize: section.maxMessageSize ?? DataChannelSDP.defaultMaxMessageSize,
                     localPort: policy.sctpPort, localMaxMessageSize: policy.maxMessageSize)
-            case .reject(let reason):
+            case .reject(let reason, _):
                 answer.media.append(.rejected(answering: section, ufrag: options.iceUfrag, pwd: options.icePwd,
                                               fingerprint: options.fingerprint, setup: localSetup))
                 rejected.append(RejectedSection(mLineIndex: index, kind: section.kind, mid: section.mid, reason: reason))
@@ -165,7 +170,8 @@ public enum SDPAnswerer {
     private enum SectionDecision {
         case accept(codec: RTPMap, supported: SupportedCodec, direction: MediaDirection)
         case acceptDataChannel(DataChannelAnswerPolicy)
-        case reject(String)
+        /// `codecs`: refused because no offered codec is one Capstan records.
+        case reject(String, codecs: Bool = false)
     }
 
     /// An `m=application` section: a data channel (RFC 8841) bundled with the
@@ -222,7 +228,8 @@ public enum SDPAnswerer {
         }
         let offeredNames = section.offeredCodecNames.joined(separator: ", ")
         if section.kind == .audio {
-            return .reject("no Opus 48000/2 among the offered audio codecs (offered: \(offeredNames); Capstan records: opus/48000/2)")
+            return .reject("no Opus 48000/2 among the offered audio codecs (offered: \(offeredNames); Capstan records: opus/48000/2)",
+                           codecs: true)
         }
         let recorded = candidates.map { codec -> String in
             switch codec {
@@ -233,6 +240,6 @@ public enum SDPAnswerer {
             }
         }
         return .reject("no video codec Capstan records among the offered ones (offered: \(offeredNames); "
-            + "Capstan records: \(recorded.joined(separator: ", ")))")
+            + "Capstan records: \(recorded.joined(separator: ", ")))", codecs: true)
     }
 }

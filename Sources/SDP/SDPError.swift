@@ -15,6 +15,10 @@ public enum SDPError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidFragment(reason: String)
     /// The offer cannot be answered (nothing acceptable, no credentials, no fingerprint, ...).
     case unacceptableOffer(reason: String)
+    /// No media section can be accepted and at least one was refused because
+    /// none of its codecs is one Capstan records; the reason names the codecs
+    /// offered and the ones recorded (WHIP `400` body, WebSocket `call:reject`).
+    case unsupportedCodecs(reason: String)
     /// The answer does not match our offer or misses what we need.
     case unacceptableAnswer(reason: String)
 
@@ -27,7 +31,7 @@ public enum SDPError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidAttribute(let name, let reason): return "a=\(name): \(reason)"
         case .invalidCandidate(let reason): return "invalid candidate: \(reason)"
         case .invalidFragment(let reason): return "invalid sdpfrag: \(reason)"
-        case .unacceptableOffer(let reason): return reason
+        case .unacceptableOffer(let reason), .unsupportedCodecs(let reason): return reason
         case .unacceptableAnswer(let reason): return reason
         }
     }

@@ -137,6 +137,21 @@ struct PeerSessionMediaTests {
         #expect(s.endedAt == t0 + 20 * sec + 5 * ms)
     }
 
+    @Test("WebSocket, an offer with nothing to record: call:reject (not a hangup), ended failed, and only before an answer")
+    func offerRefused() throws {
+        var s = try Setup.negAwaitingOffer.make()
+        let actions = try s.offerRefused(detail: "unsupported-codecs", now: t0 + sec)
+        #expect(actions == [
+            .notifyStateChanged(from: .negotiating, to: .ended), .sendCallReject(.failed(detail: "unsupported-codecs")),
+            .ended(.failed(detail: "unsupported-codecs")),
+        ])
+        #expect(s.endReason == .failed(detail: "unsupported-codecs"))
+        var answered = try Setup.negAnswererTransport.make()
+        #expect(throws: PeerSessionError.self) { try answered.offerRefused(detail: "unsupported-codecs", now: t0 + sec) }
+        var idle = newSession()
+        #expect(throws: PeerSessionError.self) { try idle.offerRefused(detail: "unsupported-codecs", now: t0) }
+    }
+
     @Test("WebSocket, peer calls: the exact actions from call:init to active")
     func incomingSequence() throws {
         var s = newSession()

@@ -251,7 +251,7 @@ struct SDPAnswererTests {
         #expect {
             try SDPAnswerer.answer(offer: try parse(text), options: recordingOptions())
         } throws: { error in
-            guard case .unacceptableOffer(let reason) = error as? SDPError else { return false }
+            guard case .unsupportedCodecs(let reason) = error as? SDPError else { return false }
             return reason.contains("offered: H265/90000") && reason.contains("Capstan records: VP8/90000, VP9/90000 (profile-id 0), AV1/90000 (profile 0), H264/90000")
         }
     }

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Foundation
 import Inspection
 import MediaBridge
@@ -36,6 +37,13 @@ struct AiortcRTXTests {
         #expect((video.rtxPackets ?? 0) >= dropped - 2 && (video.packetsRecoveredByNACK ?? 0) >= dropped - 2,
                 "dropped \(dropped), RTX \(video.rtxPackets ?? 0), recovered \(video.packetsRecoveredByNACK ?? 0)")
         #expect(video.packetsLost <= 2)
+        // /metrics adds the finalized recording's recovery counts.
+        let wanted = ["capstan_rtx_packets_total{outcome=\"unwrapped\"} \(video.rtxPackets ?? -1)\n", "capstan_nack_recovered_packets_total{kind=\"video\"} \(video.packetsRecoveredByNACK ?? -1)\n"]
+        var metrics = ""
+        #expect(try await eventually {
+            metrics = try await daemon.request("GET", "/metrics", headers: [:]).body
+            return wanted.allSatisfy { metrics.contains($0) }
+        }, "want \(wanted) in \(metrics)")
         let report = MediaInspector.inspect(path: "\(daemon.recordingsPath)/\(id).webm")
         #expect(report.valid && report.finalized && report.decodeErrors == 0, "\(report.problems)")
         print("aiortc RTX: dropped \(dropped) VP8 packets; sidecar rtxPackets \(video.rtxPackets ?? 0), recovered \(video.packetsRecoveredByNACK ?? 0), "

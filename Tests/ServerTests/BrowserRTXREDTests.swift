@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Foundation
 import Inspection
 import MediaBridge
@@ -98,6 +99,13 @@ struct BrowserRTXREDTests {
         // Every 20th packet lost, never two in a row: the next packet's redundancy covers each.
         #expect((audio.redRecovered ?? 0) >= droppedAudio - 1, "recovered \(audio.redRecovered ?? 0) of \(droppedAudio) lost")
         #expect((audio.gapFillMs ?? 0) <= 40, "gap fill \(audio.gapFillMs ?? 0) ms where RED covered the losses")
+        // /metrics adds the finalized recording's recovery counts.
+        let wanted = ["capstan_red_recovered_packets_total \(audio.redRecovered ?? -1)\n", "capstan_rtx_packets_total{outcome=\"unwrapped\"} \(video.rtxPackets ?? -1)\n"]
+        var metrics = ""
+        #expect(try await eventually {
+            metrics = try await daemon.request("GET", "/metrics", headers: ["Authorization": "Bearer tok"]).body
+            return wanted.allSatisfy { metrics.contains($0) }
+        }, "want \(wanted) in \(metrics)")
         #expect(Double(frames) >= 0.9 * Double(encoded), "recorded \(frames) of \(encoded) encoded frames")
         print("Chromium RTX/RED: relay dropped \(droppedVideo) VP8 and \(droppedAudio) RED packets of \(relay.matched); Chromium retransmitted \(outbound["retransmitted"] ?? 0); "
               + "sidecar: rtxPackets \(video.rtxPackets ?? 0), recovered by NACK \(video.packetsRecoveredByNACK ?? 0), lost \(video.packetsLost), "

@@ -160,6 +160,61 @@ struct WebSocketSignallingTests {
         await peer.close()
     }
 
+    @Test("an offer with no codec Capstan records gets call:reject naming the codecs (the WHIP 400 body), no error or hangup")
+    func unrecordableOfferIsRejected() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        let peer = WebSocketTestPeer(url: wsURL(daemon))
+        #expect(try await peer.register("erin")?.type == .register)
+
+        try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "erin"))
+        let accept = try #require(await peer.next())
+        #expect(accept.type == .callAccept)
+        let id = try #require(accept.sessionId)
+        try peer.send(SignallingMessage(type: .offer, to: "capstan", from: "erin", sdp: Self.hevcOnlyOffer))
+        let reject = try #require(await peer.next())
+        #expect(reject.type == .callReject, "\(reject)")
+        #expect(reject.from == "capstan" && reject.to == "erin" && reject.sessionId == id, "\(reject)")
+        let reason = try #require(reject.reason)
+        #expect(reason.contains("offered: H265/90000") && reason.contains("Capstan records: VP8/90000")
+                && reason.contains("H264/90000"), "\(reason)")
+        // The same text WHIP answers the same offer with (400, text/plain).
+        let whip = try await daemon.request("POST", "/whip", body: Self.hevcOnlyOffer, contentType: "application/sdp")
+        #expect(whip.status == 400)
+        #expect(whip.body.trimmingCharacters(in: .whitespacesAndNewlines) == reason)
+        // Nothing else follows: no error, no call:hangup.
+        #expect(await peer.next(timeout: .milliseconds(500)) == nil)
+        let ended = try await waitForState(daemon, id, "ended")
+        #expect(ended["endReason"] as? String == "failed" && ended["endDetail"] as? String == "unsupported-codecs",
+                "\(ended)")
+        #expect(peer.statuses.last?.status == "ended")
+        // The socket and the peer id stay usable: the next call is accepted.
+        try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "erin"))
+        #expect(try #require(await peer.next()).type == .callAccept)
+        await peer.close()
+    }
+
+    /// An offer whose only section is HEVC video: nothing Capstan records.
+    static let hevcOnlyOffer = """
+        v=0\r
+        o=- 1 1 IN IP4 127.0.0.1\r
+        s=-\r
+        t=0 0\r
+        a=group:BUNDLE 0\r
+        a=ice-ufrag:Wb1T\r
+        a=ice-pwd:kMk2w0bTYA0/c8HnzqGn8b\r
+        a=fingerprint:sha-256 A7:3C:0D:52:E9:18:6B:F4:21:9E:C0:77:3A:58:D1:0F:64:B2:8E:45:19:FA:C3:06:7D:E2:91:5B:38:AC:F0:4D\r
+        a=setup:actpass\r
+        m=video 9 UDP/TLS/RTP/SAVPF 96\r
+        c=IN IP4 0.0.0.0\r
+        a=mid:0\r
+        a=sendonly\r
+        a=rtcp-mux\r
+        a=rtpmap:96 H265/90000\r
+
+        """
+
     @Test("malformed and oversized messages get an error; the socket stays usable")
     func badMessages() async throws {
         let daemon = try DaemonProcess(environment: ["CAPSTAN_MAX_SIGNALLING_MESSAGE_BYTES": "4096",

@@ -30,6 +30,7 @@ public struct APIError: HTTPResponseError {
         case .conflict: "conflict"
         case .unavailable: "unavailable"
         case .tooManyRequests: "too-many-sessions"
+        case .unsupportedCodecs: "unsupported-codecs"
         }
         self.init(HTTPResponse.Status(code: failure.status), name, failure.reason, format: format)
     }
