@@ -419,7 +419,10 @@ final class ReplayHarness {
                     transmit(rtxPaddingPacket(at: t), isVideo: true, index: -1, at: t)
                 }
                 if settings.foreignRTXIntervalNs > 0 && t % settings.foreignRTXIntervalNs == 0,
-                   let recent = videoHistory.values.max(by: { $0.sentAt < $1.sentAt }) {
+                   // Ties (a frame's packets share a send time) broken by sequence number:
+                   // a dictionary's order changes from process to process, and the test
+                   // must replay the same call every time.
+                   let recent = videoHistory.max(by: { ($0.value.sentAt, $0.key) < ($1.value.sentAt, $1.key) })?.value {
                     foreignRTXSent += 1
                     transmit(rtxPacket(for: recent.bytes, sequencer: &foreignSequencer), isVideo: true, index: -1, at: t)
                 }
