@@ -47,9 +47,10 @@ let package = Package(
     products: [
         .executable(name: "capstan", targets: ["capstan"]),
         // The hot-path modules, for the benchmark package in Benchmarks/
-        // (a separate package, so its dependencies stay out of this build).
+        // (a separate package, so its dependencies and its executables stay
+        // out of this build).
         .library(name: "CapstanHotPaths", targets: [
-            "STUN", "ICE", "SRTP", "RTP", "MediaPipeline", "WebM", "Ogg", "Codecs", "MediaBridge", "CCallgrind",
+            "STUN", "ICE", "DTLS", "SRTP", "Transport", "RTP", "MediaPipeline", "WebM", "Ogg", "Codecs", "MediaBridge",
         ]),
     ],
     dependencies: [
@@ -83,7 +84,6 @@ let package = Package(
         // MARK: inspection — `capstan inspect` / `capstan repair`
         .target(name: "Inspection", dependencies: ["WebM", "Ogg", "Codecs"]),
         .testTarget(name: "InspectionTests", dependencies: ["CapstanTestSupport", "Inspection", "WebM", "Ogg", "Codecs"]),
-        .executableTarget(name: "capstan-bench-write", dependencies: ["WebM", "Codecs"]),
 
         // MARK: sdp
         .target(name: "SDP"),
@@ -112,13 +112,6 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "TransportTests", dependencies: ["CapstanTestSupport", "Transport", "SDP", "RTP", "ICE"]),
-        // Receive-path benchmark (issue 3): scripts/bench-receive runs it under callgrind.
-        .target(name: "CCallgrind"),
-        .executableTarget(name: "capstan-bench-receive", dependencies: [
-            "Transport", "SRTP", "RTP", "CSRTP", "DTLS", "STUN", "CCallgrind",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
 
         // MARK: session — PeerSession call lifecycle (sans-I/O)
         .target(name: "PeerSession"),
@@ -135,10 +128,6 @@ let package = Package(
         ]),
         .testTarget(name: "MediaBridgeTests", dependencies: ["CapstanTestSupport", 
             "MediaBridge", "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "Inspection",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "capstan-bench-record", dependencies: [
-            "MediaBridge", "MediaPipeline", "RTP", "Codecs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
