@@ -50,8 +50,10 @@ let package = Package(
         // (a separate package, so its dependencies and its executables stay
         // out of this build).
         .library(name: "CapstanHotPaths", targets: [
-            "STUN", "ICE", "DTLS", "SRTP", "Transport", "RTP", "MediaPipeline", "WebM", "Ogg", "Codecs", "MediaBridge",
+            "STUN", "ICE", "SRTP", "RTP", "MediaPipeline", "WebM", "Ogg", "Codecs", "MediaBridge",
         ]),
+        // The transport (SwiftNIO), for the receive-path benchmark only.
+        .library(name: "CapstanTransport", targets: ["DTLS", "Transport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -122,8 +124,9 @@ let package = Package(
         .testTarget(name: "MediaPipelineTests", dependencies: ["CapstanTestSupport", "MediaPipeline", "RTP", "Codecs"]),
         .target(name: "Loopback", dependencies: ["RTP", "Transport"]),
         .testTarget(name: "LoopbackTests", dependencies: ["Loopback", "RTP"]),
+        // No Transport (so no SwiftNIO): CapstanServer attaches it to a session's transport.
         .target(name: "MediaBridge", dependencies: [
-            "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "SDP", "Transport",
+            "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "SDP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "MediaBridgeTests", dependencies: ["CapstanTestSupport", 

@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "CCallgrind"),
         .executableTarget(name: "capstan-bench-receive", dependencies: [
             "CCallgrind", .product(name: "CapstanHotPaths", package: "Capstan"),
+            .product(name: "CapstanTransport", package: "Capstan"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
