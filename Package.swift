@@ -50,10 +50,13 @@ let package = Package(
     products: [
         .executable(name: "capstan", targets: ["capstan"]),
         // The hot-path modules, for the benchmark package in Benchmarks/
-        // (a separate package, so its dependencies stay out of this build).
+        // (a separate package, so its dependencies and its executables stay
+        // out of this build).
         .library(name: "CapstanHotPaths", targets: [
-            "STUN", "ICE", "SRTP", "RTP", "MediaPipeline", "WebM", "Ogg", "Codecs", "MediaBridge", "CCallgrind",
+            "STUN", "ICE", "SRTP", "RTP", "MediaPipeline", "WebM", "Ogg", "Codecs", "MediaBridge",
         ]),
+        // The transport (SwiftNIO), for the receive-path benchmark only.
+        .library(name: "CapstanTransport", targets: ["DTLS", "Transport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -86,7 +89,6 @@ let package = Package(
         // MARK: inspection — `capstan inspect` / `capstan repair`
         .target(name: "Inspection", dependencies: ["WebM", "Ogg", "Codecs"]),
         .testTarget(name: "InspectionTests", dependencies: ["CapstanTestSupport", "Inspection", "WebM", "Ogg", "Codecs"]),
-        .executableTarget(name: "capstan-bench-write", dependencies: ["WebM", "Codecs"]),
 
         // MARK: sdp
         .target(name: "SDP"),
@@ -115,13 +117,6 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "TransportTests", dependencies: ["CapstanTestSupport", "Transport", "SDP", "RTP", "ICE"]),
-        // Receive-path benchmark (issue 3): scripts/bench-receive runs it under callgrind.
-        .target(name: "CCallgrind"),
-        .executableTarget(name: "capstan-bench-receive", dependencies: [
-            "Transport", "SRTP", "RTP", "CSRTP", "DTLS", "STUN", "CCallgrind",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
 
         // MARK: data channels — SCTP (usrsctp) over DTLS, DCEP (RFC 8831, 8832)
         .target(name: "CSCTPShim", dependencies: ["CUsrSCTP"]),
@@ -141,16 +136,13 @@ let package = Package(
         .testTarget(name: "MediaPipelineTests", dependencies: ["CapstanTestSupport", "MediaPipeline", "RTP", "Codecs"]),
         .target(name: "Loopback", dependencies: ["RTP", "Transport"]),
         .testTarget(name: "LoopbackTests", dependencies: ["Loopback", "RTP"]),
+        // No Transport (so no SwiftNIO): CapstanServer attaches it to a session's transport.
         .target(name: "MediaBridge", dependencies: [
-            "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "SDP", "Transport",
+            "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "SDP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "MediaBridgeTests", dependencies: ["CapstanTestSupport", 
             "MediaBridge", "MediaPipeline", "RTP", "Codecs", "WebM", "Ogg", "Inspection",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "capstan-bench-record", dependencies: [
-            "MediaBridge", "MediaPipeline", "RTP", "Codecs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

@@ -12,6 +12,10 @@ import PackageDescription
 //    hardware counters for the suite's `instructions` metric):
 //        scripts/bench-hotpaths             (from the repository root)
 //  - HotPathCases: the cases both run, so they measure the same code.
+//  - capstan-bench-receive, capstan-bench-record, capstan-bench-write: the
+//    receive path, the recording pipeline and WebM muxing end to end, for
+//    scripts/bench-receive, scripts/bench-record and scripts/bench-webm-write.
+//  - CCallgrind: callgrind's client requests (measured regions) as C functions.
 let package = Package(
     name: "CapstanBenchmarks",
     platforms: [.macOS(.v14)],
@@ -19,6 +23,7 @@ let package = Package(
         .package(name: "Capstan", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "HotPathCases", dependencies: [
@@ -32,7 +37,21 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(name: "capstan-hotpaths-callgrind", dependencies: [
-            "HotPathCases", .product(name: "CapstanHotPaths", package: "Capstan"),
+            "HotPathCases", "CCallgrind", .product(name: "CapstanHotPaths", package: "Capstan"),
+        ]),
+        .target(name: "CCallgrind"),
+        .executableTarget(name: "capstan-bench-receive", dependencies: [
+            "CCallgrind", .product(name: "CapstanHotPaths", package: "Capstan"),
+            .product(name: "CapstanTransport", package: "Capstan"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "capstan-bench-record", dependencies: [
+            .product(name: "CapstanHotPaths", package: "Capstan"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "capstan-bench-write", dependencies: [
+            .product(name: "CapstanHotPaths", package: "Capstan"),
         ]),
     ],
     swiftLanguageModes: [.v6]

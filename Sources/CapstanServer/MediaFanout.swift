@@ -1,4 +1,10 @@
+import MediaBridge
 import Transport
+
+/// The recording takes a session's media straight from its transport.
+/// Declared here, not in MediaBridge, so that module (and with it the fuzzer
+/// and the benchmarks) builds without the transport and SwiftNIO.
+extension MediaBridge: TransportMediaReceiver {}
 
 /// Hands a session's media to two receivers (record+loopback: the
 /// recording and the echo), in order. On the media loop.

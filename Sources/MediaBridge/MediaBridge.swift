@@ -5,7 +5,6 @@ import Codecs
 import Logging
 import MediaPipeline
 import RTP
-import Transport
 import WebM
 
 /// The receive pipeline of one session (DESIGN.md §1, §4): decrypted RTP and
@@ -44,7 +43,7 @@ import WebM
 /// Event-loop confined: every method on the media loop, no locks, no
 /// `await`; `now` is the loop's monotonic clock in ns. Testable without a
 /// transport: feed `transportDidReceiveRTP` with an injected `now`.
-public final class MediaBridge: TransportMediaReceiver {
+public final class MediaBridge {
     public let configuration: MediaBridgeConfiguration
     /// Sender reports per track before they align the tracks: one report
     /// cannot tell a path that delays video from a report stamped 40 ms off.
@@ -161,7 +160,9 @@ public final class MediaBridge: TransportMediaReceiver {
 
     func unixNs(_ now: UInt64) -> Int64 { startUnixNs &+ Int64(bitPattern: now &- startNs) }
 
-    // MARK: - TransportMediaReceiver
+    // MARK: - Media in (CapstanServer makes these the bridge's TransportMediaReceiver
+    // conformance, so this module, the fuzzer and the benchmarks build without
+    // the transport and SwiftNIO)
 
     public func transportDidReceiveRTP(_ packet: UnsafeRawBufferPointer, now: UInt64) {
         guard !finalized else { return }

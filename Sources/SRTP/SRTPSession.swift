@@ -19,8 +19,9 @@ public final class SRTPSession {
     private let outbound: srtp_t
 
     /// The raw inbound libsrtp context, for benchmarks that call
-    /// `srtp_unprotect` directly. Same confinement rules as the session.
-    package var inboundContext: srtp_t { inbound }
+    /// `srtp_unprotect` directly (Benchmarks/, a package of its own). Same
+    /// confinement rules as the session.
+    @_spi(Benchmarks) public var inboundContext: srtp_t { inbound }
 
     /// Creates the contexts.
     /// - Parameters:

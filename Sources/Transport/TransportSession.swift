@@ -80,7 +80,9 @@ public final class TransportSession {
         }
     }
 
-    package weak var sink: DatagramSink?
+    /// Where outgoing datagrams go: the MediaPort it is registered on, or an
+    /// in-memory wire in the receive-path benchmark (Benchmarks/).
+    @_spi(Benchmarks) public weak var sink: DatagramSink?
     /// Called when an address proves itself (valid ICE check or response),
     /// so the port can route DTLS and SRTP from it to this session: with the
     /// ICE-TCP connection it came on, or nil for the datagram socket.
@@ -107,7 +109,7 @@ public final class TransportSession {
     @exclusivity(unchecked) private var srtp: SRTPSession?
     /// The session's SRTP contexts once connected; for the receive-path
     /// benchmark, which measures libsrtp alone on the very same context.
-    package var srtpSession: SRTPSession? { srtp }
+    @_spi(Benchmarks) public var srtpSession: SRTPSession? { srtp }
     /// Scratch for outgoing protection; one allocation for the session's life.
     private let sendScratch: UnsafeMutableRawBufferPointer
 
@@ -186,8 +188,8 @@ public final class TransportSession {
 
     /// A STUN datagram from `remote`, on the datagram socket or (`link`) an ICE-TCP
     /// connection; whatever it needs answered goes back the same way.
-    package func receiveSTUN(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint,
-                             via link: StreamLink? = nil, now: UInt64) {
+    @_spi(Benchmarks) public func receiveSTUN(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint,
+                                               via link: StreamLink? = nil, now: UInt64) {
         counters.stunIn &+= 1
         if lite != nil {
             switch lite!.handle(datagram, from: remote, now: now) {
@@ -211,8 +213,8 @@ public final class TransportSession {
         }
     }
 
-    package func receiveDTLS(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint,
-                             via link: StreamLink? = nil, now: UInt64) {
+    @_spi(Benchmarks) public func receiveDTLS(_ datagram: UnsafeRawBufferPointer, from remote: IPEndpoint,
+                                               via link: StreamLink? = nil, now: UInt64) {
         counters.dtlsIn &+= 1
         // A client waits for ICE before it starts; a closed or failed session
         // takes nothing more.

@@ -209,9 +209,13 @@ struct InteropCase: Sendable, CustomTestStringConvertible {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
+        let printed = PrintedText()
+        output.fileHandleForReading.readabilityHandler = { printed.append($0.availableData) }
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        usleep(200_000) // let it bind; the retransmission timer covers a slow start
+        // s_server prints ACCEPT once its socket is bound.
+        let listening = printed.waitFor("ACCEPT", timeoutNanoseconds: 20_000_000_000) { process.isRunning }
+        #expect(listening, "s_server did not start: \(printed.text)")
 
         var events: [DTLSOutput] = []
         func perform(_ outputs: [DTLSOutput]) {
@@ -230,14 +234,18 @@ struct InteropCase: Sendable, CustomTestStringConvertible {
             if client.state == .connected, closedAt == nil {
                 closedAt = monotonicNow()
             }
-            if let t = closedAt, monotonicNow() > t + 300_000_000, client.state == .connected {
+            // Close once s_server has printed what it negotiated (it does so
+            // when its side of the handshake completes).
+            if closedAt != nil, client.state == .connected, printed.text.contains("Keying material:") {
                 perform(client.close())
             }
             if case .failed = client.state { break }
         }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        output.fileHandleForReading.readabilityHandler = nil
+        printed.append(output.fileHandleForReading.readDataToEndOfFile())
+        let text = printed.text
 
         guard case .connected(let material)? = events.first else {
             Issue.record("client did not connect: \(events), state \(client.state)\n\(text)")
@@ -252,5 +260,25 @@ struct InteropCase: Sendable, CustomTestStringConvertible {
         #expect(exported == ourExport, "\(text)")
         #expect(client.remoteCertificateFingerprint == peerCertificate.sha256Fingerprint)
         #expect(client.state == .closed)
+    }
+}
+
+/// What a child process printed so far, collected from its pipe's reader thread.
+final class PrintedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ more: Data) { lock.withLock { data.append(more) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+
+    /// Polls (every 10 ms, bounded) until `needle` has been printed or `alive` turns false.
+    func waitFor(_ needle: String, timeoutNanoseconds: UInt64, alive: () -> Bool) -> Bool {
+        let deadline = monotonicNow() + timeoutNanoseconds
+        while monotonicNow() < deadline {
+            if text.contains(needle) { return true }
+            if !alive() { return text.contains(needle) }
+            usleep(10_000)
+        }
+        return text.contains(needle)
     }
 }

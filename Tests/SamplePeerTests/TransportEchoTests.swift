@@ -127,8 +127,7 @@ struct TransportEchoTests {
             peerPort.register(peerTransport, asDefault: true)
             peerTransport.start(now: NIODeadline.now().uptimeNanoseconds)
         }.get()
-        for _ in 0..<500 where !(echo.connected && watcher.connected) { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(echo.connected && watcher.connected, "ICE/DTLS did not come up")
+        #expect(await eventually { echo.connected && watcher.connected }, "ICE/DTLS did not come up")
 
         let video = VideoFormat(width: 640, height: 360, fps: 30)
         let source = try MediaSource(configuration: MediaSourceConfiguration(video: video, audio: false),

@@ -144,7 +144,10 @@ struct AttackTests {
         try await peer.eventLoop.submit {
             for datagram in forged { datagram.withUnsafeBytes { peer.port.send($0, to: remote) } }
         }.get()
-        try await Task.sleep(for: .seconds(2))
+        // The sender's media leaves the same socket after the forged records:
+        // 100 more packets recorded means they were handled and the call went on
+        // (a fatal alert would have ended it and stopped the count).
+        #expect(try await daemon.waitForMorePackets(id, 100), "media stopped after the forged records")
         let summary = RecordingEndToEndTests.json(try await daemon.request("GET", "/api/sessions/\(id)").body)
         #expect(summary["state"] as? String == "active", "\(summary)")
         _ = try await sender.stop()
@@ -177,14 +180,17 @@ struct AttackTests {
         _ = try await RecordingEndToEndTests.waitForState(daemon, id: attackerID, "active")
         let sender = try MediaSender(peer: good)
         try await sender.start()
-        try await Task.sleep(for: .milliseconds(500))
+        // The good session records before the baseline is taken.
+        #expect(try await daemon.waitForMorePackets(goodID, 25))
         let rssBefore = RawRTP.residentBytes(pid: daemon.process.processIdentifier)
 
         let clock = ContinuousClock()
         let attackStart = clock.now
         try await attack(attacker, daemon)
         print("attack sent in \(clock.now - attackStart)")
-        try await Task.sleep(for: .milliseconds(800))
+        // The good publisher's packets reach the daemon's one UDP socket after
+        // the attack's: once 40 more are in, the attack has been handled.
+        #expect(try await daemon.waitForMorePackets(goodID, 40))
         let rssAfter = RawRTP.residentBytes(pid: daemon.process.processIdentifier)
         #expect(daemon.process.isRunning, "the daemon died: \(daemon.log.suffix(2_000))")
         #expect(try await daemon.request("GET", "/healthz").status == 200)
@@ -195,7 +201,8 @@ struct AttackTests {
         let attackerSummary = try await RecordingEndToEndTests.waitForState(daemon, id: attackerID, "ended", timeout: .seconds(20))
         #expect(attackerSummary["endReason"] as? String == endReason, "\(attackerSummary)")
         await attacker.tearDown()
-        try? await Task.sleep(for: .milliseconds(500))
+        // The good session goes on recording after the attacker's end.
+        #expect(try await daemon.waitForMorePackets(goodID, 25))
         _ = try await sender.stop()
         try await good.hangUp()
         _ = try await RecordingEndToEndTests.waitForState(daemon, id: goodID, "ended", timeout: .seconds(20))

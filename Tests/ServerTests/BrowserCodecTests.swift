@@ -80,20 +80,26 @@ struct BrowserCodecTests {
                                                           timeout: .seconds(30)) as? String)
         let id = try #require(resource.split(separator: "/").last.map(String.init))
         #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
-        try await Task.sleep(for: .seconds(8))
-        // Stop the camera, let the last frames go out (framesEncoded stops moving), then hang up.
-        _ = try await page.evaluate("window.pub.stream.getVideoTracks().forEach(t => t.stop()); true")
+        try await Task.sleep(for: .seconds(8))  // publish 8 s: the call's length, not a wait for an event
+        // Stop the camera and the microphone, let the last frames go out
+        // (framesEncoded stops moving) and reach the daemon (its RTP count
+        // stops moving), then hang up. Polls, 250 ms apart, for the counts to settle.
+        _ = try await page.evaluate("window.pub.stream.getTracks().forEach(t => t.stop()); true")
         var last = -1
         var stats: [String: Any] = [:]
-        for _ in 0..<40 {
-            try await Task.sleep(for: .milliseconds(250))
+        #expect(try await eventually(timeout: .seconds(10), interval: .milliseconds(250)) {
             let text = try #require(try await page.evaluate(Self.stats) as? String)
             stats = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
             let frames = stats["frames"] as? Int ?? 0
-            if frames == last { break }
-            last = frames
-        }
-        try await Task.sleep(for: .milliseconds(500))
+            defer { last = frames }
+            return frames == last
+        }, "framesEncoded still moving: \(stats)")
+        var received = -1
+        #expect(try await eventually(timeout: .seconds(10), interval: .milliseconds(250)) {
+            let now = try await daemon.rtpPacketsIn(id)
+            defer { received = now }
+            return now == received
+        }, "RTP still arriving at the daemon")
         _ = try await page.evaluate("fetch(window.pub.resource, { method: 'DELETE', headers: { Authorization: 'Bearer tok' } }).then(r => r.status)")
         let encoded = stats["frames"] as? Int ?? 0
         #expect((stats["mime"] as? String)?.lowercased() == c.mime, "\(stats)")

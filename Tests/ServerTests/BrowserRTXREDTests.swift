@@ -75,11 +75,7 @@ struct BrowserRTXREDTests {
 
         let recordings = daemon.directory.appendingPathComponent("recordings").path
         let sidecarPath = "\(recordings)/\(id).json"
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(20)
-        while !FileManager.default.fileExists(atPath: sidecarPath) && clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = try await RecordingEndToEndTests.waitForFile(sidecarPath, timeout: .seconds(20))
         let sidecar = try RecordingSidecar.read(from: sidecarPath)
         let report = MediaInspector.inspect(path: "\(recordings)/\(id).webm")
         #expect(report.valid && report.finalized && report.decodeErrors == 0, "\(report.problems)")

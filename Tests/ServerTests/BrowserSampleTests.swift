@@ -21,13 +21,7 @@ struct BrowserSampleTests {
         """
 
     func waitForFile(_ path: String, timeout: Duration = .seconds(20)) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if FileManager.default.fileExists(atPath: path) { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
+        try await RecordingEndToEndTests.waitForFile(path, timeout: timeout)
     }
 
     @Test("Chromium publishes 10 s from /samples/ → a recording inspect and ffprobe accept; then plays and seeks it in <video>",
@@ -48,7 +42,7 @@ struct BrowserSampleTests {
         #expect(connected, "status: \(String(describing: status))")
         let connectedAt = ContinuousClock.now
         let id = try #require(try await page.evaluate("window.capstan.sessionId") as? String)
-        try await Task.sleep(for: .seconds(10))
+        try await Task.sleep(for: .seconds(10))  // publish 10 s: the call's length, not a wait for an event
         let encoded = try #require(try await page.evaluate(Self.framesEncoded) as? Int)
         _ = try await page.evaluate("document.getElementById('hangup').click(); true")
         let published = (ContinuousClock.now - connectedAt)

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import CapstanTestSupport
 import DTLS
 import NIOPosix
 import SamplePeer
@@ -117,6 +118,23 @@ enum DaemonError: Error { case didNotStart(String) }
 extension DaemonProcess {
     /// Where this daemon writes its recordings.
     var recordingsPath: String { directory.appendingPathComponent("recordings").path }
+
+    /// The RTP packets the daemon has taken in for session `id` so far (0 once it is gone).
+    func rtpPacketsIn(_ id: String) async throws -> Int {
+        let body = try await request("GET", "/api/sessions/\(id)").body
+        let summary = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
+        return (summary["stats"] as? [String: Any])?["rtpPacketsIn"] as? Int ?? 0
+    }
+
+    /// Waits (bounded) until session `id` has taken in `count` more RTP
+    /// packets than now: media still flows, and whatever reached the daemon's
+    /// one UDP socket before them has been handled.
+    func waitForMorePackets(_ id: String, _ count: Int, timeout: Duration = .seconds(30)) async throws -> Bool {
+        let start = try await rtpPacketsIn(id)
+        return try await eventually(timeout: timeout, interval: .milliseconds(50)) {
+            try await rtpPacketsIn(id) >= start + count
+        }
+    }
 
     /// Connects one WHIP publisher on Capstan's own stack to this daemon;
     /// returns it with its session id.

@@ -50,7 +50,7 @@ struct H264RecordingTests {
         _ = try await RecordingEndToEndTests.waitForState(daemon, id: id, "active")
         let sender = try MediaSender(peer: peer)
         try await sender.start()
-        try await Task.sleep(for: .seconds(5))
+        try await Task.sleep(for: .seconds(5))  // a 5 s call: the scenario's length
         let counts = try await sender.stop()
         try await peer.hangUp()
         let recordings = daemon.recordingsPath

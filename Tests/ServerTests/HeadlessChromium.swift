@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -142,13 +143,7 @@ final class DevToolsPage: @unchecked Sendable {
 
     /// Polls `expression` until it is true (bounded).
     func waitFor(_ expression: String, timeout: Duration = .seconds(30)) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if try await evaluate(expression) as? Bool == true { return true }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return false
+        try await eventually(timeout: timeout, interval: .milliseconds(200)) { try await evaluate(expression) as? Bool == true }
     }
 
     func close() { socket.close() }

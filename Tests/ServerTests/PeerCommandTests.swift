@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Foundation
 import Inspection
 import Testing
@@ -70,10 +71,8 @@ struct PeerCommandTests {
         // The recording of the call: inspect passes, duration within 0.3 s of
         // the 4 s sent, ≥ 98 % of the video frames sent.
         let recordings = daemon.directory.appendingPathComponent("recordings")
-        var sidecar = false
-        for _ in 0..<200 where !sidecar {
-            sidecar = FileManager.default.fileExists(atPath: recordings.appendingPathComponent("\(id).json").path)
-            if !sidecar { try await Task.sleep(for: .milliseconds(25)) }
+        let sidecar = await eventually {
+            FileManager.default.fileExists(atPath: recordings.appendingPathComponent("\(id).json").path)
         }
         #expect(sidecar)
         let file = MediaInspector.inspect(path: recordings.appendingPathComponent("\(id).webm").path)
@@ -157,12 +156,7 @@ struct PeerCommandTests {
         let id = try #require(report["id"] as? String)
         #expect(try await session(daemon, id)["mode"] as? String == "record+loopback")
         let sidecar = daemon.directory.appendingPathComponent("recordings/\(id).json").path
-        var found = false
-        for _ in 0..<200 where !found {
-            found = FileManager.default.fileExists(atPath: sidecar)
-            if !found { try await Task.sleep(for: .milliseconds(25)) }
-        }
-        #expect(found, "record+loopback leaves a sidecar")
+        #expect(await eventually { FileManager.default.fileExists(atPath: sidecar) }, "record+loopback leaves a sidecar")
         let webm = daemon.directory.appendingPathComponent("recordings/\(id).webm").path
         let report2 = MediaInspector.inspect(path: webm)
         #expect(report2.valid && report2.decodeErrors == 0, "\(report2.problems)")
@@ -242,14 +236,17 @@ struct PeerInterruptTests {
         err.fileHandleForReading.readabilityHandler = { errData.append($0.availableData) }
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        // Wait (bounded) for the session to be active, then interrupt.
-        var active = false
-        for _ in 0..<250 where !active {
-            try await Task.sleep(for: .milliseconds(20))
-            active = try await daemon.request("GET", "/api/sessions").body.contains(#""state":"active""#)
+        // Wait (bounded) for the session to be active and its media to reach
+        // the daemon (the peer is mid-run), then interrupt.
+        var id: String?
+        let midRun = try await eventually(timeout: .seconds(30)) {
+            let listed = try JSONSerialization.jsonObject(
+                with: Data(try await daemon.request("GET", "/api/sessions").body.utf8)) as? [[String: Any]] ?? []
+            guard let active = listed.first(where: { $0["state"] as? String == "active" }) else { return false }
+            id = active["id"] as? String
+            return ((active["stats"] as? [String: Any])?["rtpPacketsIn"] as? Int ?? 0) >= 25
         }
-        #expect(active)
-        try await Task.sleep(for: .milliseconds(500))
+        #expect(midRun, "no active session with media: \(String(describing: id))")
         kill(process.processIdentifier, SIGINT)
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(5)

@@ -20,25 +20,16 @@ struct RecordingEndToEndTests {
 
     static func waitForState(_ daemon: DaemonProcess, id: String, _ wanted: String,
                              timeout: Duration = .seconds(10)) async throws -> [String: Any] {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
         var summary: [String: Any] = [:]
-        while clock.now < deadline {
+        _ = try await eventually(timeout: timeout, interval: .milliseconds(50)) {
             summary = json(try await daemon.request("GET", "/api/sessions/\(id)").body)
-            if summary["state"] as? String == wanted { return summary }
-            try await Task.sleep(for: .milliseconds(50))
+            return summary["state"] as? String == wanted
         }
         return summary
     }
 
     static func waitForFile(_ path: String, timeout: Duration = .seconds(10)) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if FileManager.default.fileExists(atPath: path) { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
+        await eventually(timeout: timeout, interval: .milliseconds(50)) { FileManager.default.fileExists(atPath: path) }
     }
 
     @Test("7 s of VP8 + Opus over WHIP → a WebM that inspect and ffprobe accept, duration ±0.3 s, ≥ 98 % of frames, sidecar")
@@ -53,6 +44,8 @@ struct RecordingEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: "\(recordings)/\(id).webm"))
         let sender = try MediaSender(peer: peer)
         try await sender.start()
+        // A 7 s call (the scenario, not a wait for an event): 3 s, a look at
+        // the live session, 4 s more.
         try await Task.sleep(for: .seconds(3))
         let live = Self.json(try await daemon.request("GET", "/api/sessions/\(id)").body)
         let recording = live["recording"] as? [String: Any] ?? [:]
@@ -60,7 +53,7 @@ struct RecordingEndToEndTests {
         #expect((recording["videoFrames"] as? Int ?? 0) > 60, "\(recording)")
         #expect((recording["audioFrames"] as? Int ?? 0) > 100, "\(recording)")
         #expect(!FileManager.default.fileExists(atPath: "\(recordings)/\(id).json"), "no sidecar while recording")
-        try await Task.sleep(for: .seconds(4))
+        try await Task.sleep(for: .seconds(4))  // the rest of the 7 s call
         let counts = try await sender.stop()
         try await peer.hangUp()
 
@@ -100,7 +93,7 @@ struct RecordingEndToEndTests {
         _ = try await Self.waitForState(daemon, id: id, "active")
         let sender = try MediaSender(peer: peer)
         try await sender.start()
-        try await Task.sleep(for: .seconds(4))
+        try await Task.sleep(for: .seconds(4))  // a 4 s call: the scenario's length
         let counts = try await sender.stop()
         try await peer.hangUp()
         #expect(try await Self.waitForFile("\(recordings)/\(id).json"))
@@ -122,7 +115,7 @@ struct RecordingEndToEndTests {
         _ = try await Self.waitForState(daemon, id: id, "active")
         let sender = try MediaSender(peer: peer, width: 320, height: 240, resize: (2.0, 480, 360))
         try await sender.start()
-        try await Task.sleep(for: .seconds(4))
+        try await Task.sleep(for: .seconds(4))  // a 4 s call: the scenario's length
         _ = try await sender.stop()
         try await peer.hangUp()
         #expect(try await Self.waitForFile("\(recordings)/\(id).json"))

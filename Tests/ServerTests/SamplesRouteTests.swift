@@ -1,24 +1,22 @@
+import CapstanTestSupport
 import Foundation
+import HummingbirdTesting
 import Testing
 
-@Suite("the browser sample at /samples/", .serialized)
+@Suite("the browser sample at /samples/ (in process)")
 struct SamplesRouteTests {
-    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("samples").path
-
     @Test("served without the token; the API it calls still needs it")
     func served() async throws {
-        let daemon = try DaemonProcess(arguments: ["--token", "tok"], environment: ["CAPSTAN_SAMPLES": Self.samples])
-        defer { daemon.stop() }
-        try await daemon.start()
-        let page = try await daemon.request("GET", "/samples/")
-        #expect(page.status == 200)
-        #expect(page.headers["content-type"]?.hasPrefix("text/html") == true)
-        #expect(page.body.contains("Capstan — record your browser"))
-        let script = try await daemon.request("GET", "/samples/capstan.js")
-        #expect(script.status == 200)
-        #expect(script.body.contains("/whip"))
-        #expect(try await daemon.request("GET", "/samples/nope.html").status == 404)
-        #expect(try await daemon.request("GET", "/api/sessions").status == 401)
+        try await InProcessCapstan.run(.router, { $0.token = "tok" }) { client, _ in
+            let page = try await client.send(.get, "/samples/")
+            #expect(page.status == .ok)
+            #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)
+            #expect(page.text.contains("Capstan — record your browser"))
+            let script = try await client.send(.get, "/samples/capstan.js")
+            #expect(script.status == .ok)
+            #expect(script.text.contains("/whip"))
+            #expect(try await client.send(.get, "/samples/nope.html").status == .notFound)
+            #expect(try await client.send(.get, "/api/sessions").status == .unauthorized)
+        }
     }
 }

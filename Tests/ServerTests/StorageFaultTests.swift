@@ -71,7 +71,7 @@ struct StorageFaultTests {
         _ = try await RecordingEndToEndTests.waitForState(first, id: id, "active")
         let sender = try MediaSender(peer: peer, keyframeEvery: 15)
         try await sender.start()
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(3))  // 3 s of call before the crash: the scenario
         kill(first.process.processIdentifier, SIGKILL)
         _ = await first.waitForExit(timeout: .seconds(5))
         _ = try await sender.stop()

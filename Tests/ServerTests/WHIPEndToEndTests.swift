@@ -19,15 +19,8 @@ struct WHIPEndToEndTests {
         #expect(peer.negotiated.audio != nil && peer.negotiated.video != nil)
 
         // The daemon sees the session active (transport up on its side too).
-        var state = ""
-        for _ in 0..<200 {
-            let (status, body, _) = try await daemon.request("GET", "/api/sessions/\(id)")
-            #expect(status == 200)
-            state = (try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["state"] as? String ?? ""
-            if state == "active" { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(state == "active")
+        let active = try await RecordingEndToEndTests.waitForState(daemon, id: id, "active")
+        #expect(active["state"] as? String == "active", "\(active)")
         let liveMetrics = try await daemon.request("GET", "/metrics").body
         #expect(liveMetrics.contains(#"capstan_sessions{state="active"} 1"#), "\(liveMetrics)")
 

@@ -12,24 +12,13 @@ import Transport
 /// A WebSocket signalling client driving Capstan's own WebRTC stack as the
 /// remote peer (controlling ICE against the daemon's lite agent).
 final class WebSocketTestPeer: TransportEventHandler, @unchecked Sendable {
-    private let socket: MiniWebSocket?
+    private let socket: MiniWebSocket
     private let lock = NSLock()
     private var events: [TransportEvent] = []
     private(set) var port: MediaPort?
     private(set) var transport: TransportSession?
     static let certificate = try! DTLSCertificate.generateECDSA()
     private let box: InboxBox
-
-    init(url: String) {
-        let parsed = URL(string: url)!
-        let box = InboxBox()
-        self.box = box
-        socket = try? MiniWebSocket(host: parsed.host!, port: parsed.port!, path: parsed.path) { text in
-            if let decoded = try? JSONDecoder().decode(SignallingMessage.self, from: Data(text.utf8)) {
-                box.append(decoded)
-            }
-        }
-    }
 
     private init(socket: MiniWebSocket, box: InboxBox) {
         self.socket = socket
@@ -52,10 +41,10 @@ final class WebSocketTestPeer: TransportEventHandler, @unchecked Sendable {
     }
 
     func send(_ message: SignallingMessage) throws {
-        try socket?.sendText(String(decoding: try JSONEncoder().encode(message), as: UTF8.self))
+        try socket.sendText(String(decoding: try JSONEncoder().encode(message), as: UTF8.self))
     }
 
-    func sendRaw(_ text: String) { try? socket?.sendText(text) }
+    func sendRaw(_ text: String) { try? socket.sendText(text) }
 
     /// The next message, skipping none; nil after `timeout`.
     func next(timeout: Duration = .seconds(5)) async -> SignallingMessage? {
@@ -114,7 +103,7 @@ final class WebSocketTestPeer: TransportEventHandler, @unchecked Sendable {
                                       audio: LocalTrack(ssrc: 31, trackID: "a"), video: LocalTrack(ssrc: 32, trackID: "v"))
 
     func close() async {
-        socket?.close()
+        socket.close()
         if let port, let transport {
             _ = try? await port.eventLoop.submit { port.unregister(transport) }.get()
             try? await port.close()

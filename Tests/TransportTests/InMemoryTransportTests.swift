@@ -3,7 +3,7 @@ import ICE
 import SRTP
 import STUN
 import Testing
-@testable import Transport
+@_spi(Benchmarks) @testable import Transport
 
 /// Delivers datagrams between two sessions without sockets.
 final class MemoryWire: DatagramSink {

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import DTLS
 import ICE
 import Foundation
@@ -129,13 +130,7 @@ struct LoopbackPair {
 
     /// Waits (bounded) until `condition` holds.
     static func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
+        await eventually(timeout: timeout, interval: .milliseconds(10), condition)
     }
 
     func onLoop<T: Sendable>(_ body: @escaping @Sendable () -> T) async throws -> T {

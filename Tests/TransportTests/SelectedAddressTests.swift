@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -55,11 +56,7 @@ struct SelectedAddressTests {
             try await other.eventLoop.submit { other.counters.datagramsIn }.get()
         }
         func waitForOther(_ expected: UInt64) async throws -> Bool {
-            for _ in 0..<500 {
-                if try await datagramsAtOther() == expected { return true }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            return false
+            try await eventually { try await datagramsAtOther() == expected }
         }
 
         // 1. Selected by the offerer's own nomination: media reaches the offerer.

@@ -43,9 +43,9 @@ import DTLS
 import NIOCore
 import NIOPosix
 import RTP
-import SRTP
+@_spi(Benchmarks) import SRTP
 import STUN
-import Transport
+@_spi(Benchmarks) import Transport
 #if canImport(Glibc)
 import Glibc
 #endif

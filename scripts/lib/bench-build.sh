@@ -1,0 +1,15 @@
+# Sourced by scripts/bench-*: builds one executable of the benchmark package
+# (Benchmarks/, a package of its own beside the daemon's) in release, and
+# prints its path.
+bench_build() {
+    local product=$1
+    # Once more on failure: after a source file of the daemon is removed or
+    # renamed, SwiftPM's first incremental build of a path dependency can stop
+    # on the stale file list ("missing inputs") and re-plans on the next.
+    (cd Benchmarks && swift build -c release --product "$product" >&2) ||
+        (cd Benchmarks && swift build -c release --product "$product" >&2)
+}
+
+bench_binary() {
+    echo "$(cd Benchmarks && swift build -c release --show-bin-path)/$1"
+}
