@@ -112,7 +112,7 @@ let package = Package(
 
         // MARK: transport — UDP port, demux, per-session transport
         .target(name: "Transport", dependencies: [
-            "STUN", "ICE", "DTLS", "SRTP",
+            "STUN", "ICE", "DTLS", "SRTP", "RTP",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -1,4 +1,4 @@
-import Transport
+import RTP
 
 /// Byte streams a peer controls outright: an ICE-TCP connection (RFC 6544), framed as
 /// RFC 4571 says. The deframer sees any bytes, cut into reads anywhere.

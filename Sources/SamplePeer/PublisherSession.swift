@@ -6,7 +6,7 @@ import NIOPosix
 import SDP
 import SRTP
 import STUN
-import Transport
+@_spi(Benchmarks) import Transport
 
 /// One call from Capstan's own peer: offers over WHIP, runs controlling ICE
 /// and the DTLS client on its own UDP port, and sends (and receives) SRTP.

@@ -1,3 +1,4 @@
+import RTP
 import NIOCore
 import NIOPosix
 import STUN

@@ -166,37 +166,36 @@ struct WebSocketSignallingTests {
 
     @Test("an offer with no codec Capstan records gets call:reject naming the codecs (the WHIP 400 body), no error or hangup")
     func unrecordableOfferIsRejected() async throws {
-        let daemon = try DaemonProcess()
-        defer { daemon.stop() }
-        try await daemon.start()
-        let peer = WebSocketTestPeer(url: wsURL(daemon))
-        #expect(try await peer.register("erin")?.type == .register)
+        try await withDaemon { client, port in
+            let peer = try await WebSocketTestPeer.connect(port: port)
+            #expect(try await peer.register("erin")?.type == .register)
 
-        try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "erin"))
-        let accept = try #require(await peer.next())
-        #expect(accept.type == .callAccept)
-        let id = try #require(accept.sessionId)
-        try peer.send(SignallingMessage(type: .offer, to: "capstan", from: "erin", sdp: Self.hevcOnlyOffer))
-        let reject = try #require(await peer.next())
-        #expect(reject.type == .callReject, "\(reject)")
-        #expect(reject.from == "capstan" && reject.to == "erin" && reject.sessionId == id, "\(reject)")
-        let reason = try #require(reject.reason)
-        #expect(reason.contains("offered: H265/90000") && reason.contains("Capstan records: VP8/90000")
-                && reason.contains("H264/90000"), "\(reason)")
-        // The same text WHIP answers the same offer with (400, text/plain).
-        let whip = try await daemon.request("POST", "/whip", body: Self.hevcOnlyOffer, contentType: "application/sdp")
-        #expect(whip.status == 400)
-        #expect(whip.body.trimmingCharacters(in: .whitespacesAndNewlines) == reason)
-        // Nothing else follows: no error, no call:hangup.
-        #expect(await peer.next(timeout: .milliseconds(500)) == nil)
-        let ended = try await waitForState(daemon, id, "ended")
-        #expect(ended["endReason"] as? String == "failed" && ended["endDetail"] as? String == "unsupported-codecs",
-                "\(ended)")
-        #expect(peer.statuses.last?.status == "ended")
-        // The socket and the peer id stay usable: the next call is accepted.
-        try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "erin"))
-        #expect(try #require(await peer.next()).type == .callAccept)
-        await peer.close()
+            try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "erin"))
+            let accept = try #require(await peer.next())
+            #expect(accept.type == .callAccept)
+            let id = try #require(accept.sessionId)
+            try peer.send(SignallingMessage(type: .offer, to: "capstan", from: "erin", sdp: Self.hevcOnlyOffer))
+            let reject = try #require(await peer.next())
+            #expect(reject.type == .callReject, "\(reject)")
+            #expect(reject.from == "capstan" && reject.to == "erin" && reject.sessionId == id, "\(reject)")
+            let reason = try #require(reject.reason)
+            #expect(reason.contains("offered: H265/90000") && reason.contains("Capstan records: VP8/90000")
+                    && reason.contains("H264/90000"), "\(reason)")
+            // The same text WHIP answers the same offer with (400, text/plain).
+            let whip = try await client.send(.post, "/whip", body: Self.hevcOnlyOffer, contentType: "application/sdp")
+            #expect(whip.status == .badRequest)
+            #expect(whip.text.trimmingCharacters(in: .whitespacesAndNewlines) == reason)
+            // Nothing else follows: no error, no call:hangup (the scenario: half a second of silence).
+            #expect(await peer.next(timeout: .milliseconds(500)) == nil)
+            let ended = try await waitForState(client, id, "ended")
+            #expect(ended["endReason"] as? String == "failed" && ended["endDetail"] as? String == "unsupported-codecs",
+                    "\(ended)")
+            #expect(peer.statuses.last?.status == "ended")
+            // The socket and the peer id stay usable: the next call is accepted.
+            try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "erin"))
+            #expect(try #require(await peer.next()).type == .callAccept)
+            await peer.close()
+        }
     }
 
     /// An offer whose only section is HEVC video: nothing Capstan records.

@@ -6,7 +6,7 @@ import NIOCore
 import NIOPosix
 import STUN
 import Testing
-@testable import Transport
+@_spi(Benchmarks) @testable import Transport
 
 /// ICE over TCP (RFC 6544) on a real listener: Capstan's lite answerer and its own
 /// controlling peer over one TCP connection, and the listener's bounds against raw sockets.

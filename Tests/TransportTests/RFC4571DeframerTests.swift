@@ -1,3 +1,4 @@
+import RTP
 import CapstanTestSupport
 import Testing
 @testable import Transport
