@@ -251,11 +251,13 @@ public final class MediaPort: @unchecked Sendable {
         var next = nextSweepAt
         // A copy: a poll can end a session, and its owner unregisters it.
         for session in sessions.values {
-            if sweep || (session.nextDeadline(now: now).map { $0 <= now &+ Self.timerSlackNs } ?? false) {
+            var deadline = session.nextDeadline(now: now)
+            if sweep || (deadline.map { $0 <= now &+ Self.timerSlackNs } ?? false) {
                 sessionPolls &+= 1
                 session.poll(now: now)
+                deadline = session.nextDeadline(now: now)  // the poll moved it
             }
-            if let deadline = session.nextDeadline(now: now), deadline < next { next = deadline }
+            if let deadline, deadline < next { next = deadline }
         }
         arm(at: next)
     }
