@@ -74,8 +74,10 @@ public enum PipelineTarget {
         let known = mode & 4 != 0
         let repair = mode & 16 != 0
         let directory = pipelineDirectory
+        // One name per thread: tests drive the target on several threads at once in one
+        // process, and a shared name let one run's clean-up unlink another's recording.
         let configuration = MediaBridgeConfiguration(
-            sessionID: "fuzz", directory: directory,
+            sessionID: "fuzz-\(UInt(bitPattern: Int(bitPattern: pthread_self())))", directory: directory,
             audio: hasAudio ? .init(payloadType: audioPayloadType, ssrcs: known ? [audioSSRC] : [], clockRate: 48_000,
                                     channels: 2, codec: "opus", redPayloadType: repair ? redPayloadType : nil) : nil,
             video: hasVideo ? .init(payloadType: videoPayloadType, ssrcs: known ? [videoSSRC] : [], clockRate: 90_000,
