@@ -168,7 +168,7 @@ let package = Package(
             "MediaBridge", "MediaPipeline", "RTP", "Codecs", "Inspection", "WebM",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

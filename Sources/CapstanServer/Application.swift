@@ -28,7 +28,7 @@ public struct ApplicationOptions: Sendable {
 /// HTTP routes (WHIP, REST, recordings, metrics, the browser sample) and the
 /// WebSocket signaller, with the session timers as a service. `capstan
 /// serve` runs what this returns; the tests drive it in process
-/// (HummingbirdTesting's `.router` and `.live`).
+/// (as a service on 127.0.0.1, `Tests/ServerTests/InProcessCapstan.swift`).
 public func buildApplication(configuration: CapstanConfiguration, logger: Logger,
                              options: ApplicationOptions = .init()) async throws -> some ApplicationProtocol {
     try configuration.validate()

@@ -1,13 +1,12 @@
 import CapstanServer
 import CapstanTestSupport
 import Foundation
-import HummingbirdTesting
 import ICE
 import SDP
 import STUN
 import Testing
 
-/// `call:status` over a real WebSocket (in process, `.live`) as the
+/// `call:status` over a real WebSocket (in process) as the
 /// PeerSession moves, and the call record of `GET /api/sessions/{id}`;
 /// the remote peer is Capstan's own WebRTC stack (ICE, DTLS, SRTP).
 @Suite("call:status and the call record")
@@ -18,7 +17,7 @@ struct CallStatusTests {
 
     @Test("negotiating → active (with the selected pair) → ending → ended (reason, duration); the call record has media, times, duration, reason")
     func statusAndRecord() async throws {
-        try await InProcessCapstan.run(.live) { client, _ in
+        try await InProcessCapstan.run() { client, _ in
             let port = try #require(client.port)
             let peer = try await WebSocketTestPeer.connect(port: port)
             #expect(try await peer.register("erin")?.type == .register)
@@ -81,7 +80,7 @@ struct CallStatusTests {
 
     @Test("a call that never connects: negotiating → ended with failed and duration 0; an audio-only call record says audio")
     func failedCall() async throws {
-        try await InProcessCapstan.run(.live, { $0.negotiationTimeoutSeconds = 1 }) { client, _ in
+        try await InProcessCapstan.run({ $0.negotiationTimeoutSeconds = 1 }) { client, _ in
             let port = try #require(client.port)
             let peer = try await WebSocketTestPeer.connect(port: port)
             #expect(try await peer.register("fred")?.type == .register)

@@ -1,7 +1,6 @@
 import CapstanTestSupport
 import DTLS
 import Foundation
-import HummingbirdTesting
 import NIOPosix
 import SamplePeer
 import SDP
@@ -33,7 +32,7 @@ struct ICERestartTests {
 
     @Test("new credentials in a PATCH restart ICE: 200 with our new sdpfrag and ETag; checks use the new credentials")
     func restart() async throws {
-        try await InProcessCapstan.run(.live) { client, _ in
+        try await InProcessCapstan.run() { client, _ in
             let port = try #require(client.port)
             let whip = WHIPClient(endpoint: URL(string: "http://127.0.0.1:\(port)/whip")!)
             let peer = try await PublisherSession.connect(whip: whip, certificate: try DTLSCertificate.generateECDSA(),

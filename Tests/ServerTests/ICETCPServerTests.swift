@@ -2,7 +2,6 @@ import CapstanServer
 import CapstanTestSupport
 import DTLS
 import Foundation
-import HummingbirdTesting
 import Inspection
 import NIOPosix
 import SamplePeer
@@ -20,7 +19,7 @@ struct ICETCPServerTests {
     static let auth = ["Authorization": "Bearer tok"]
 
     /// WHIP-answers a Chromium offer; the answer's candidates.
-    static func answerCandidates(_ client: any TestClientProtocol) async throws -> (id: String, candidates: [ICECandidate]) {
+    static func answerCandidates(_ client: CapstanTestClient) async throws -> (id: String, candidates: [ICECandidate]) {
         let response = try await client.send(.post, "/whip", body: try OfferFixtures.named("chromium-156-vp8-opus-offer.sdp"),
                                              contentType: "application/sdp", headers: auth)
         #expect(response.status == .created, "\(response.text)")
@@ -40,7 +39,7 @@ struct ICETCPServerTests {
 
     @Test("the answer lists a tcptype passive candidate after the UDP ones, at the RFC 6544 priority, below UDP; an ICE restart's sdpfrag too; mediaTCP off drops it")
     func answerCandidates() async throws {
-        try await InProcessCapstan.run(.live, { $0.token = "tok" }) { client, _ in
+        try await InProcessCapstan.run({ $0.token = "tok" }) { client, _ in
             let (id, candidates) = try await Self.answerCandidates(client)
             #expect(candidates.map(\.transport) == [.udp, .tcp], "\(candidates.map(\.attributeValue))")
             let udp = try #require(candidates.first), tcp = try #require(candidates.last)
@@ -61,7 +60,7 @@ struct ICETCPServerTests {
             let restart = try TrickleFragment(parsing: patched.text)
             #expect(restart.allCandidates.map(\.candidate) == candidates, "\(patched.text)")
         }
-        try await InProcessCapstan.run(.live, { $0.token = "tok"; $0.mediaTCP = .off }) { client, _ in
+        try await InProcessCapstan.run({ $0.token = "tok"; $0.mediaTCP = .off }) { client, _ in
             let (_, candidates) = try await Self.answerCandidates(client)
             #expect(candidates.map(\.transport) == [.udp])
         }
@@ -70,7 +69,7 @@ struct ICETCPServerTests {
     @Test("Capstan's peer publishes over ICE-TCP only: a valid recording; GET /api/sessions/{id} and the W3C stats show the TCP pair",
           .timeLimit(.minutes(3)))
     func publishOverTCP() async throws {
-        try await InProcessCapstan.run(.live, { $0.token = "tok" }) { client, directory in
+        try await InProcessCapstan.run({ $0.token = "tok" }) { client, directory in
             let port = try #require(client.port)
             let whip = WHIPClient(endpoint: URL(string: "http://127.0.0.1:\(port)/whip")!, token: "tok")
             let peer = try await PublisherSession.connect(whip: whip, certificate: Self.certificate,
@@ -132,7 +131,7 @@ struct ICETCPServerTests {
     @Test("the running daemon closes a connection that sends no valid check within tcpHandshakeTimeoutSeconds, and one past tcpMaxConnectionsPerAddress; both counted in /metrics",
           .timeLimit(.minutes(2)))
     func bounds() async throws {
-        try await InProcessCapstan.run(.live, { $0.token = "tok"; $0.tcpHandshakeTimeoutSeconds = 1; $0.tcpMaxConnectionsPerAddress = 2 }) { client, _ in
+        try await InProcessCapstan.run({ $0.token = "tok"; $0.tcpHandshakeTimeoutSeconds = 1; $0.tcpMaxConnectionsPerAddress = 2 }) { client, _ in
             let (_, candidates) = try await Self.answerCandidates(client)
             let port = try #require(candidates.first { $0.transport == .tcp }?.port)
             // The metrics registry is the process's: other in-process daemons count in it too.

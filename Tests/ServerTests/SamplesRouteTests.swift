@@ -1,13 +1,12 @@
 import CapstanTestSupport
 import Foundation
-import HummingbirdTesting
 import Testing
 
 @Suite("the browser sample at /samples/ (in process)")
 struct SamplesRouteTests {
     @Test("served without the token; the API it calls still needs it")
     func served() async throws {
-        try await InProcessCapstan.run(.router, { $0.token = "tok" }) { client, _ in
+        try await InProcessCapstan.run({ $0.token = "tok" }) { client, _ in
             let page = try await client.send(.get, "/samples/")
             #expect(page.status == .ok)
             #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)

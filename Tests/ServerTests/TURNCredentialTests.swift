@@ -1,7 +1,6 @@
 import CapstanServer
 import CapstanTestSupport
 import Foundation
-import HummingbirdTesting
 import Inspection
 import Testing
 
@@ -80,7 +79,7 @@ struct TURNCredentialTests {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         var options = ApplicationOptions()
         options.now = { now }
-        try await InProcessCapstan.run(.live, options: options, {
+        try await InProcessCapstan.run(options: options, {
             $0.publishToken = "pub"; $0.adminToken = "adm"
             $0.iceServers = ["stun:127.0.0.1:3478"]
             $0.turnURLs = ["turn:127.0.0.1:3478?transport=udp"]; $0.turnSecret = Self.secret; $0.turnTTLSeconds = 3600
@@ -140,7 +139,7 @@ struct TURNCredentialTests {
         func minted(now: Date) async throws -> (username: String, credential: String) {
             var options = ApplicationOptions()
             options.now = { now }
-            return try await InProcessCapstan.run(.router, options: options, {
+            return try await InProcessCapstan.run(options: options, {
                 $0.turnURLs = [turn.url]; $0.turnSecret = Self.secret; $0.turnTTLSeconds = 3600
             }) { client, _ in
                 let response = try await client.send(.get, "/api/ice-servers?peer=uclient")
@@ -174,7 +173,7 @@ struct TURNCredentialTests {
         let turn = try TURNServer(secret: Self.secret)
         defer { turn.stop() }
         try await turn.start()
-        try await InProcessCapstan.run(.live, {
+        try await InProcessCapstan.run({
             $0.token = "tok"; $0.turnURLs = [turn.url]; $0.turnSecret = Self.secret
         }) { client, directory in
             let port = try #require(client.port)

@@ -2,7 +2,6 @@ import CapstanServer
 import CapstanTestSupport
 import DTLS
 import Foundation
-import HummingbirdTesting
 import NIOPosix
 import SamplePeer
 import STUN
@@ -157,7 +156,7 @@ struct W3CStatsTests {
 
     @Test("transport, candidate-pair, candidates, codec, inbound-rtp and remote-outbound-rtp: members and JSON types per the spec, ids resolve, values plausible")
     func liveSessionStats() async throws {
-        try await InProcessCapstan.run(.live, { $0.token = "tok" }) { client, _ in
+        try await InProcessCapstan.run({ $0.token = "tok" }) { client, _ in
             let port = try #require(client.port)
             let whip = WHIPClient(endpoint: URL(string: "http://127.0.0.1:\(port)/whip")!, token: "tok")
             let peer = try await PublisherSession.connect(whip: whip, certificate: Self.certificate,

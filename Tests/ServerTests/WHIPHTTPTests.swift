@@ -1,6 +1,5 @@
 import CapstanServer
 import Foundation
-import HummingbirdTesting
 import Testing
 
 /// Status codes, headers and answer content of the WHIP endpoint, driven in
@@ -16,7 +15,7 @@ struct WHIPHTTPTests {
 
     @Test("every captured offer gets 201, Location, ETag and an answer with Opus and VP8")
     func realOffers() async throws {
-        try await InProcessCapstan.run(.router, { $0.token = "tok"; $0.iceServers = ["stun:127.0.0.1:3478"] }) { client, _ in
+        try await InProcessCapstan.run({ $0.token = "tok"; $0.iceServers = ["stun:127.0.0.1:3478"] }) { client, _ in
             for name in Self.acceptable {
                 let response = try await client.send(.post, "/whip", body: try OfferFixtures.named(name),
                                                      contentType: "application/sdp", headers: ["Authorization": "Bearer tok"])
@@ -41,7 +40,7 @@ struct WHIPHTTPTests {
 
     @Test("415, 400 with reason, 401, 404, 412, 413 and OPTIONS")
     func errors() async throws {
-        try await InProcessCapstan.run(.router, { $0.token = "tok" }) { client, _ in
+        try await InProcessCapstan.run({ $0.token = "tok" }) { client, _ in
             let auth = ["Authorization": "Bearer tok"]
             let offer = try OfferFixtures.named("chromium-156-vp8-opus-offer.sdp")
 
@@ -110,7 +109,7 @@ struct WHIPHTTPTests {
 
     @Test("503 at the session limit")
     func sessionLimit() async throws {
-        try await InProcessCapstan.run(.router, { $0.maxSessions = 2 }) { client, _ in
+        try await InProcessCapstan.run({ $0.maxSessions = 2 }) { client, _ in
             let offer = try OfferFixtures.named("chromium-156-vp8-opus-offer.sdp")
             var statuses: [Int] = []
             for _ in 0..<3 {

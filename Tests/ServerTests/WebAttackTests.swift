@@ -4,14 +4,13 @@ import DTLS
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import MediaBridge
 import NIOCore
 import STUN
 import Testing
 
 /// Each hole of issue 11, attacked against the application the daemon runs
-/// (in process; `.live` where the attack needs real TCP).
+/// (in process, over real TCP on 127.0.0.1).
 @Suite("control-plane attacks (in process)")
 struct WebAttackTests {
     static let offer = { try! OfferFixtures.named("chromium-156-vp8-opus-offer.sdp") }()
@@ -20,13 +19,10 @@ struct WebAttackTests {
 
     @Test("DNS rebinding: a foreign Host gets 421 on every resource; IP literals, localhost and allowedHosts pass")
     func rebinding() async throws {
-        try await InProcessCapstan.run(.live, { $0.allowedHosts = ["capstan.example.org"] }) { client, _ in
+        try await InProcessCapstan.run({ $0.allowedHosts = ["capstan.example.org"] }) { client, _ in
             let port = try #require(client.port)
-            let raw = TestClient(host: "127.0.0.1", port: port)
-            raw.connect()
-            defer { Task { try? await raw.shutdown() } }
             func status(_ path: String, host: String) async throws -> Int {
-                try await raw.execute(.init(path, method: .get, authority: host)).status.code
+                try await client.send(.get, path, headers: ["Host": host]).status.code
             }
             for path in ["/api/recordings", "/api/sessions", "/metrics", "/recordings/x.webm", "/whip", "/healthz"] {
                 #expect(try await status(path, host: "rebind.attacker.example:\(port)") == 421, "\(path)")
@@ -45,7 +41,7 @@ struct WebAttackTests {
 
     @Test("cross-site JSON: POST /api/calls as text/plain is 415, not parsed as JSON")
     func textPlainIsNotJSON() async throws {
-        try await InProcessCapstan.run(.router) { client, _ in
+        try await InProcessCapstan.run() { client, _ in
             let plain = try await client.send(.post, "/api/calls", body: #"{"peerId":"alice"}"#, contentType: "text/plain")
             #expect(plain.status == .unsupportedMediaType, "\(plain.text)")
             let none = try await client.send(.post, "/api/calls", body: #"{"peerId":"alice"}"#)
@@ -58,7 +54,7 @@ struct WebAttackTests {
 
     @Test("a page on another site cannot publish, hang up or call unless its origin is allowed; allowed origins get CORS")
     func crossSiteWrites() async throws {
-        try await InProcessCapstan.run(.router, { $0.allowedOrigins = ["https://app.example.com"] }) { client, _ in
+        try await InProcessCapstan.run({ $0.allowedOrigins = ["https://app.example.com"] }) { client, _ in
             let evil = ["Origin": "https://evil.example"]
             let denied = try await client.send(.post, "/whip", body: Self.offer, contentType: "application/sdp", headers: evil)
             #expect(denied.status == .forbidden)
@@ -70,7 +66,7 @@ struct WebAttackTests {
 
             // The same page's own origin (same Host) and an allowed origin may.
             let same = try await client.send(.post, "/whip", body: Self.offer, contentType: "application/sdp",
-                                             headers: ["Origin": "http://localhost"])
+                                             headers: ["Origin": "http://127.0.0.1:\(try #require(client.port))"])
             #expect(same.status == .created)
             let allowed = try await client.send(.post, "/whip", body: Self.offer, contentType: "application/sdp",
                                                 headers: ["Origin": "https://app.example.com"])
@@ -107,7 +103,7 @@ struct WebAttackTests {
 
     @Test("/ws refuses the upgrade from a foreign Origin or Host; allows its own and allowed origins", .timeLimit(.minutes(1)))
     func webSocketOrigin() async throws {
-        try await InProcessCapstan.run(.live, { $0.allowedOrigins = ["https://app.example.com"] }) { client, _ in
+        try await InProcessCapstan.run({ $0.allowedOrigins = ["https://app.example.com"] }) { client, _ in
             let port = try #require(client.port)
             func upgrades(_ headers: [String: String]) async throws -> Bool {
                 try await onOwnThread {
@@ -132,7 +128,7 @@ struct WebAttackTests {
 
     @Test("token scopes: the publish token publishes but cannot read recordings, sessions or metrics; the admin token can do both")
     func tokenScopes() async throws {
-        try await InProcessCapstan.run(.router, { $0.publishToken = "pub-token"; $0.adminToken = "admin-token" }) { client, _ in
+        try await InProcessCapstan.run({ $0.publishToken = "pub-token"; $0.adminToken = "admin-token" }) { client, _ in
             let publish = ["Authorization": "Bearer pub-token"], admin = ["Authorization": "Bearer admin-token"]
             let created = try await client.send(.post, "/whip", body: Self.offer, contentType: "application/sdp", headers: publish)
             #expect(created.status == .created)
@@ -194,7 +190,7 @@ struct WebAttackTests {
         var options = ApplicationOptions()
         options.now = { clock.now }
         let signer = options.signer
-        try await InProcessCapstan.run(.router, options: options, { $0.token = "tok"; $0.signedURLSeconds = 300 }) { client, directory in
+        try await InProcessCapstan.run(options: options, { $0.token = "tok"; $0.signedURLSeconds = 300 }) { client, directory in
             let recordings = directory.url.appendingPathComponent("recordings")
             try Data(repeating: 7, count: 1000).write(to: recordings.appendingPathComponent("abc.webm"))
             try Data(#"{"sessionId":"abc"}"#.utf8).write(to: recordings.appendingPathComponent("abc.json"))
@@ -223,7 +219,7 @@ struct WebAttackTests {
 
     @Test("GET /api/recordings gives each finalized recording a signed url that plays without the token")
     func listingSignsLinks() async throws {
-        try await InProcessCapstan.run(.router, { $0.token = "tok" }) { client, directory in
+        try await InProcessCapstan.run({ $0.token = "tok" }) { client, directory in
             let recordings = directory.url.appendingPathComponent("recordings")
             let sidecar = RecordingSidecar(sessionId: "fixture", signaller: "whip", peer: nil,
                                            startedAt: "2026-12-06T00:00:00Z", endedAt: "2026-12-06T00:00:01Z",
@@ -243,7 +239,7 @@ struct WebAttackTests {
 
     @Test("maxSessionsPerAddress: the next session from the same address gets 429 while others are live", .timeLimit(.minutes(1)))
     func perAddressCap() async throws {
-        try await InProcessCapstan.run(.live, { $0.maxSessionsPerAddress = 2 }) { client, _ in
+        try await InProcessCapstan.run({ $0.maxSessionsPerAddress = 2 }) { client, _ in
             var statuses: [Int] = []
             for _ in 0..<3 {
                 statuses.append(try await client.send(.post, "/whip", body: Self.offer, contentType: "application/sdp").status.code)
@@ -259,7 +255,7 @@ struct WebAttackTests {
 
     @Test("maxSessionsPerToken: a publish token holds at most N live sessions; the admin token has its own count")
     func perTokenCap() async throws {
-        try await InProcessCapstan.run(.router, { $0.publishToken = "p"; $0.adminToken = "a"; $0.maxSessionsPerToken = 1 }) { client, _ in
+        try await InProcessCapstan.run({ $0.publishToken = "p"; $0.adminToken = "a"; $0.maxSessionsPerToken = 1 }) { client, _ in
             func post(_ token: String) async throws -> Int {
                 try await client.send(.post, "/whip", body: Self.offer, contentType: "application/sdp",
                                       headers: ["Authorization": "Bearer \(token)"]).status.code
@@ -277,7 +273,7 @@ struct WebAttackTests {
 
     @Test("an idle HTTP connection is closed after httpIdleTimeoutSeconds", .timeLimit(.minutes(1)))
     func idleConnectionIsClosed() async throws {
-        try await InProcessCapstan.run(.live, { $0.httpIdleTimeoutSeconds = 1 }) { client, _ in
+        try await InProcessCapstan.run({ $0.httpIdleTimeoutSeconds = 1 }) { client, _ in
             let port = try #require(client.port)
             let started = ContinuousClock.now
             let closed = try await onOwnThread { try RawTCP.connectAndWaitForClose(port: port, timeoutMilliseconds: 8_000) }
@@ -306,7 +302,7 @@ struct WebAttackTests {
     /// after `consentTimeoutSeconds` (2 s here).
     @Test("a peer that never nominates and goes silent loses consent (ends failed: consent-lost)", .timeLimit(.minutes(1)))
     func neverNominatingPeer() async throws {
-        try await InProcessCapstan.run(.router, { $0.consentTimeoutSeconds = 2 }) { client, _ in
+        try await InProcessCapstan.run({ $0.consentTimeoutSeconds = 2 }) { client, _ in
             let certificate = try DTLSCertificate.generateECDSA()
             let ufrag = "atk\(UInt32.random(in: 1000...9999))", pwd = "attackerpasswordattackerpw"
             let offer = Self.offer.components(separatedBy: "\r\n").map { line -> String in
@@ -404,7 +400,7 @@ struct WebAttackTests {
         let clock = TestWallClock()
         var options = ApplicationOptions()
         options.now = { clock.now }
-        try await InProcessCapstan.run(.router, options: options, { $0.certificateRotationSeconds = 3600 }) { client, _ in
+        try await InProcessCapstan.run(options: options, { $0.certificateRotationSeconds = 3600 }) { client, _ in
             func fingerprint() async throws -> String {
                 let answer = try await client.send(.post, "/whip", body: Self.offer, contentType: "application/sdp").text
                 return try #require(answer.split(separator: "\r\n").first { $0.hasPrefix("a=fingerprint:") }.map(String.init))

@@ -1,22 +1,21 @@
 import CapstanServer
 import CapstanTestSupport
 import Foundation
-import HummingbirdTesting
 import ICE
 import SDP
 import Testing
 
-/// `/ws` driven in process (`buildApplication` behind a real listener,
-/// `.live`): Capstan's own WebRTC stack is the remote peer.
+/// `/ws` driven in process (`buildApplication` behind a real listener on
+/// 127.0.0.1): Capstan's own WebRTC stack is the remote peer.
 @Suite("WebSocket signalling at /ws")
 struct WebSocketSignallingTests {
-    func session(_ client: any TestClientProtocol, _ id: String) async throws -> [String: Any] {
+    func session(_ client: CapstanTestClient, _ id: String) async throws -> [String: Any] {
         let body = try await client.send(.get, "/api/sessions/\(id)").text
         return try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] ?? [:]
     }
 
     /// The session's summary once it reaches `state`, or the last one seen after 10 s.
-    func waitForState(_ client: any TestClientProtocol, _ id: String, _ state: String) async throws -> [String: Any] {
+    func waitForState(_ client: CapstanTestClient, _ id: String, _ state: String) async throws -> [String: Any] {
         var summary: [String: Any] = [:]
         _ = try await eventually {
             summary = try await session(client, id)
@@ -27,8 +26,8 @@ struct WebSocketSignallingTests {
 
     /// Runs `test` against the app in process with a WebSocket client connected to its `/ws`.
     func withDaemon(_ change: @escaping (inout CapstanConfiguration) -> Void = { _ in },
-                    _ test: @Sendable @escaping (any TestClientProtocol, Int) async throws -> Void) async throws {
-        try await InProcessCapstan.run(.live, change) { client, _ in
+                    _ test: @Sendable @escaping (CapstanTestClient, Int) async throws -> Void) async throws {
+        try await InProcessCapstan.run(change) { client, _ in
             try await test(client, try #require(client.port))
         }
     }
@@ -36,7 +35,7 @@ struct WebSocketSignallingTests {
     /// A client's call to the daemon up to `active`: `call:init` (with `mode`
     /// when given) → `call:accept` → offer → answer → ICE/DTLS. Returns the
     /// session id and its summary once active.
-    func callDaemon(_ client: any TestClientProtocol, _ peer: WebSocketTestPeer, as name: String,
+    func callDaemon(_ client: CapstanTestClient, _ peer: WebSocketTestPeer, as name: String,
                     mode: String? = nil) async throws -> (id: String, active: [String: Any]) {
         try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: name, mode: mode))
         let accept = try #require(await peer.next())
