@@ -122,12 +122,14 @@ let package = Package(
 
         // MARK: data channels — SCTP (usrsctp) over DTLS, DCEP (RFC 8831, 8832)
         .target(name: "CSCTPShim", dependencies: ["CUsrSCTP"]),
+        // DCEP's messages, apart (no SwiftNIO) so the fuzz build compiles no NIO.
+        .target(name: "DCEP"),
         .target(name: "DataChannel", dependencies: [
-            "CSCTPShim",
+            "CSCTPShim", "DCEP",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
-        .testTarget(name: "DataChannelTests", dependencies: ["CapstanTestSupport", "DataChannel"]),
+        .testTarget(name: "DataChannelTests", dependencies: ["CapstanTestSupport", "DataChannel", "DCEP"]),
 
         // MARK: session — PeerSession call lifecycle (sans-I/O)
         .target(name: "PeerSession"),
@@ -177,12 +179,12 @@ let package = Package(
         // MARK: fuzzing (DESIGN §8) — entry points compiled and replayed by the normal build;
         // scripts/fuzz builds capstan-fuzz with libFuzzer + ASan in .build-fuzz.
         .target(name: "FuzzTargets", dependencies: [
-            "STUN", "RTP", "SDP", "MediaPipeline", "Codecs", "WebM", "Ogg", "MediaBridge", "Signalling", "DataChannel",
+            "STUN", "RTP", "SDP", "MediaPipeline", "Codecs", "WebM", "Ogg", "MediaBridge", "Signalling", "DCEP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "CLibFuzzer"),
         .executableTarget(name: "capstan-fuzz", dependencies: [
-            "FuzzTargets", "CLibFuzzer", "Codecs", "MediaPipeline", "RTP", "STUN", "DataChannel",
+            "FuzzTargets", "CLibFuzzer", "Codecs", "MediaPipeline", "RTP", "STUN", "DCEP",
         ]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Signalling", "WebM", "capstan-fuzz"]),
 

@@ -1,4 +1,4 @@
-import DataChannel
+import DCEP
 
 /// DCEP (RFC 8832) from a hostile data channel peer: any bytes parse or are
 /// refused; what parses serializes back to exactly the same bytes (the parse

@@ -69,7 +69,7 @@ public final class MediaPort: @unchecked Sendable {
     public private(set) var tcpLocalAddress: IPEndpoint?
 
     /// Datagrams read per system call (recvmmsg).
-    static let vectorReadCount = 16
+    static let vectorReadCount = 32
     /// Receive slot size: larger than any datagram a WebRTC peer sends, so a
     /// datagram that fills it is known to be oversized and dropped.
     static let maxReceiveDatagram = 2048
@@ -106,6 +106,11 @@ public final class MediaPort: @unchecked Sendable {
         let channel = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: port == 0 ? 0 : 1)
             .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
+            // One recvmmsg per readable event. NIO reads until EAGAIN otherwise:
+            // at a few hundred packets a second every wake-up made a second
+            // recvmmsg that found nothing. Its epoll is level-triggered, so
+            // whatever a burst leaves in the socket wakes the loop again at once.
+            .channelOption(.maxMessagesPerRead, value: 1)
             // NIO splits one receive buffer evenly across the vector-read
             // slots, so it must hold `vectorReadCount` full-size datagrams.
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(
