@@ -15,7 +15,7 @@ struct BrowserCodecTests {
     static let samples = BrowserSampleTests.samples
 
     /// Publishes camera + microphone over WHIP with only `mime` for video.
-    static let publish = """
+    static let publish = HeadlessChromium.whipPost + """
         window.publishWith = async (mime, width, height) => {
           const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height, frameRate: 30 } });
           const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
@@ -28,17 +28,7 @@ struct BrowserCodecTests {
               t.sender.track.contentHint = 'motion';
             }
           }
-          await pc.setLocalDescription(await pc.createOffer());
-          await new Promise(ok => {
-            if (pc.iceGatheringState === 'complete') return ok();
-            pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') ok(); };
-            setTimeout(ok, 3000);
-          });
-          const r = await fetch('/whip', { method: 'POST', body: pc.localDescription.sdp,
-            headers: { 'Content-Type': 'application/sdp', Authorization: 'Bearer tok' } });
-          if (r.status !== 201) throw new Error('WHIP ' + r.status + ' ' + (await r.text()));
-          const resource = r.headers.get('Location');
-          await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+          const { resource, answer } = await whipPost(pc);
           window.pub = { pc, stream, resource };
           return resource;
         }; true

@@ -18,23 +18,12 @@ struct BrowserICETCPTests {
     static let mediaPort = 50_000
 
     /// Publishes camera and microphone over WHIP (VP8 + Opus), non-trickle.
-    static let publish = """
+    static let publish = HeadlessChromium.whipPost + """
         window.publish = async () => {
           const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480, frameRate: 30 } });
           const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
           for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-          await pc.setLocalDescription(await pc.createOffer());
-          await new Promise(ok => {
-            if (pc.iceGatheringState === 'complete') return ok();
-            pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') ok(); };
-            setTimeout(ok, 3000);
-          });
-          const r = await fetch('/whip', { method: 'POST', body: pc.localDescription.sdp,
-            headers: { 'Content-Type': 'application/sdp', Authorization: 'Bearer tok' } });
-          if (r.status !== 201) throw new Error('WHIP ' + r.status + ' ' + (await r.text()));
-          const resource = r.headers.get('Location');
-          const answer = await r.text();
-          await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+          const { resource, answer } = await whipPost(pc);
           window.pub = { pc, stream, resource, answer, offer: pc.localDescription.sdp };
           return resource;
         }; true

@@ -17,7 +17,7 @@ import Glibc
 struct BrowserTURNTests {
     /// Reads the ice-server Link headers of `OPTIONS /whip`, then publishes camera and
     /// microphone relay-only over WHIP (VP8 + Opus), non-trickle.
-    static let publish = """
+    static let publish = HeadlessChromium.whipPost + """
         window.publish = async () => {
           const options = await fetch('/whip', { method: 'OPTIONS', headers: { Authorization: 'Bearer tok' } });
           const links = (options.headers.get('link') || '').split(/,(?=\\s*<)/);
@@ -31,17 +31,7 @@ struct BrowserTURNTests {
           const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480, frameRate: 30 } });
           const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceTransportPolicy: 'relay', iceServers });
           for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-          await pc.setLocalDescription(await pc.createOffer());
-          await new Promise(ok => {
-            if (pc.iceGatheringState === 'complete') return ok();
-            pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') ok(); };
-            setTimeout(ok, 5000);
-          });
-          const r = await fetch('/whip', { method: 'POST', body: pc.localDescription.sdp,
-            headers: { 'Content-Type': 'application/sdp', Authorization: 'Bearer tok' } });
-          if (r.status !== 201) throw new Error('WHIP ' + r.status + ' ' + (await r.text()));
-          const resource = r.headers.get('Location');
-          await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+          const { resource, answer } = await whipPost(pc, 5000);
           window.pub = { pc, stream, resource, offer: pc.localDescription.sdp, iceServers };
           return resource;
         }; true

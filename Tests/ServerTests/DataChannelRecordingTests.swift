@@ -213,7 +213,7 @@ struct DataChannelRecordingTests {
 @Suite("data channels from headless Chromium", .serialized,
        .enabled(if: HeadlessChromium.available, "needs Debian's chromium (scripts/setup --test installs it)"))
 struct BrowserDataChannelTests {
-    static let publish = """
+    static let publish = HeadlessChromium.whipPost + """
         window.publishWithChannel = async () => {
           const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240, frameRate: 30 } });
           const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
@@ -221,18 +221,7 @@ struct BrowserDataChannelTests {
           const channel = pc.createDataChannel('telemetry', { protocol: 'x-telemetry' });
           channel.binaryType = 'arraybuffer';
           window.sent = [];
-          await pc.setLocalDescription(await pc.createOffer());
-          await new Promise(ok => {
-            if (pc.iceGatheringState === 'complete') return ok();
-            pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') ok(); };
-            setTimeout(ok, 3000);
-          });
-          const r = await fetch('/whip', { method: 'POST', body: pc.localDescription.sdp,
-            headers: { 'Content-Type': 'application/sdp', Authorization: 'Bearer tok' } });
-          if (r.status !== 201) throw new Error('WHIP ' + r.status + ' ' + (await r.text()));
-          const resource = r.headers.get('Location');
-          const answer = await r.text();
-          await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+          const { resource, answer } = await whipPost(pc);
           window.pub = { pc, stream, resource, channel, answer };
           return resource;
         };

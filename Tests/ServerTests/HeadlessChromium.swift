@@ -148,3 +148,28 @@ final class DevToolsPage: @unchecked Sendable {
 
     func close() { socket.close() }
 }
+
+extension HeadlessChromium {
+    /// Page script defining `window.whipPost(pc, gatherMs)`: the offer, ICE gathering
+    /// (complete, or `gatherMs` at most), `POST /whip` with the test token, the answer
+    /// applied. Resolves to `{ resource, answer }`; throws with the status and body
+    /// unless 201. Prepend it to a page script that publishes.
+    static let whipPost = """
+        window.whipPost = async (pc, gatherMs = 3000) => {
+          await pc.setLocalDescription(await pc.createOffer());
+          await new Promise(ok => {
+            if (pc.iceGatheringState === 'complete') return ok();
+            pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') ok(); };
+            setTimeout(ok, gatherMs);
+          });
+          const r = await fetch('/whip', { method: 'POST', body: pc.localDescription.sdp,
+            headers: { 'Content-Type': 'application/sdp', Authorization: 'Bearer tok' } });
+          if (r.status !== 201) throw new Error('WHIP ' + r.status + ' ' + (await r.text()));
+          const resource = r.headers.get('Location');
+          const answer = await r.text();
+          await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+          return { resource, answer };
+        };
+
+        """
+}
