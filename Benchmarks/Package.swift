@@ -2,16 +2,19 @@
 import PackageDescription
 
 // Capstan's hot-path benchmarks (issue 7): a package of its own beside the
-// daemon, so ordo-one/benchmark and its plugin stay out of the daemon's build.
+// daemon, so its executables stay out of the daemon's build.
 //
-//  - Benchmarks/HotPaths: the ordo-one/benchmark suite — wall clock, CPU,
-//    mallocs and ARC traffic per operation:
-//        swift package benchmark            (from this directory)
-//  - capstan-hotpaths-callgrind: the same cases under callgrind, for
+//  - capstan-hotpaths-callgrind: the hot-path cases under callgrind, for
 //    instructions and allocation calls per operation (this machine has no
-//    hardware counters for the suite's `instructions` metric):
+//    hardware counters):
 //        scripts/bench-hotpaths             (from the repository root)
-//  - HotPathCases: the cases both run, so they measure the same code.
+//  - HotPathCases: the cases, also run by the ordo-one/benchmark suite in
+//    Suite/ (wall clock, CPU, mallocs and ARC traffic per operation):
+//        cd Benchmarks/Suite && swift package benchmark
+//    That suite is a package of its own because SwiftPM builds every build-tool
+//    plugin of a package before any of its products: here, the benchmark
+//    plugin's ArgumentParser and generator were compiled in release for every
+//    allocation check in CI.
 //  - capstan-bench-receive, capstan-bench-record, capstan-bench-write: the
 //    receive path, the recording pipeline and WebM muxing end to end, for
 //    scripts/bench-receive, scripts/bench-record and scripts/bench-webm-write.
@@ -19,9 +22,11 @@ import PackageDescription
 let package = Package(
     name: "CapstanBenchmarks",
     platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "HotPathCases", targets: ["HotPathCases"]),
+    ],
     dependencies: [
         .package(name: "Capstan", path: ".."),
-        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
@@ -30,12 +35,6 @@ let package = Package(
             .product(name: "CapstanHotPaths", package: "Capstan"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(
-            name: "HotPaths",
-            dependencies: ["HotPathCases", .product(name: "Benchmark", package: "benchmark")],
-            path: "Benchmarks/HotPaths",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
         .executableTarget(name: "capstan-hotpaths-callgrind", dependencies: [
             "HotPathCases", "CCallgrind", .product(name: "CapstanHotPaths", package: "Capstan"),
         ]),
