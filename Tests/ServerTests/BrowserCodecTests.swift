@@ -64,11 +64,8 @@ struct BrowserCodecTests {
         defer { browser.stop() }
         let page = try await browser.page()
         defer { page.close() }
-        #expect(try await page.waitFor("document.readyState === 'complete'"))
-        _ = try await page.evaluate(Self.publish)
-        let resource = try #require(try await page.evaluate("window.publishWith('\(c.mime)', \(c.width), \(c.height))",
-                                                          timeout: .seconds(30)) as? String)
-        let id = try #require(resource.split(separator: "/").last.map(String.init))
+        let id = try await page.publish(defining: Self.publish,
+                                        call: "window.publishWith('\(c.mime)', \(c.width), \(c.height))")
         #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
         try await Task.sleep(for: .seconds(8))  // publish 8 s: the call's length, not a wait for an event
         // Stop the camera and the microphone, let the last frames go out

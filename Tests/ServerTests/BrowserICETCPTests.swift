@@ -75,10 +75,7 @@ struct BrowserICETCPTests {
         }
         let page = try await browser.page()
         defer { page.close() }
-        #expect(try await page.waitFor("document.readyState === 'complete'"))
-        _ = try await page.evaluate(Self.publish)
-        let resource = try #require(try await page.evaluate("window.publish()", timeout: .seconds(30)) as? String)
-        let id = try #require(resource.split(separator: "/").last.map(String.init))
+        let id = try await page.publish(defining: Self.publish, call: "window.publish()")
         let offer = try #require(try await page.evaluate("window.pub.offer") as? String)
         let answer = try #require(try await page.evaluate("window.pub.answer") as? String)
         #expect(offer.contains("tcptype active"), "Chromium offers an active TCP candidate")

@@ -73,11 +73,8 @@ struct BrowserTURNTests {
         }
         let page = try await browser.page()
         defer { page.close() }
-        #expect(try await page.waitFor("document.readyState === 'complete'"))
-        _ = try await page.evaluate(Self.publish)
-        let resource = try #require(try await page.evaluate("window.publish()", timeout: .seconds(30)) as? String,
-                                    "coturn: \(turn.log.suffix(2000))")
-        let id = try #require(resource.split(separator: "/").last.map(String.init))
+        let id = try await page.publish(defining: Self.publish, call: "window.publish()",
+                                             context: "coturn: \(turn.log.suffix(2000))")
         let offer = try #require(try await page.evaluate("window.pub.offer") as? String)
         let candidates = offer.split(separator: "\r\n").filter { $0.hasPrefix("a=candidate:") }
         #expect(!candidates.isEmpty && candidates.allSatisfy { $0.contains(" typ relay") }, "\(candidates)")

@@ -256,10 +256,7 @@ struct BrowserDataChannelTests {
         defer { browser.stop() }
         let page = try await browser.page()
         defer { page.close() }
-        #expect(try await page.waitFor("document.readyState === 'complete'"))
-        _ = try await page.evaluate(Self.publish)
-        let resource = try #require(try await page.evaluate("window.publishWithChannel()", timeout: .seconds(30)) as? String)
-        let id = try #require(resource.split(separator: "/").last.map(String.init))
+        let id = try await page.publish(defining: Self.publish, call: "window.publishWithChannel()")
         #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
         let answer = try #require(try await page.evaluate("window.pub.answer") as? String)
         #expect(answer.contains("m=application ") && answer.contains("a=max-message-size:65536"), "\(answer)")
@@ -307,10 +304,7 @@ struct BrowserDataChannelTests {
         defer { browser.stop() }
         let page = try await browser.page()
         defer { page.close() }
-        #expect(try await page.waitFor("document.readyState === 'complete'"))
-        _ = try await page.evaluate(Self.publish)
-        let resource = try #require(try await page.evaluate("window.publishWithChannel()", timeout: .seconds(30)) as? String)
-        let id = try #require(resource.split(separator: "/").last.map(String.init))
+        let id = try await page.publish(defining: Self.publish, call: "window.publishWithChannel()")
         #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
         let answer = try #require(try await page.evaluate("window.pub.answer") as? String)
         #expect(answer.contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel"), "\(answer)")
@@ -335,10 +329,7 @@ struct BrowserDataChannelTests {
         defer { browser.stop() }
         let page = try await browser.page()
         defer { page.close() }
-        #expect(try await page.waitFor("document.readyState === 'complete'"))
-        _ = try await page.evaluate(Self.publish)
-        let resource = try #require(try await page.evaluate("window.publishWithChannel()", timeout: .seconds(30)) as? String)
-        let id = try #require(resource.split(separator: "/").last.map(String.init))
+        let id = try await page.publish(defining: Self.publish, call: "window.publishWithChannel()")
         #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
         _ = try await page.evaluate("window.sendMessages(1, 0)", timeout: .seconds(20))
         let cpuBefore = daemon.cpuSeconds

@@ -149,6 +149,29 @@ final class DevToolsPage: @unchecked Sendable {
     func close() { socket.close() }
 }
 
+extension DevToolsPage {
+    struct PublishFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Waits for the page to load, defines `script` (a page script that publishes, as
+    /// `HeadlessChromium.whipPost` + …), runs `call` (which publishes and resolves to the
+    /// WHIP resource) and returns the session id the resource ends with.
+    /// `context` is added to a failure (a log of the peer in the way, say).
+    func publish(defining script: String, call: String,
+                 context: @autoclosure () -> String = "") async throws -> String {
+        guard try await waitFor("document.readyState === 'complete'") else {
+            throw PublishFailure(description: "the page did not load. \(context())")
+        }
+        _ = try await evaluate(script)
+        guard let resource = try await evaluate(call, timeout: .seconds(30)) as? String,
+              let id = resource.split(separator: "/").last.map(String.init) else {
+            throw PublishFailure(description: "\(call) gave no WHIP resource. \(context())")
+        }
+        return id
+    }
+}
+
 extension HeadlessChromium {
     /// Page script defining `window.whipPost(pc, gatherMs)`: the offer, ICE gathering
     /// (complete, or `gatherMs` at most), `POST /whip` with the test token, the answer
