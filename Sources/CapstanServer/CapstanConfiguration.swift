@@ -381,9 +381,26 @@ public struct CapstanConfiguration: Sendable, Equatable {
         do { object = try JSONDecoder().decode([String: ConfigValue].self, from: data) } catch {
             throw .invalidConfiguration("\(path) is not a JSON object of settings: \(error)")
         }
-        for key in object.keys.sorted() {
+        var settings = object
+        if let turn = settings.removeValue(forKey: "turn") {
+            // The nested form: `turn: {urls, secret | secretFile, ttlSeconds, realm}`,
+            // the same settings as the flat `turn*` keys (one form or the other, not both).
+            guard case .object(let members) = turn else {
+                throw .invalidConfiguration("\(path): turn: unsupported value (expected an object with urls, secret or secretFile, ttlSeconds, realm)")
+            }
+            for (member, value) in members {
+                guard let key = Self.turnMembers[member] else {
+                    throw .invalidConfiguration("\(path): turn: unknown member \"\(member)\" (known: \(Self.turnMembers.keys.sorted().joined(separator: ", ")))")
+                }
+                guard settings[key] == nil else {
+                    throw .invalidConfiguration("\(path): turn.\(member) and \(key) are both set: use one form")
+                }
+                settings[key] = value
+            }
+        }
+        for key in settings.keys.sorted() {
             let text: String
-            switch object[key]! {
+            switch settings[key]! {
             case .string(let string): text = string
             case .number(let number):
                 guard number == number.rounded(), abs(number) < 1e15 else {
@@ -401,6 +418,9 @@ public struct CapstanConfiguration: Sendable, Equatable {
         }
     }
 
+    /// The members of the nested `turn` object and the flat keys they stand for.
+    static let turnMembers = ["urls": "turnURLs", "secret": "turnSecret", "secretFile": "turnSecretFile",
+                              "ttlSeconds": "turnTTLSeconds", "realm": "turnRealm"]
     static let boolKeys: Set = ["dataChannels"]
     static let listKeys: Set = ["announce", "iceServers", "allowedHosts", "allowedOrigins", "videoCodecs", "turnURLs"]
     static let nullableKeys: Set = ["token", "publishToken", "adminToken", "tokenFile", "turnSecret", "turnSecretFile",
@@ -469,6 +489,8 @@ public struct CapstanConfiguration: Sendable, Equatable {
 /// A JSON value a configuration file may hold.
 enum ConfigValue: Decodable, Sendable {
     case string(String), number(Double), bool(Bool), null, list([String]), other
+    /// Only the `turn` setting is an object; its members are flat values.
+    indirect case object([String: ConfigValue])
 
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -477,6 +499,8 @@ enum ConfigValue: Decodable, Sendable {
         else if let value = try? container.decode(Double.self) { self = .number(value) }
         else if let value = try? container.decode(String.self) { self = .string(value) }
         else if let value = try? container.decode([String].self) { self = .list(value) }
+        else if decoder.codingPath.count <= 1,
+                let value = try? container.decode([String: ConfigValue].self) { self = .object(value) }
         else { self = .other }
     }
 }

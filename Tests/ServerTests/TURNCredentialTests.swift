@@ -27,7 +27,7 @@ struct TURNCredentialTests {
         #expect(issuer.credentials(for: "a:b c", now: Date(timeIntervalSince1970: 0)).username == "600:abc")
     }
 
-    @Test("configuration: turnURLs needs a secret, a secret needs URLs, URLs are turn:/turns:, turnSecretFile is read")
+    @Test("configuration: turnURLs needs a secret, a secret needs URLs, URLs are turn:/turns:, turnSecretFile is read, the nested turn object")
     func configuration() throws {
         var c = CapstanConfiguration()
         try c.set("turnURLs", text: "turn:127.0.0.1:3478?transport=udp")
@@ -54,6 +54,24 @@ struct TURNCredentialTests {
         try fromFile.validate()
         #expect(fromFile.turnSecret == "from-a-file" && fromFile.turnTTLSeconds == 120 && fromFile.turnRealm == "r")
         #expect(fromFile.turnURLs == ["turn:127.0.0.1:3478"])
+        // The nested form: `turn: {urls, secret | secretFile, ttlSeconds, realm}`.
+        let nested = directory.url.appendingPathComponent("nested.json")
+        try #"{"turn": {"urls": ["turns:127.0.0.1:5349"], "secretFile": "\#(file.path)", "ttlSeconds": 300, "realm": "n"}}"#
+            .write(to: nested, atomically: true, encoding: .utf8)
+        var fromNested = CapstanConfiguration()
+        try fromNested.apply(file: nested.path)
+        try fromNested.validate()
+        #expect(fromNested.turnURLs == ["turns:127.0.0.1:5349"] && fromNested.turnSecret == "from-a-file")
+        #expect(fromNested.turnTTLSeconds == 300 && fromNested.turnRealm == "n")
+        for refused in [#"{"turn": {"urls": ["turn:a:1"], "secret": "s", "password": "p"}}"#,  // unknown member
+                        #"{"turn": {"urls": ["turn:a:1"], "secret": "s"}, "turnSecret": "t"}"#,  // both forms
+                        #"{"turn": {"urls": ["turn:a:1"], "secret": {"nested": "deeper"}}}"#,  // not a flat value
+                        #"{"turn": ["turn:a:1"]}"#,
+                        #"{"turn": {"urls": ["turn:a:1"], "ttlSeconds": 5, "secret": "s"}}"#] {
+            try refused.write(to: nested, atomically: true, encoding: .utf8)
+            var config = CapstanConfiguration()
+            #expect(throws: ServerError.self, "\(refused)") { try config.apply(file: nested.path) }
+        }
         var env = CapstanConfiguration()
         try env.apply(environment: ["CAPSTAN_TURN_URLS": "turn:a:1,turns:b:2", "CAPSTAN_TURN_SECRET": "e"])
         #expect(env.turnURLs == ["turn:a:1", "turns:b:2"] && env.turnSecret == "e")
