@@ -178,6 +178,41 @@ struct DataChannelRecordingTests {
         print("limits: oversize dropped \(dropped["oversize"] ?? 0), rate dropped \(dropped["rate"] ?? 0), recorded \(data.messages) in \(Int(span)) ms")
     }
 
+    @Test("limits: past dataChannelMaxBytesPerSession messages are dropped and counted as sessionBytes; what is kept stays under it; media still records",
+          .timeLimit(.minutes(3)))
+    func sessionBytes() async throws {
+        let bound = 2_000
+        let daemon = try DaemonProcess(environment: ["CAPSTAN_DATA_CHANNEL_MAX_BYTES_PER_SESSION": "\(bound)"])
+        defer { daemon.stop() }
+        try await daemon.start()
+        // 60 messages, alternately text ("bytes #i", ~9 bytes) and 100-byte binary: ~3,300 bytes sent.
+        let sent = 60
+        let session = try await Self.publish(daemon, seconds: 5, ["--data-channel", "bytes", "--data-messages", "\(sent)",
+                                                                  "--data-interval", "0.03", "--data-size", "100"])
+        #expect(session["dataSent"] as? Int == sent, "\(session)")
+        let id = try #require(session["id"] as? String)
+        let sidecar = try await Self.sidecar(daemon, id)
+        _ = Self.checkMedia(daemon, id, minimumVideoFrames: 20)
+        let data = try #require(sidecar.dataChannels)
+        let dropped = data.dropped ?? [:]
+        #expect((dropped["sessionBytes"] ?? 0) > 0, "\(dropped)")
+        #expect(data.messages + (dropped["sessionBytes"] ?? 0) == sent, "recorded \(data.messages) + drops \(dropped)")
+        #expect(data.bytes <= UInt64(bound), "\(data.bytes) bytes kept")
+        // The file holds exactly what the sidecar counts, and every binary message whole.
+        let records = try Self.lines("\(daemon.recordingsPath)/\(id).data.jsonl").filter { ["text", "binary"].contains($0["type"] as? String ?? "") }
+        let payloadBytes = records.reduce(0) { total, record in
+            let text = record["data"] as? String ?? ""
+            return total + (record["type"] as? String == "binary" ? (Data(base64Encoded: text)?.count ?? 10_000) : text.utf8.count)
+        }
+        #expect(records.count == data.messages && payloadBytes == Int(data.bytes), "\(records.count) lines, \(payloadBytes) bytes")
+        #expect(records.filter { $0["type"] as? String == "binary" }.allSatisfy { Data(base64Encoded: $0["data"] as? String ?? "")?.count == 100 })
+        // The first messages are the ones kept (the bound is reached, not sampled).
+        #expect(records.prefix(10).compactMap { $0["data"] as? String }.filter { $0.hasPrefix("bytes #") }
+                == (0..<5).map { "bytes #\($0 * 2)" }, "\(records.prefix(10))")
+        #expect(daemon.isRunning)
+        print("limits: session bytes \(bound): kept \(data.messages) messages (\(data.bytes) bytes), dropped \(dropped)")
+    }
+
     @Test("throughput: 10,000 small messages from aiortc, limits raised: recorded rate, and the daemon's CPU against the same call without messages",
           .timeLimit(.minutes(4)))
     func throughput() async throws {
