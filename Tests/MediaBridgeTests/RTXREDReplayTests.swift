@@ -8,27 +8,38 @@ import Ogg
 import Testing
 
 /// RTX (RFC 4588) and Opus RED (RFC 2198) through the replay harness: a
-/// lossy link where retransmissions come only on the RTX stream, and RED
-/// audio whose redundancy must replace gap fill.
+/// lossy link where retransmissions come only on the RTX stream (VP8, VP9,
+/// AV1 and H.264), and RED audio whose redundancy must replace gap fill.
 @Suite("MediaBridge replay: RTX and RED")
 struct RTXREDReplayTests {
     struct RTXCase: CustomTestStringConvertible, Sendable {
         var name: String
+        var codec = "VP8"
         var seed: UInt64
         var announced: Bool
         var reorderNs: UInt64
-        var testDescription: String { name }
+        var testDescription: String { codec == "VP8" ? name : "\(codec), \(name)" }
     }
 
+    /// VP8 as before, then VP9 (libvpx), AV1 (libaom; skipped without it, as
+    /// in VP9AV1ReplayTests) and H.264 (libopenh264; skipped without it, as in
+    /// H264ReplayTests) over the same lossy link.
+    static let rtxCases: [RTXCase] = [
+        RTXCase(name: "RTX SSRC from the FID group", seed: 41, announced: true, reorderNs: 0),
+        RTXCase(name: "RTX SSRC learnt, 30 ms reordering", seed: 42, announced: false, reorderNs: 30 * ms),
+        RTXCase(name: "RTX SSRC from the FID group", codec: "VP9", seed: 43, announced: true, reorderNs: 0),
+        RTXCase(name: "RTX SSRC from the FID group", codec: "AV1", seed: 44, announced: true, reorderNs: 0),
+        RTXCase(name: "RTX SSRC from the FID group", codec: "H264", seed: 45, announced: true, reorderNs: 0),
+        RTXCase(name: "RTX SSRC learnt, 30 ms reordering", codec: "H264", seed: 46, announced: false, reorderNs: 30 * ms),
+    ].filter { ($0.codec != "AV1" || AV1Encoder.isAvailable) && ($0.codec != "H264" || H264Encoder.isAvailable) }
+
     @Test("5 % loss, retransmissions only via RTX: every frame recorded; probes and foreign RTX dropped and counted",
-          arguments: [
-              RTXCase(name: "RTX SSRC from the FID group", seed: 41, announced: true, reorderNs: 0),
-              RTXCase(name: "RTX SSRC learnt, 30 ms reordering", seed: 42, announced: false, reorderNs: 30 * ms),
-          ])
+          arguments: rtxCases)
     func rtxRecoversEveryFrame(_ c: RTXCase) throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         var settings = ReplayHarness.Settings(seed: c.seed, seconds: 10)
+        if c.codec == "H264" { settings.h264 = true } else if c.codec != "VP8" { settings.codec = c.codec }
         settings.loss = 0.05
         settings.reorderNs = c.reorderNs
         settings.rtx = true
@@ -37,19 +48,36 @@ struct RTXREDReplayTests {
         settings.foreignRTXIntervalNs = 1_000 * ms
         let h = try ReplayHarness(settings: settings, directory: scratch.path)
         try h.run()
+        // The frames the encoder produced (an encoder may skip one: none of its packets exist).
+        let sent = h.framePackets.indices.filter { !h.framePackets[$0].isEmpty }
+        #expect(sent.count >= 290, "the encoder produced \(sent.count) frames in 10 s")
 
         let report = MediaInspector.inspect(path: h.path)
         #expect(report.valid && report.finalized && report.decodeErrors == 0, "\(report.problems)")
-        let decoded = try DecodedRecording(path: h.path, patterns: [TestPattern(width: 320, height: 240)])
-        #expect(decoded.decodeErrors == 0)
-        let counters = decoded.video.compactMap(\.counter)
-        #expect(counters.count == decoded.video.count)
-        #expect(zip(counters, counters.dropFirst()).allSatisfy { $0 < $1 }, "frames in order, no repeats")
-        // Every frame sent is in the file: each lost packet came back on the RTX stream.
-        #expect(counters == Array(0..<h.framePackets.count), "missing: \(Set(0..<h.framePackets.count).subtracting(counters).sorted())")
+        #expect(report.track(.video)?.decoded == true, "capstan inspect decoded the \(c.codec) track")
+        #expect(report.track(.video)?.frames == sent.count, "inspect: \(report.track(.video)?.frames ?? 0) of \(sent.count) frames")
+        // Every frame sent is in the file, by its time: each lost packet came back on the RTX stream.
+        let indices = try videoFrameIndices(path: h.path)
+        #expect(indices == sent, "missing: \(Set(sent).subtracting(indices).sorted()), extra: \(Set(indices).subtracting(sent).sorted())")
+        if c.codec == "VP8" || c.codec == "VP9" {
+            // And by the picture: libvpx decodes each frame and its counter is read back.
+            let decoded = try DecodedRecording(path: h.path, patterns: [TestPattern(width: 320, height: 240)],
+                                               codec: c.codec == "VP9" ? .vp9 : .vp8)
+            #expect(decoded.decodeErrors == 0)
+            let counters = decoded.video.compactMap(\.counter)
+            #expect(counters.count == decoded.video.count)
+            #expect(zip(counters, counters.dropFirst()).allSatisfy { $0 < $1 }, "frames in order, no repeats")
+            #expect(counters == sent, "missing: \(Set(sent).subtracting(counters).sorted())")
+        }
+        if let probe = try H264FileChecks.ffprobeVideo(h.path) {
+            #expect(probe.codec == c.codec.lowercased() && probe.frames == sent.count, "ffprobe \(probe)")
+        }
+        if let output = try H264FileChecks.ffmpegDecodeOutput(h.path) { #expect(output.isEmpty, "ffmpeg: \(output)") }
 
         let sidecar = try RecordingSidecar.read(from: h.sidecarPath)
+        #expect(sidecar.container == (c.codec == "H264" ? "matroska" : "webm"))
         let video = try #require(sidecar.tracks.first { $0.kind == "video" })
+        #expect(video.codec == c.codec)
         #expect(video.rtxPayloadType == ReplayHarness.rtxPayloadType)
         #expect(video.rtxSSRC == ReplayHarness.rtxSSRC)
         let rtx = try #require(video.rtxPackets)
@@ -64,11 +92,11 @@ struct RTXREDReplayTests {
         }
         #expect(rtx + (video.rtxUnneeded ?? 0) <= h.retransmissions)
         #expect(video.packetsLost == 0)
-        #expect(video.frames == h.framePackets.count)
+        #expect(video.frames == sent.count)
         #expect((video.rtxPaddingDropped ?? 0) == h.deliveredRTXPadding && h.deliveredRTXPadding > 30)
         #expect((video.rtxDropped ?? 0) == h.deliveredForeignRTX && h.deliveredForeignRTX > 5)
         #expect(h.bridge.ignoredPackets == 0 && h.bridge.malformedPackets == 0)
-        print("RTX replay \(c.name): \(video.frames) of \(h.framePackets.count) frames; \(h.retransmissions) retransmitted on RTX, "
+        print("RTX replay \(c.testDescription): \(video.frames) of \(sent.count) frames; \(h.retransmissions) retransmitted on RTX, "
               + "\(rtx) unwrapped into the jitter buffer, \(video.packetsRecoveredByNACK ?? 0) recovered, \(video.rtxUnneeded ?? 0) unneeded, "
               + "\(video.rtxPaddingDropped ?? 0) padding probes and \(video.rtxDropped ?? 0) foreign RTX dropped; NACKs \(sidecar.nacksSent), PLIs \(sidecar.plisSent)")
     }

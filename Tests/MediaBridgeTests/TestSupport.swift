@@ -45,12 +45,13 @@ struct DecodedRecording {
     var audioTimesNs: [Int64] = []
     var decodeErrors = 0
 
-    /// Reads every frame with libwebm and decodes the video with libvpx,
-    /// reading each picture's frame counter (TestPattern).
-    init(path: String, patterns: [TestPattern]) throws {
+    /// Reads every frame with libwebm and decodes the video with libvpx
+    /// (VP8, or VP9 with `codec: .vp9`), reading each picture's frame
+    /// counter (TestPattern).
+    init(path: String, patterns: [TestPattern], codec: VPXCodec = .vp8) throws {
         let info = try WebMReader.info(path: path)
         let videoNumber = info.tracks.first { $0.type == .video }?.number
-        let decoder = try VP8Decoder()
+        let decoder = try VP8Decoder(codec: codec)
         var video: [VideoFrame] = []
         var audio: [Int64] = []
         var errors = 0
@@ -78,3 +79,40 @@ struct DecodedRecording {
 }
 
 
+
+/// The video blocks of a WebM or Matroska file, in file order: each one's
+/// frame index (30 fps from file time 0; the replay harness stamps frame i
+/// at i × 3000 ticks, frame 0 at file time 0), keyframe flag and bytes. Which
+/// of the frames sent are in the file, whatever the codec.
+func videoBlocks(path: String) throws -> [(index: Int, isKeyframe: Bool, bytes: [UInt8])] {
+    let info = try WebMReader.info(path: path)
+    let videoNumber = info.tracks.first { $0.type == .video }?.number
+    var blocks: [(index: Int, isKeyframe: Bool, bytes: [UInt8])] = []
+    let interval = Double(ReplayHarness.frameIntervalNs)
+    try WebMReader.read(path: path) { frame in
+        if frame.trackNumber == videoNumber {
+            blocks.append((Int((Double(frame.timestampNs) / interval).rounded()), frame.isKeyframe, frame.bytes))
+        }
+    }
+    return blocks
+}
+
+/// The frame index of each video block (see `videoBlocks`).
+func videoFrameIndices(path: String) throws -> [Int] {
+    try videoBlocks(path: path).map(\.index)
+}
+
+/// The NAL unit types of a Matroska H.264 block (4-byte length prefixes);
+/// nil when the lengths do not add up to the block.
+func h264NALTypes(_ block: [UInt8]) -> [UInt8]? {
+    var types: [UInt8] = []
+    var i = 0
+    while i < block.count {
+        guard i + 4 < block.count else { return nil }
+        let length = Int(block[i]) << 24 | Int(block[i + 1]) << 16 | Int(block[i + 2]) << 8 | Int(block[i + 3])
+        guard length > 0, i + 4 + length <= block.count else { return nil }
+        types.append(block[i + 4] & 0x1F)
+        i += 4 + length
+    }
+    return types
+}
