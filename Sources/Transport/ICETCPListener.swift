@@ -50,6 +50,9 @@ final class ICETCPListener: @unchecked Sendable {
         }
     }
 
+    /// The open connections (tests read their send queues).
+    var openConnections: [ICETCPConnection] { Array(connections.values) }
+
     /// Called once per connection when it closes, whoever closed it.
     func closed(_ connection: ICETCPConnection, reason: ICETCPCloseReason) {
         counters.closed[reason.rawValue] &+= 1

@@ -119,6 +119,58 @@ struct ICETCPTests {
         try await server.shutdown()
     }
 
+    @Test("send buffer bound: a peer that stops reading gets frames dropped and counted past maxSendBufferBytes; the queue stays bounded; what was queued arrives whole once it reads again")
+    func sendBufferBound() async throws {
+        var limits = ICETCPLimits()
+        limits.maxSendBufferBytes = 64 << 10
+        let server = try await Server.make(limits: limits)
+        let offererPort = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: server.group)
+        let offerer = try TransportSession(
+            id: "offerer", localUfrag: server.peerCredentials.ufrag, localPassword: server.peerCredentials.pwd,
+            remoteUfrag: server.credentials.ufrag, remotePassword: server.credentials.pwd,
+            iceMode: .controlling(remoteCandidates: [server.tcp], tieBreaker: 9), dtlsRole: .client,
+            certificate: Self.offererCertificate,
+            remoteFingerprints: [(algorithm: "sha-256", value: Self.answererCertificate.sha256Fingerprint)])
+        let offererEvents = Recorder()
+        let link = try await offererPort.connectTCP(to: server.tcp)
+        try await offererPort.eventLoop.submit {
+            offerer.eventHandler = offererEvents
+            offerer.mediaReceiver = offererEvents
+            offererPort.register(offerer, asDefault: true)
+            offerer.sink = link
+            offerer.start(now: NIODeadline.now().uptimeNanoseconds)
+        }.get()
+        #expect(await eventually(timeout: .seconds(20)) { server.events.isConnected && offererEvents.isConnected })
+        // The peer stops reading; the answerer sends ~24 MB, more than both kernels' buffers hold.
+        try await link.channel.setOption(.autoRead, value: false).get()
+        let total = 20_000
+        let (queued, dropped, framesOut) = try await server.port.eventLoop.submit { () -> (Int, UInt64, UInt64) in
+            for sequence in 0..<total {
+                Self.rtp(sequence: UInt16(truncatingIfNeeded: sequence), ssrc: 0xCAFE, payload: 1_200)
+                    .withUnsafeBytes { _ = server.session.sendRTP($0) }
+            }
+            let connection = server.port.tcp?.openConnections.first
+            let queued = (try? connection?.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? -1
+            return (queued, server.port.tcpCounters.sendDropped, server.port.tcpCounters.framesOut)
+        }.get()
+        print("ICE-TCP send bound: \(framesOut) frames written, \(dropped) dropped, \(queued) bytes queued in the daemon")
+        #expect(dropped > 0, "nothing dropped: \(framesOut) frames out")
+        #expect(queued >= 0 && queued <= limits.maxSendBufferBytes + 2_000, "\(queued) bytes queued in the daemon")
+        // It reads again: every frame that was not dropped arrives, whole and in order.
+        try await link.channel.setOption(.autoRead, value: true).get()
+        link.channel.read()
+        #expect(await eventually(timeout: .seconds(30)) { offererEvents.rtp.count + Int(dropped) >= total },
+                "\(offererEvents.rtp.count) received + \(dropped) dropped of \(total) (\(framesOut) frames written)")
+        let received = offererEvents.rtp
+        #expect(received.allSatisfy { $0.count == 12 + 1_200 && $0[8...11] == [0, 0, 0xCA, 0xFE] }, "a frame arrived damaged")
+        let sequences = received.map { UInt16($0[2]) << 8 | UInt16($0[3]) }
+        #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $0 < $1 }, "frames out of order")
+        #expect(sequences.first == 0)
+        #expect(offererEvents.rtp.count + Int(dropped) == total, "\(offererEvents.rtp.count) received + \(dropped) dropped != \(total)")
+        try await offererPort.close()
+        try await server.shutdown()
+    }
+
     @Test("per-address and total connection limits: the connection past a bound is closed at once and counted")
     func connectionLimits() async throws {
         var limits = ICETCPLimits()
