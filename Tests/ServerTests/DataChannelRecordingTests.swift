@@ -264,24 +264,31 @@ struct BrowserDataChannelTests {
           const channel = window.pub.channel;
           if (channel.readyState !== 'open') await new Promise((ok, fail) => {
             channel.onopen = ok; setTimeout(() => fail(new Error('channel ' + channel.readyState)), 15000); });
+          // The video frames sent so far, read just before each message: ties the message to the media.
+          const videoFramesSent = async () => {
+            let frames = null;
+            (await window.pub.pc.getStats()).forEach(r => { if (r.type === 'outbound-rtp' && r.kind === 'video') frames = r.framesSent; });
+            return frames;
+          };
           for (let i = 0; i < count; i++) {
             if (i) await new Promise(ok => setTimeout(ok, interval));
+            const framesSent = await videoFramesSent();
             if (i % 3 === 2) {
               const bytes = new Uint8Array(8 + i);
               for (let j = 0; j < bytes.length; j++) bytes[j] = (i * 7 + j) & 0xff;
               channel.send(bytes.buffer);
-              window.sent.push({ type: 'binary', payload: btoa(String.fromCharCode(...bytes)), sentAt: Date.now() / 1000 });
+              window.sent.push({ type: 'binary', payload: btoa(String.fromCharCode(...bytes)), sentAt: Date.now() / 1000, framesSent });
             } else {
               const text = JSON.stringify({ seq: i, note: 'héllo "quoted"\\n' });
               channel.send(text);
-              window.sent.push({ type: 'text', payload: text, sentAt: Date.now() / 1000 });
+              window.sent.push({ type: 'text', payload: text, sentAt: Date.now() / 1000, framesSent });
             }
           }
           return JSON.stringify(window.sent);
         }; true
         """
 
-    @Test("Chromium sends text and binary messages on a data channel during a call: media records, the JSONL holds them with label, protocol and times consistent with the sending",
+    @Test("Chromium sends text and binary messages on a data channel during a call: media records, the JSONL holds them with label, protocol and times consistent with the sending and next to the video frame sent before each",
           .timeLimit(.minutes(3)))
     func chromiumRecordsMessages() async throws {
         let daemon = try DaemonProcess(arguments: ["--token", "tok"], environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples])
@@ -322,6 +329,22 @@ struct BrowserDataChannelTests {
             #expect(time > 500 && time < durationMs, "message at \(time) ms; the recording is \(durationMs) ms")
         }
         #expect(worstSpacing < 250, "spacing off by up to \(worstSpacing) ms")
+        // Against the media: a message sent after Chromium had sent its n-th video frame is on
+        // the file's timeline next to that frame (the n-th video packet in the file; 1 frame = 33 ms).
+        let file = "\(daemon.recordingsPath)/\(id).webm"
+        if let probe = run("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
+                                                "-of", "csv=p=0", file]), probe.status == 0 {
+            let pts = probe.output.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.sorted()
+            var worstMedia = 0.0
+            for (message, original) in zip(messages, sent) {
+                let time = try #require(message["timeMs"] as? Double)
+                let frames = try #require(original["framesSent"] as? Int, "\(original)")
+                try #require(frames >= 1 && frames <= pts.count, "framesSent \(frames), \(pts.count) video frames in the file")
+                worstMedia = max(worstMedia, abs(time - pts[frames - 1] * 1000))
+            }
+            #expect(worstMedia < 200, "a message is \(worstMedia) ms away from the video frame sent just before it")
+            print("chromium data channel vs media: worst \(Int(worstMedia)) ms from the last video frame sent before it")
+        }
         let data = try #require(sidecar.dataChannels)
         #expect(data.messages == 15 && data.channels.first?.label == "telemetry")
         #expect(data.channels.first?.protocol == "x-telemetry" && data.dropped == nil)
