@@ -7,7 +7,7 @@ import RTP
 /// timestamps, RFC 3550 §5.1), sends an RTCP SR per SSRC about every second
 /// (RFC 3550 §6.4.1), answers generic NACKs from a ~1 s `SendHistory`
 /// (RFC 4585 §6.2.1) and passes PLI/FIR (RFC 4585 §6.3.1, RFC 5104 §4.3.1)
-/// on to the shared encoder.
+/// on to the shared encoder — unless told to ignore them, as OBS does.
 ///
 /// Not thread-safe: owned by the session's media loop, like its sink.
 public final class MediaSender {
@@ -16,6 +16,14 @@ public final class MediaSender {
     public let cname: String
     /// Counts so far.
     public private(set) var statistics = MediaSenderStatistics()
+    /// PLI and FIR are counted but not passed on to the encoder, as OBS does
+    /// (its keyframe-request handling was never merged): the receiver must
+    /// wait for the sender's own keyframe interval.
+    public var ignoresKeyframeRequests = false
+    /// Generic NACKs are counted but nothing is retransmitted.
+    public var ignoresNACK = false
+    /// Capture time of the first video frame sent.
+    private var firstVideoCaptureTime: UInt64?
 
     private let sink: RTPPacketSink
     private let keyframeRequest: (UInt64) -> Void
@@ -97,6 +105,12 @@ public final class MediaSender {
         if sentAll {
             statistics.videoFramesSent += 1
             if frame.isKeyframe { statistics.keyframesSent += 1 }
+            if firstVideoCaptureTime == nil { firstVideoCaptureTime = frame.captureTime }
+            if statistics.keyframesSent == 0 {
+                statistics.videoFramesBeforeFirstKeyframe += 1
+            } else if statistics.firstKeyframeAfterMs == nil, let first = firstVideoCaptureTime {
+                statistics.firstKeyframeAfterMs = Int((frame.captureTime &- first) / 1_000_000)
+            }
         }
         frameSendTimes[frame.index & 255] = (frame.index, now)
     }
@@ -204,6 +218,7 @@ public final class MediaSender {
                 else if nack.mediaSSRC == audioSSRC { history = audioHistory }
                 else { continue }
                 statistics.nacksReceived += 1
+                if ignoresNACK { continue }
                 for sequenceNumber in nack.lostSequenceNumbers {
                     if let bytes = history.packet(sequenceNumber: sequenceNumber, now: now),
                        bytes.withUnsafeBytes({ sink.sendRTP($0) }) {
@@ -214,10 +229,10 @@ public final class MediaSender {
                 }
             case .pictureLossIndication(let pli) where pli.mediaSSRC == videoSSRC && videoSSRC != nil:
                 statistics.plisReceived += 1
-                keyframeRequest(now)
+                if !ignoresKeyframeRequests { keyframeRequest(now) }
             case .fullIntraRequest(let fir) where videoSSRC != nil && fir.entries.contains(where: { $0.ssrc == videoSSRC }):
                 statistics.firsReceived += 1
-                keyframeRequest(now)
+                if !ignoresKeyframeRequests { keyframeRequest(now) }
             default:
                 continue
             }

@@ -17,6 +17,12 @@ public struct MediaSenderStatistics: Sendable, Equatable, Codable {
     public var plisReceived = 0
     public var firsReceived = 0
     public var senderReportsSent = 0
+    /// Video frames sent before the first keyframe (a sender that joins mid-GOP,
+    /// `MediaSourceConfiguration.firstKeyframeAfterSeconds`): a receiver can decode none of them.
+    public var videoFramesBeforeFirstKeyframe = 0
+    /// From the first video frame sent to the first keyframe sent, by their
+    /// capture times (milliseconds); nil until a keyframe went out.
+    public var firstKeyframeAfterMs: Int?
 
     public init() {}
 }

@@ -39,6 +39,15 @@ public final class MediaSource: @unchecked Sendable {
     private var nextVideoIndex = 0
     private var nextAudioIndex = 0
     private var keyframeRequested = false
+    /// The fixed keyframe grid (`fixedKeyframeIntervalSeconds`,
+    /// `firstKeyframeAfterSeconds`): the next frame index to force, the first
+    /// one, and the spacing in frames (0: no repeat).
+    private var nextGridKeyframe: Int?
+    private let firstGridKeyframe: Int
+    private let gridInterval: Int
+    /// 1 when the encoder's opening keyframe was encoded and dropped: the
+    /// encoder's timestamps run one frame ahead of the frame index.
+    private var encoderFrameOffset = 0
     private var lastKeyframeTime: UInt64?
     private var subscribers: [ObjectIdentifier: MediaSourceSubscriber] = [:]
     private var task: RepeatedTask?
@@ -51,6 +60,14 @@ public final class MediaSource: @unchecked Sendable {
     public init(configuration: MediaSourceConfiguration, eventLoop: EventLoop) throws(CodecsError) {
         self.configuration = configuration
         self.eventLoop = eventLoop
+        let grid = configuration.fixedKeyframeIntervalSeconds != nil || configuration.firstKeyframeAfterSeconds > 0
+        let fps = Double(configuration.video?.fps ?? 30)
+        firstGridKeyframe = Int((configuration.firstKeyframeAfterSeconds * fps).rounded())
+        gridInterval = max(0, Int(((configuration.fixedKeyframeIntervalSeconds
+            ?? Double(configuration.keyframeIntervalSeconds)) * fps).rounded()))
+        nextGridKeyframe = grid ? firstGridKeyframe : nil
+        // With the grid the source forces every keyframe; the encoder makes none of its own.
+        let encoderInterval = grid ? 0 : configuration.keyframeIntervalSeconds * (configuration.video?.fps ?? 0)
         if let video = configuration.video {
             if configuration.videoCodec == .av1 {
                 encoder = nil
@@ -58,21 +75,21 @@ public final class MediaSource: @unchecked Sendable {
                 av1 = try AV1Encoder(configuration: .init(
                     width: video.width, height: video.height, fps: video.fps,
                     bitrateKbps: configuration.videoBitrateKbps,
-                    keyframeInterval: configuration.keyframeIntervalSeconds * video.fps))
+                    keyframeInterval: encoderInterval))
             } else if configuration.videoCodec == .h264 {
                 encoder = nil
                 av1 = nil
                 h264 = try H264Encoder(configuration: .init(
                     width: video.width, height: video.height, fps: video.fps,
                     bitrateKbps: configuration.videoBitrateKbps,
-                    keyframeInterval: configuration.keyframeIntervalSeconds * video.fps))
+                    keyframeInterval: encoderInterval))
             } else {
                 h264 = nil
                 av1 = nil
                 encoder = try VP8Encoder(configuration: .init(
                     width: video.width, height: video.height, fps: video.fps,
                     bitrateKbps: configuration.videoBitrateKbps,
-                    keyframeInterval: configuration.keyframeIntervalSeconds * video.fps,
+                    keyframeInterval: encoderInterval,
                     codec: configuration.videoCodec == .vp9 ? .vp9 : .vp8))
             }
             pattern = TestPattern(width: video.width, height: video.height)
@@ -85,6 +102,14 @@ public final class MediaSource: @unchecked Sendable {
         }
         packetizer = try! VP8Packetizer(maxPayloadSize: 1200, initialPictureID: UInt16.random(in: 0...0x7FFF))
         opus = configuration.audio ? try OpusEncoder(channels: 1, bitrate: configuration.audioBitrate) : nil
+        if firstGridKeyframe > 0, let video = configuration.video, let pattern, var picture = image {
+            // Joining mid-GOP: the encoder's opening keyframe is made and dropped,
+            // so the first frames sent are delta frames of a keyframe never sent.
+            pattern.render(0, into: &picture)
+            _ = encode(picture, index: 0, video: video, forced: false)
+            image = picture
+            encoderFrameOffset = 1
+        }
     }
 
     /// Sets the time of frame 0.
@@ -135,8 +160,13 @@ public final class MediaSource: @unchecked Sendable {
                 pattern.render(index, into: &picture)
                 let rendered = NIODeadline.now().uptimeNanoseconds
                 statistics.videoRenderMilliseconds += Double(rendered - began) / 1e6
-                let forced = keyframeRequested
+                var forced = keyframeRequested
                 keyframeRequested = false
+                if let next = nextGridKeyframe, index >= next {
+                    forced = true
+                    nextGridKeyframe = gridInterval > 0
+                        ? firstGridKeyframe + ((index - firstGridKeyframe) / gridInterval + 1) * gridInterval : Int.max
+                }
                 let frames = encode(picture, index: index, video: video, forced: forced)
                 statistics.videoEncodeMilliseconds += Double(NIODeadline.now().uptimeNanoseconds - rendered) / 1e6
                 for frame in frames {
@@ -157,9 +187,10 @@ public final class MediaSource: @unchecked Sendable {
     }
 
     /// Encodes one picture with the configured codec and cuts it into RTP payloads.
-    private func encode(_ picture: I420Image, index: Int, video: VideoFormat, forced: Bool)
+    private func encode(_ picture: I420Image, index frameIndex: Int, video: VideoFormat, forced: Bool)
         -> [(isKeyframe: Bool, size: Int, payloads: [[UInt8]])]
     {
+        let index = frameIndex + encoderFrameOffset  // the encoder's own frame count
         if let h264 {
             guard let frame = try? h264.encode(picture, timestampMs: Int64(video.nanoseconds(ofFrame: index) / 1_000_000),
                                                forceKeyframe: forced) else { return [] }

@@ -12,6 +12,17 @@ public struct MediaSourceConfiguration: Sendable, Equatable {
     public var videoBitrateKbps: Int
     /// A keyframe at least this often, in seconds (0: only on request).
     public var keyframeIntervalSeconds: Int
+    /// A keyframe exactly every this many seconds on the frame grid (frame
+    /// index × fps), forced by the source, the encoder's own interval off — the
+    /// fixed keyframe interval OBS and FFmpeg users set. nil: every
+    /// `keyframeIntervalSeconds` from the encoder.
+    public var fixedKeyframeIntervalSeconds: Double?
+    /// The first keyframe sent comes this late (seconds after the first video
+    /// frame): the frames before it are delta frames, as from an encoder that
+    /// has been running since before the call (a sender joining mid-GOP). The
+    /// encoder's opening keyframe is encoded and never sent. 0: the first frame
+    /// is a keyframe.
+    public var firstKeyframeAfterSeconds: Double = 0
     /// Keyframe requests (PLI/FIR from any session) closer than this to the last
     /// keyframe are ignored, so N sessions asking at once cost one keyframe.
     public var minKeyframeSpacingNs: UInt64

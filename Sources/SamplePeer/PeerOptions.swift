@@ -28,6 +28,16 @@ public struct PeerOptions: Sendable {
     public var videoBitrateKbps: Int
     /// `udp`, or `tcp` for ICE-TCP (RFC 6544, the active side) to the answer's passive candidate.
     public var transport: PathProtocol = .udp
+    /// The offer's shape: Capstan's own, or OBS's or FFmpeg's WHIP offer (H.264 only).
+    public var offerShape: OfferShape = .capstan
+    /// A keyframe exactly every this many seconds (nil: every 3 s from the encoder, and on request).
+    public var keyframeIntervalSeconds: Double?
+    /// The first keyframe comes this many seconds after the first video frame (joining mid-GOP).
+    public var firstKeyframeAfterSeconds: Double = 0
+    /// PLI and FIR are counted, not answered (as OBS does).
+    public var ignoreKeyframeRequests = false
+    /// Generic NACKs are counted, not answered.
+    public var ignoreNACK = false
 
     /// Defaults: 10 s, one session, 640×360 at 30 fps with audio, 10 s to connect, 16 connects at a time.
     public init(whip: URL, token: String? = nil, durationSeconds: Double = 10, sessions: Int = 1,

@@ -40,6 +40,8 @@ public enum PeerRunner {
         var sourceConfiguration = MediaSourceConfiguration(video: options.video, audio: options.audio,
                                                            videoBitrateKbps: options.videoBitrateKbps)
         sourceConfiguration.videoCodec = options.videoCodec
+        sourceConfiguration.fixedKeyframeIntervalSeconds = options.keyframeIntervalSeconds
+        sourceConfiguration.firstKeyframeAfterSeconds = options.firstKeyframeAfterSeconds
         let source: MediaSource
         let certificate: DTLSCertificate
         do {
@@ -64,7 +66,8 @@ public enum PeerRunner {
                             whip: whip, certificate: certificate, group: group, audio: options.audio,
                             video: options.video != nil, loopback: options.loopback,
                             videoCodec: SupportedCodec(videoName: options.videoCodec.rawValue) ?? .vp8,
-                            transportProtocol: options.transport, timeout: options.connectTimeout)
+                            transportProtocol: options.transport, offerShape: options.offerShape,
+                            timeout: options.connectTimeout)
                         let media = try await attach(session, source: source, options: options)
                         return (index, .success(Connected(index: index, session: session, media: media)))
                     } catch {
@@ -183,6 +186,8 @@ public enum PeerRunner {
                     cname: "capstan-peer-\(session.transport.localUfrag)",
                     keyframeRequest: { now in sourceLoop.execute { source.requestKeyframe(now: now) } },
                     loopbackPattern: options.loopback ? options.video.map { TestPattern(width: $0.width, height: $0.height) } : nil)
+                media.sender.ignoresKeyframeRequests = options.ignoreKeyframeRequests
+                media.sender.ignoresNACK = options.ignoreNACK
                 session.transport.mediaReceiver = media
                 return media
             }.get()

@@ -24,6 +24,10 @@ public struct PeerSessionReport: Sendable, Equatable, Codable {
     public var plisReceived = 0
     public var firsReceived = 0
     public var senderReportsSent = 0
+    /// Video frames sent before the first keyframe (`--first-keyframe-after`),
+    /// and the time from the first video frame to the first keyframe, ms.
+    public var videoFramesBeforeFirstKeyframe = 0
+    public var firstKeyframeAfterMs: Int?
     /// Packets the transport refused (no selected ICE pair, no SRTP, too large).
     public var sendFailures = 0
     /// What the run's duration asked of this session: video frames (fps × media
@@ -56,6 +60,8 @@ public struct PeerSessionReport: Sendable, Equatable, Codable {
         plisReceived = s.plisReceived
         firsReceived = s.firsReceived
         senderReportsSent = s.senderReportsSent
+        videoFramesBeforeFirstKeyframe = s.videoFramesBeforeFirstKeyframe
+        firstKeyframeAfterMs = s.firstKeyframeAfterMs
         sendFailures = s.sendFailures
         if let e {
             echo = e

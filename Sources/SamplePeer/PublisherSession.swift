@@ -65,8 +65,16 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
     public static func connect(whip: WHIPClient, certificate: DTLSCertificate, group: EventLoopGroup,
                                audio: Bool = true, video: Bool = true, loopback: Bool = false,
                                videoCodec: SupportedCodec = .vp8, transportProtocol: PathProtocol = .udp,
+                               offerShape: OfferShape = .capstan,
                                timeout: Duration = .seconds(10)) async throws(SamplePeerError) -> PublisherSession {
-        let credentials = ICECredentials.generate()
+        let credentials: (ufrag: String, password: String)
+        if offerShape == .capstan {
+            let generated = ICECredentials.generate()
+            credentials = (generated.ufrag, generated.password)
+        } else {
+            let own = offerShape.credentials()  // the sender's own ufrag/pwd format
+            credentials = (own.ufrag, own.pwd)
+        }
         var generator = SystemRandomNumberGenerator()
         let audioSSRC = UInt32.random(in: 1...UInt32.max, using: &generator)
         let videoSSRC = UInt32.random(in: 1...UInt32.max, using: &generator)
@@ -87,10 +95,26 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
                                   video: video ? LocalTrack(ssrc: videoSSRC, trackID: "video") : nil),
             loopback: loopback, sessionID: UInt64.random(in: 1...UInt64(Int64.max)))
         offerOptions.videoCodec = videoCodec
-        let offer = SDPOfferer.offer(options: offerOptions)
+        // A real sender's shape (OBS, FFmpeg): its text goes out as it is, parsed
+        // only to read the answer against it.
+        let shaped = offerShape.offer(ufrag: credentials.ufrag, pwd: credentials.password,
+                                      fingerprint: offerOptions.fingerprint, candidates: offerOptions.candidates,
+                                      port: port.localAddress.port, audioSSRC: audioSSRC, videoSSRC: videoSSRC,
+                                      sessionID: offerOptions.sessionID)
+        let offer: SessionDescription
+        if let shaped {
+            do {
+                offer = try SessionDescription(parsing: shaped)
+            } catch {
+                try? await port.close()
+                throw .negotiation("the \(offerShape.rawValue)-shaped offer does not parse: \(error)")
+            }
+        } else {
+            offer = SDPOfferer.offer(options: offerOptions)
+        }
         let answer: WHIPClient.Answer
         do {
-            answer = try await whip.publish(offer: offer.serialized)
+            answer = try await whip.publish(offer: shaped ?? offer.serialized)
         } catch {
             try? await port.close()
             throw error

@@ -13,7 +13,9 @@ struct PeerCommand: AsyncParsableCommand {
         discussion: """
             Offers over WHIP (ICE controlling, DTLS client), then sends VP8 (a moving \
             test pattern with a frame counter) and Opus (a 440 Hz tone) with RTCP sender \
-            reports, answering NACK from a one-second history and PLI/FIR with a keyframe. \
+            reports, answering NACK from a one-second history and PLI/FIR with a keyframe \
+            (unless --ignore-nack / --ignore-pli: OBS never answers PLI, so with \
+            --offer-shape obs --ignore-pli --keyframe-interval 2 it behaves like OBS). \
             The media is encoded once and shared by all --sessions, so this is also the \
             load generator. With --loopback the offer is sendrecv on ?mode=loopback and the \
             echoed video is decoded; its frame counters give the round-trip time.
@@ -42,6 +44,16 @@ struct PeerCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
     @Option(help: "Media transport: udp, or tcp for ICE-TCP (RFC 6544) to the answer's tcptype passive candidate.")
     var transport: String = "udp"
+    @Option(name: .customLong("offer-shape"), help: "The offer: capstan (our own), obs (OBS 30's WHIP output: session-level ICE and fingerprint, H.264 PT 96 + Opus) or ffmpeg (FFmpeg's whip muxer: a=setup:active, no candidates, no rtcp-fb, H.264 PT 106 + Opus); obs and ffmpeg need --codec h264.")
+    var offerShape: String = "capstan"
+    @Option(name: .customLong("keyframe-interval"), help: "A keyframe exactly every SECONDS on the frame grid (default: every 3 s, and on PLI/FIR).")
+    var keyframeInterval: Double?
+    @Option(name: .customLong("first-keyframe-after"), help: "Join mid-GOP: the first frames are delta frames and the first keyframe comes SECONDS after the first video frame (needs --keyframe-interval).")
+    var firstKeyframeAfter: Double?
+    @Flag(name: .customLong("ignore-pli"), help: "Count PLI and FIR but never answer them with a keyframe (as OBS does).")
+    var ignorePLI = false
+    @Flag(name: .customLong("ignore-nack"), help: "Count generic NACKs but never retransmit.")
+    var ignoreNACK = false
 
     func validate() throws {
         guard let url = URL(string: whip), let scheme = url.scheme, ["http", "https"].contains(scheme),
@@ -64,6 +76,24 @@ struct PeerCommand: AsyncParsableCommand {
         if loopback && chosen != .vp8 { throw ValidationError("--loopback decodes the echo with VP8 only: use --codec vp8") }
         guard PathProtocol(rawValue: transport) != nil else { throw ValidationError("--transport must be udp or tcp, got \(transport)") }
         if loopback && noVideo { throw ValidationError("--loopback measures the echoed video: drop --no-video") }
+        guard let shape = OfferShape(rawValue: offerShape) else {
+            throw ValidationError("--offer-shape must be capstan, obs or ffmpeg, got \(offerShape)")
+        }
+        if shape != .capstan {
+            guard chosen == .h264 else { throw ValidationError("--offer-shape \(offerShape) offers H.264 only: add --codec h264") }
+            guard !noVideo && !noAudio && !loopback && transport == "udp" else {
+                throw ValidationError("--offer-shape \(offerShape) sends audio and video over UDP, sendonly: drop --no-video, --no-audio, --loopback, --transport tcp")
+            }
+        }
+        if let keyframeInterval, !(keyframeInterval > 0 && keyframeInterval <= 3600) {
+            throw ValidationError("--keyframe-interval must be in (0, 3600]")
+        }
+        if let firstKeyframeAfter {
+            guard keyframeInterval != nil else { throw ValidationError("--first-keyframe-after needs --keyframe-interval") }
+            guard firstKeyframeAfter >= 0, firstKeyframeAfter < duration else {
+                throw ValidationError("--first-keyframe-after must be in [0, --duration)")
+            }
+        }
     }
 
     func run() async throws {
@@ -73,6 +103,11 @@ struct PeerCommand: AsyncParsableCommand {
             connectTimeout: .milliseconds(Int64(connectTimeout * 1000)), videoBitrateKbps: videoBitrate)
         options.videoCodec = VideoCodec(encodingName: codec) ?? .vp8
         options.transport = PathProtocol(rawValue: transport) ?? .udp
+        options.offerShape = OfferShape(rawValue: offerShape) ?? .capstan
+        options.keyframeIntervalSeconds = keyframeInterval
+        options.firstKeyframeAfterSeconds = firstKeyframeAfter ?? 0
+        options.ignoreKeyframeRequests = ignorePLI
+        options.ignoreNACK = ignoreNACK
         // SIGINT/SIGTERM end the run early; the sessions still hang up.
         let stop = PeerStopSignal()
         let signals = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in

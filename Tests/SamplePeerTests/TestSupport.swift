@@ -24,9 +24,11 @@ final class SenderRig {
     private(set) var sentFrames: [SourceVideoFrame] = []
 
     init(video: VideoFormat = VideoFormat(width: 640, height: 360, fps: 30), audio: Bool = true,
-         wallClock: @escaping () -> UInt64 = { 1_700_000_000_000_000_000 }) throws {
-        source = try MediaSource(configuration: MediaSourceConfiguration(video: video, audio: audio),
-                                 eventLoop: EmbeddedEventLoop())
+         wallClock: @escaping () -> UInt64 = { 1_700_000_000_000_000_000 },
+         configure: (inout MediaSourceConfiguration) -> Void = { _ in }) throws {
+        var configuration = MediaSourceConfiguration(video: video, audio: audio)
+        configure(&configuration)
+        source = try MediaSource(configuration: configuration, eventLoop: EmbeddedEventLoop())
         frameNs = 1_000_000_000 / UInt64(video.fps) + 1
         let source = self.source
         sender = MediaSender(videoSSRC: 0x1111_1111, audioSSRC: audio ? 0x2222_2222 : nil, cname: "test",
