@@ -213,6 +213,31 @@ struct DataChannelRecordingTests {
         print("limits: session bytes \(bound): kept \(data.messages) messages (\(data.bytes) bytes), dropped \(dropped)")
     }
 
+    @Test("default limits (1,000 messages/s with a second's burst, 64 KiB, 64 MiB): an aiortc flood is recorded at the bound's rate, the rest dropped and counted",
+          .timeLimit(.minutes(3)))
+    func floodAtDefaultLimits() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        let flood = 8_000
+        let session = try await Self.publish(daemon, seconds: 8, ["--data-channel", "flood", "--data-flood", "\(flood)"])
+        let id = try #require(session["id"] as? String)
+        let sidecar = try await Self.sidecar(daemon, id)
+        let data = try #require(sidecar.dataChannels)
+        let rateDrops = data.dropped?["rate"] ?? 0
+        #expect(data.messages + rateDrops == flood, "recorded \(data.messages) + drops \(String(describing: data.dropped))")
+        let records = try Self.lines("\(daemon.recordingsPath)/\(id).data.jsonl").filter { $0["type"] as? String == "text" }
+        let times = records.compactMap { $0["timeMs"] as? Double }
+        let span = ((times.last ?? 0) - (times.first ?? 0)) / 1000
+        // The bucket: 1,000 at once, then 1,000 a second.
+        #expect(Double(data.messages) <= 1_000 + span * 1_000 + 20, "\(data.messages) messages in \(span) s")
+        let sendingRate = Double(flood) / max(span, 0.001)
+        if sendingRate > 1_500 { #expect(rateDrops > 0, "aiortc sent \(Int(sendingRate))/s and nothing was dropped") }
+        _ = Self.checkMedia(daemon, id, minimumVideoFrames: 20)
+        print("data channel at default limits: aiortc flood of \(flood): \(data.messages) recorded over \(String(format: "%.2f", span)) s "
+              + "(\(Int(Double(max(0, data.messages - 1_000)) / max(span, 0.001))) msg/s after the 1,000 burst), \(rateDrops) dropped by the rate bound")
+    }
+
     @Test("throughput: 10,000 small messages from aiortc, limits raised: recorded rate, and the daemon's CPU against the same call without messages",
           .timeLimit(.minutes(4)))
     func throughput() async throws {
