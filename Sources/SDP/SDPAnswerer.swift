@@ -233,7 +233,7 @@ public enum SDPAnswerer {
         }
         let recorded = candidates.map { codec -> String in
             switch codec {
-            case .h264: "H264/90000 (packetization-mode 0 or 1)"
+            case .h264: "H264/90000 (packetization-mode 0 or 1, Baseline, Main or High profile)"
             case .vp9: "VP9/90000 (profile-id 0)"
             case .av1: "AV1/90000 (profile 0)"
             default: "\(codec.encodingName)/90000"

@@ -53,7 +53,8 @@ public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
 
     /// The `a=fmtp` of our answer to the offered `fmtp` of the chosen format.
     /// H.264 (RFC 6184 §8.2.2): the same `packetization-mode`, and the
-    /// offered `profile-level-id` — passthrough records any profile and level.
+    /// offered `profile-level-id` (`firstMatch` took only a profile Capstan
+    /// records; passthrough records any level).
     /// VP9: `profile-id=0` (RFC 9628 §6.1; the only profile taken). AV1: the
     /// offered `profile`, `level-idx` and `tier` echoed (AV1 RTP §7.2.2).
     func answerFormatParameters(offered: String?) -> String? {
@@ -81,7 +82,8 @@ public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
 
     /// The first format of the section, in `m=` preference order (the
     /// offerer's), that is this codec in a form Capstan records: H.264 with
-    /// packetization-mode 0 or 1 (mode 2, interleaved, is not taken).
+    /// packetization-mode 0 or 1 (mode 2, interleaved, is not taken) and a
+    /// `profile-level-id` of a profile browsers play (`H264ProfileLevelID`).
     func firstMatch(in section: MediaDescription) -> RTPMap? {
         let maps = section.rtpMaps
         for format in section.formats {
@@ -91,6 +93,9 @@ public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
             if self == .h264 {
                 let mode = Self.packetizationMode(section.formatParameters(for: pt)?.parameters)
                 guard mode == "0" || mode == "1" else { continue }
+                guard H264ProfileLevelID(fmtp: section.formatParameters(for: pt)?.parameters)?.isRecordable == true else {
+                    continue
+                }
             }
             // VP9 profile 0 (8-bit 4:2:0) and AV1 Main profile only; absent means 0.
             if self == .vp9 {
@@ -119,6 +124,62 @@ public enum SupportedCodec: String, Sendable, Equatable, CaseIterable {
             if key.lowercased() == name.lowercased() { return String(parts[1].filter { $0 != " " }) }
         }
         return nil
+    }
+}
+
+/// An H.264 `profile-level-id` (RFC 6184 §8.1): three octets in six hex
+/// digits — `profile_idc`, `profile-iop` (the constraint_set flags of the
+/// SPS) and `level_idc`. Absent means `42001f` (Baseline, level 3.1).
+struct H264ProfileLevelID: Equatable, Sendable {
+    var profileIDC: UInt8
+    var profileIOP: UInt8
+    var levelIDC: UInt8
+
+    /// The default when an fmtp has no `profile-level-id` (RFC 6184 §8.1).
+    static let `default` = H264ProfileLevelID(profileIDC: 0x42, profileIOP: 0x00, levelIDC: 0x1f)
+
+    init(profileIDC: UInt8, profileIOP: UInt8, levelIDC: UInt8) {
+        self.profileIDC = profileIDC
+        self.profileIOP = profileIOP
+        self.levelIDC = levelIDC
+    }
+
+    /// Exactly six hex digits; nil otherwise.
+    init?(parsing text: String) {
+        let digits = Array(text.utf8)
+        guard digits.count == 6 else { return nil }
+        var octets: [UInt8] = []
+        for i in stride(from: 0, to: 6, by: 2) {
+            guard let high = Self.hexValue(digits[i]), let low = Self.hexValue(digits[i + 1]) else { return nil }
+            octets.append(high << 4 | low)
+        }
+        self.init(profileIDC: octets[0], profileIOP: octets[1], levelIDC: octets[2])
+    }
+
+    /// The `profile-level-id` of an fmtp parameter list: the default when
+    /// absent, nil when malformed.
+    init?(fmtp parameters: String?) {
+        guard let text = SupportedCodec.parameter("profile-level-id", in: parameters) else {
+            self = .default
+            return
+        }
+        self.init(parsing: text)
+    }
+
+    /// Constrained Baseline and Baseline (`42`, any iop: `42e0`, `42c0`,
+    /// `4200`), Main (`4d`) and High (`64`, also Constrained High `640c`):
+    /// 8-bit 4:2:0, what browsers play in `<video>` and libavcodec decodes.
+    /// Not High 10 (`6e`), High 4:2:2 (`7a`), High 4:4:4 (`f4`), Extended
+    /// (`58`) or anything else.
+    var isRecordable: Bool { [0x42, 0x4d, 0x64].contains(profileIDC) }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
 
