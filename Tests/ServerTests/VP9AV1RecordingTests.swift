@@ -5,11 +5,11 @@ import Inspection
 import MediaBridge
 import Testing
 
-/// `capstan serve` records VP9 and AV1 from `capstan peer --codec vp9|av1`
-/// into WebM, judged as H.264 recordings are: ffprobe counts the frames sent
+/// `capstan serve` records VP8, VP9 and AV1 from `capstan peer --codec
+/// vp8|vp9|av1` into WebM, judged as H.264 recordings are: ffprobe counts the frames sent
 /// (within 1 %), `ffmpeg -v error … -f null -` prints nothing, `capstan
 /// inspect` decodes every frame (libvpx, dav1d).
-@Suite("VP9 and AV1 recording end to end", .serialized)
+@Suite("VP8, VP9 and AV1 recording end to end", .serialized)
 struct VP9AV1RecordingTests {
     /// The checks every VP9/AV1 recording gets; returns the frames ffprobe
     /// counted and the file's duration (`capstan inspect`), seconds.
@@ -32,8 +32,8 @@ struct VP9AV1RecordingTests {
         return (counted, Double(report.durationNs ?? 0) / 1e9)
     }
 
-    @Test("capstan peer --codec vp9|av1 → .webm: frames within 1 %, ffmpeg silent, inspect decodes all",
-          arguments: ["vp9", "av1"].filter { $0 != "av1" || AV1Encoder.isAvailable })
+    @Test("capstan peer --codec vp8|vp9|av1 → .webm: frames within 1 %, ffmpeg silent, inspect decodes all, <video> plays and seeks",
+          arguments: ["vp8", "vp9", "av1"].filter { $0 != "av1" || AV1Encoder.isAvailable })
     func peerCommand(codec: String) async throws {
         let daemon = try DaemonProcess(environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples])
         defer { daemon.stop() }
