@@ -10,20 +10,42 @@ import Codecs
 /// B = 1 to one with E = 1, spatial layer ids increasing (§4.2).
 ///
 /// Spatial layers: the picture written holds the layer frames up to the
-/// recorded layer — the highest spatial layer that arrived complete in the
-/// last keyframe picture (layers above it are left out; Chromium sends one
-/// spatial layer by default). Several layer frames are written as one VP9
-/// superframe (VP9 spec Annex B: the frames, then an index of their sizes),
-/// which libvpx and FFmpeg decode to the picture of the top layer.
+/// recorded layer, as one VP9 superframe (VP9 spec Annex B: the frames, then
+/// an index of their sizes), which libvpx and FFmpeg decode to the picture
+/// of the top layer written. The recorded layer is the highest one whose
+/// references the file holds, and it follows what arrives complete:
+/// - A keyframe picture sets it to its highest layer frame that arrived
+///   complete (layers above, or after a layer frame that is missing, are left
+///   out).
+/// - A picture whose upper layer frames are lost (packets missing at its
+///   end, or a hole after its base layer frame) is not dropped: the layer
+///   frames that arrived complete below the loss are written
+///   (`VideoPayloadFormat.salvage`), and the recorded layer falls to the top
+///   one of them — later frames of the lost layers predict from the lost one.
+///   The picture after it does not follow loss when it is the next picture
+///   ID and starts at layer 0.
+/// - Later pictures' layer frames above the recorded layer are left out
+///   while they are inter-picture predicted (P = 1); a layer frame with
+///   P = 0 — a layer sync frame, RFC 9628 §4.2: only inter-layer
+///   prediction from the layer below, D — is a switching point: from that
+///   picture the recorded layer is back up (up to the highest such layer
+///   frame in a chain from the recorded one), as it is at the next keyframe.
+/// - A layer frame with D = 1 is written only above the layer frame it
+///   predicts from (SID − 1 of the same picture).
+/// Resolution follows the top layer written; a change of the recorded layer
+/// outside a keyframe reports the new size (from the scalability structure,
+/// Y = 1) with the frame. A loss of the base layer frame drops the picture
+/// (the next one follows loss, as for one layer).
 ///
 /// Keyframes: the base layer frame's uncompressed header says KEY_FRAME
 /// (`VP9FrameHeader`; a sender's P bit agrees: clear on it). Width and height
 /// of a keyframe come from the scalability structure (SS, Y = 1) for the
-/// recorded layer, else from that layer frame's uncompressed header.
+/// top layer written, else from that layer frame's uncompressed header.
 ///
 /// Hostile input and loss: as `VP8Depacketizer` — incomplete pictures are
-/// `.dropped`, the next complete one `followsLoss`; descriptors and headers
-/// are bounds-checked; pictures are bounded by `maxFrameSize`.
+/// `.dropped` (except the salvaged lower layers above), the next complete
+/// one `followsLoss`; descriptors and headers are bounds-checked; pictures
+/// are bounded by `maxFrameSize`.
 ///
 /// Allocation: the picture is assembled in a reused buffer the emitted frame
 /// shares (`VideoFrameAssembler`); layer bookkeeping lives in fixed storage:
@@ -36,25 +58,38 @@ extension VideoFrameAssembler where Format == VP9PayloadFormat {
         self.init(format: VP9PayloadFormat(), maxFrameSize: maxFrameSize)
     }
 
-    /// The spatial layer written (set at each keyframe).
+    /// The spatial layer written: the highest one whose references the file holds.
     public var recordedSpatialLayer: Int { format.recordedSpatialLayer }
-    /// Layer frames above the recorded layer that were left out.
+    /// Complete layer frames left out (above the recorded layer, or above a missing one).
     public var layerFramesSkipped: Int { format.layerFramesSkipped }
+    /// Times the recorded layer fell because a layer frame at or below it was lost.
+    public var spatialLayerFalls: Int { format.spatialLayerFalls }
+    /// Times it rose again at a switching point (P = 0), not at a keyframe.
+    public var spatialLayerSwitchUps: Int { format.spatialLayerSwitchUps }
 }
 
 /// VP9's part of `VP9Depacketizer` (RFC 9628): payload descriptors, layer
 /// frames from B to E, the recorded spatial layers as one superframe.
 public struct VP9PayloadFormat: VideoPayloadFormat {
-    /// The spatial layer written (set at each keyframe).
+    /// The spatial layer written: the highest one whose references the file holds.
     public private(set) var recordedSpatialLayer: Int = 0
-    /// Layer frames above the recorded layer that were left out.
+    /// Complete layer frames left out (above the recorded layer, or above a missing one).
     public private(set) var layerFramesSkipped: Int = 0
+    /// Times the recorded layer fell because a layer frame at or below it was lost.
+    public private(set) var spatialLayerFalls: Int = 0
+    /// Times it rose again at a switching point (P = 0), not at a keyframe.
+    public private(set) var spatialLayerSwitchUps: Int = 0
 
     private var pictureID: UInt16?
-    /// Layer frames of the picture: start offset, size, spatial id (8 at most).
+    /// The picture ID of the picture last salvaged.
+    private var salvagedPictureID: UInt16?
+    /// Layer frames of the picture: start offset, size, spatial id, P and D
+    /// of its first packet (8 at most).
     private var layerStarts: [Int] = Array(repeating: 0, count: 8)
     private var layerSizes: [Int] = Array(repeating: 0, count: 8)
     private var layerIDs: [Int] = Array(repeating: 0, count: 8)
+    private var layerPredicted: [Bool] = Array(repeating: false, count: 8)
+    private var layerDependent: [Bool] = Array(repeating: false, count: 8)
     private var layerCount = 0
     private var layerOpen = false
     /// The last scalability structure's layer sizes (0: unknown).
@@ -116,6 +151,8 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
             }
             layerStarts[layerCount] = buffer.count
             layerIDs[layerCount] = sid
+            layerPredicted[layerCount] = d.isInterPicturePredicted
+            layerDependent[layerCount] = d.isInterLayerDependent && sid > 0
             layerOpen = true
         } else {
             guard layerOpen, layerIDs[layerCount] == sid else { return .malformed(.malformedVP9Payload(.unfinishedFrame)) }
@@ -134,6 +171,36 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
 
     public mutating func complete(_ buffer: inout [UInt8], maxFrameSize: Int) -> VideoFrameCompletion {
         guard layerCount > 0 else { return .dropped(.missingEnd) }
+        return finish(&buffer, lost: false)
+    }
+
+    /// The picture lost its tail or a hole after its base layer frame: its
+    /// complete layer frames from the base layer up are written (a layer
+    /// frame cut off is removed), and the recorded layer falls to the top one.
+    public mutating func salvage(_ buffer: inout [UInt8], maxFrameSize: Int) -> VideoFrameCompletion? {
+        defer { abandon() }
+        guard layerCount > 0, layerIDs[0] == 0 else { return nil }
+        let end = layerStarts[layerCount - 1] + layerSizes[layerCount - 1]
+        if buffer.count > end { buffer.removeLast(buffer.count - end) }
+        let completion = finish(&buffer, lost: true)
+        guard case .frame = completion else { return nil }
+        salvagedPictureID = pictureID
+        return completion
+    }
+
+    /// The first packet after a salvaged picture starts the next picture
+    /// (picture ID + 1, 7- or 15-bit) at its base layer.
+    public func followsSalvaged(_ payload: UnsafeRawBufferPointer) -> Bool {
+        guard let last = salvagedPictureID,
+              let d = try? DescriptorReader<VP9PayloadDescriptor>.read(payload),
+              d.isStartOfFrame, d.spatialID == 0, let next = d.pictureID else { return false }
+        return next == (last &+ 1) & 0x7FFF || next == (last &+ 1) & 0x7F
+    }
+
+    /// The picture's complete layer frames are in `buffer`: keep those the
+    /// file can decode, update the recorded layer (`lost`: layer frames above
+    /// them were lost), add the superframe index.
+    private mutating func finish(_ buffer: inout [UInt8], lost: Bool) -> VideoFrameCompletion {
         let parsed: Result<VP9FrameHeader, CodecsError> = buffer.withUnsafeBytes { raw in
             do throws(CodecsError) {
                 return .success(try VP9FrameHeader(
@@ -148,20 +215,39 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
             if case .malformedVP9Frame(let f) = error { fault = f }
             return .dropped(.malformed(.malformedVP9Payload(.badFrameHeader(fault))))
         }
-        let isKeyframe = header.isKeyframe && layerIDs[0] == 0
-        if isKeyframe { recordedSpatialLayer = layerIDs[layerCount - 1] }
-        // Keep the layer frames up to the recorded layer.
+        let isBase = layerIDs[0] == 0
+        let isKeyframe = header.isKeyframe && isBase
+        // Keep layer frames while each one's references are written: the
+        // layer below in this picture (D), earlier frames of its layer (P,
+        // intact up to the recorded layer; a keyframe restarts them all).
         var kept = 0
-        while kept < layerCount && layerIDs[kept] <= recordedSpatialLayer { kept += 1 }
-        guard kept > 0 else { return .dropped(.missingStart) }
+        while kept < layerCount {
+            let sid = layerIDs[kept]
+            if layerDependent[kept] && (kept == 0 || layerIDs[kept - 1] != sid - 1) { break }
+            if !isKeyframe && layerPredicted[kept] && sid > recordedSpatialLayer { break }
+            kept += 1
+        }
+        guard kept > 0 else {
+            layerFramesSkipped += layerCount
+            return .dropped(.missingStart)
+        }
+        let top = layerIDs[kept - 1]
+        let previous = recordedSpatialLayer
+        if isKeyframe || top > recordedSpatialLayer {
+            recordedSpatialLayer = top
+            if !isKeyframe { spatialLayerSwitchUps += 1 }
+        } else if top < recordedSpatialLayer && (lost || (kept < layerCount && layerIDs[kept] <= recordedSpatialLayer)) {
+            // A layer frame at or below the recorded layer is not written.
+            recordedSpatialLayer = top
+            spatialLayerFalls += 1
+        }
         if kept < layerCount {
             layerFramesSkipped += layerCount - kept
-            buffer.removeSubrange((layerStarts[kept - 1] + layerSizes[kept - 1])...)
+            buffer.removeLast(buffer.count - (layerStarts[kept - 1] + layerSizes[kept - 1]))
         }
         var width: Int?
         var height: Int?
-        if isKeyframe {
-            let top = layerIDs[kept - 1]
+        if isKeyframe || recordedSpatialLayer != previous {
             if ssWidths[top] > 0 && ssHeights[top] > 0 {
                 width = ssWidths[top]; height = ssHeights[top]
             } else if kept == 1 {
@@ -171,8 +257,8 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
                     try? VP9FrameHeader(parsing: UnsafeRawBufferPointer(
                         rebasing: raw[layerStarts[kept - 1]..<(layerStarts[kept - 1] + layerSizes[kept - 1])]))
                 }
-                width = topHeader?.width ?? header.width
-                height = topHeader?.height ?? header.height
+                width = topHeader?.width ?? (isKeyframe ? header.width : nil)
+                height = topHeader?.height ?? (isKeyframe ? header.height : nil)
             }
         }
         if kept > 1 { appendSuperframeIndex(frames: kept, to: &buffer) }

@@ -30,6 +30,24 @@ public protocol VideoPayloadFormat: Sendable {
     /// The frame's packets are all in `buffer`: what to hand out (the format
     /// may rewrite `buffer`, e.g. to put parameter sets in front).
     mutating func complete(_ buffer: inout [UInt8], maxFrameSize: Int) -> VideoFrameCompletion
+
+    /// The frame being assembled was cut off by loss (a sequence gap, or
+    /// `handleGap`): what can still be handed out of the part that arrived —
+    /// a layered format's complete lower layers — or nil to drop it. A frame
+    /// handed out here must decode without the lost part, and the format must
+    /// keep later frames decodable without it. Default: nil.
+    mutating func salvage(_ buffer: inout [UInt8], maxFrameSize: Int) -> VideoFrameCompletion?
+
+    /// After a salvaged frame, across lost packets: whether `payload`, the
+    /// first packet of a new timestamp, starts the frame right after the
+    /// salvaged one (so the packets lost were the salvaged frame's tail
+    /// alone, and nothing follows loss). Default: false.
+    func followsSalvaged(_ payload: UnsafeRawBufferPointer) -> Bool
+}
+
+extension VideoPayloadFormat {
+    public mutating func salvage(_ buffer: inout [UInt8], maxFrameSize: Int) -> VideoFrameCompletion? { nil }
+    public func followsSalvaged(_ payload: UnsafeRawBufferPointer) -> Bool { false }
 }
 
 /// What a payload format makes of a frame whose packets all arrived.
@@ -60,6 +78,11 @@ public enum VideoFrameCompletion: Sendable {
 /// reason) and never emitted. A frame whose packets all arrived but that
 /// follows such a loss is emitted with `followsLoss` set, so a `VideoGate`
 /// can hold it back until the next keyframe.
+///
+/// A format may salvage a frame cut off by loss (`VideoPayloadFormat.salvage`:
+/// VP9's complete lower spatial layers): it is emitted, the rest of its
+/// timestamp's packets are skipped without a drop record, and the next frame
+/// follows loss unless the format says it starts right after the salvaged one.
 ///
 /// Allocation: the frame is assembled in a reused buffer, and an emitted
 /// frame's `data` shares that buffer rather than copying it. A caller that
@@ -95,6 +118,11 @@ public struct VideoFrameAssembler<Format: VideoPayloadFormat>: Sendable {
     public private(set) var keyframesAssembled: Int = 0
     /// Incomplete or malformed frames dropped.
     public private(set) var framesDropped: Int = 0
+    /// Frames cut off by loss that were emitted from the part that arrived
+    /// (`VideoPayloadFormat.salvage`), counted in `framesAssembled` too.
+    public private(set) var framesSalvaged: Int = 0
+    /// Packets of salvaged frames that arrived after the loss, skipped.
+    public private(set) var packetsSkippedAfterSalvage: Int = 0
     /// The payload format's own state (parameter sets, layers, counters).
     public private(set) var format: Format
 
@@ -105,6 +133,8 @@ public struct VideoFrameAssembler<Format: VideoPayloadFormat>: Sendable {
     private var discardReason: VideoDropReason = .missingStart
     private var lastSequenceNumber: UInt16?
     private var lossPending = false
+    /// The timestamp of the frame last salvaged, until a packet of another arrives.
+    private var salvagedTimestamp: UInt32?
 
     /// An assembler for `format`, frames up to `maxFrameSize` bytes.
     public init(format: Format, maxFrameSize: Int) {
@@ -131,12 +161,22 @@ public struct VideoFrameAssembler<Format: VideoPayloadFormat>: Sendable {
     ) {
         let contiguous = lastSequenceNumber.map { sequenceNumber == $0 &+ 1 } ?? true
         lastSequenceNumber = sequenceNumber
-        if !contiguous {
-            lossPending = true
-            if let run = assembling {
-                assembling = nil
+        if !contiguous, let run = assembling {
+            assembling = nil
+            if !salvage(run, events: &events) {
                 beginDiscard(run, reason: .sequenceGap, events: &events)
             }
+        }
+        if let salvaged = salvagedTimestamp {
+            if timestamp == salvaged {
+                // The rest of a salvaged frame: its part after the loss.
+                packetsSkippedAfterSalvage += 1
+                return
+            }
+            salvagedTimestamp = nil
+            if !contiguous && !format.followsSalvaged(payload) { lossPending = true }
+        } else if !contiguous {
+            lossPending = true
         }
         if let run = assembling, run.timestamp != timestamp {
             // Contiguous, a new timestamp: the previous frame had no marker.
@@ -215,11 +255,12 @@ public struct VideoFrameAssembler<Format: VideoPayloadFormat>: Sendable {
     @_specialize(exported: true, where Format == VP9PayloadFormat)
     @_specialize(exported: true, where Format == AV1PayloadFormat)
     public mutating func handleGap(into events: inout [VideoDepacketizerEvent]) {
-        lossPending = true
         if let run = assembling {
             assembling = nil
+            if salvage(run, events: &events) { return }
             beginDiscard(run, reason: .missingEnd, events: &events)
         }
+        lossPending = true
         closeDiscard(events: &events)
     }
 
@@ -236,7 +277,22 @@ public struct VideoFrameAssembler<Format: VideoPayloadFormat>: Sendable {
     // MARK: - Internals
 
     private mutating func complete(_ run: Run, events: inout [VideoDepacketizerEvent]) {
-        switch format.complete(&buffer, maxFrameSize: maxFrameSize) {
+        emit(format.complete(&buffer, maxFrameSize: maxFrameSize), run: run, events: &events)
+    }
+
+    /// The frame `run`, cut off by loss, salvaged by the format: emitted, and
+    /// the rest of its packets to be skipped. false when the format drops it.
+    private mutating func salvage(_ run: Run, events: inout [VideoDepacketizerEvent]) -> Bool {
+        guard let completion = format.salvage(&buffer, maxFrameSize: maxFrameSize),
+              case .frame = completion else { return false }
+        framesSalvaged += 1
+        emit(completion, run: run, events: &events)
+        salvagedTimestamp = run.timestamp
+        return true
+    }
+
+    private mutating func emit(_ completion: VideoFrameCompletion, run: Run, events: inout [VideoDepacketizerEvent]) {
+        switch completion {
         case .frame(let isKeyframe, let width, let height, let pictureID):
             framesAssembled += 1
             if isKeyframe { keyframesAssembled += 1 }
