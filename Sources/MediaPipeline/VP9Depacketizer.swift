@@ -38,7 +38,10 @@ import Codecs
 /// (the next one follows loss, as for one layer).
 ///
 /// Keyframes: the base layer frame's uncompressed header says KEY_FRAME
-/// (`VP9FrameHeader`; a sender's P bit agrees: clear on it). Width and height
+/// (`VP9FrameHeader`). The descriptor's P bit of that layer frame is checked
+/// against it: P = 0 should mean a keyframe or an intra-only frame, P = 1
+/// neither. The header decides (it is what the decoder goes by); a
+/// disagreement is counted (`predictionFlagMismatches`). Width and height
 /// of a keyframe come from the scalability structure (SS, Y = 1) for the
 /// top layer written, else from that layer frame's uncompressed header.
 ///
@@ -66,6 +69,8 @@ extension VideoFrameAssembler where Format == VP9PayloadFormat {
     public var spatialLayerFalls: Int { format.spatialLayerFalls }
     /// Times it rose again at a switching point (P = 0), not at a keyframe.
     public var spatialLayerSwitchUps: Int { format.spatialLayerSwitchUps }
+    /// Base layer frames whose descriptor P bit disagreed with the frame header.
+    public var predictionFlagMismatches: Int { format.predictionFlagMismatches }
 }
 
 /// VP9's part of `VP9Depacketizer` (RFC 9628): payload descriptors, layer
@@ -79,6 +84,9 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
     public private(set) var spatialLayerFalls: Int = 0
     /// Times it rose again at a switching point (P = 0), not at a keyframe.
     public private(set) var spatialLayerSwitchUps: Int = 0
+    /// Base layer frames whose P bit disagreed with the uncompressed header
+    /// (P = 0 on an inter frame, or P = 1 on a keyframe or intra-only frame).
+    public private(set) var predictionFlagMismatches: Int = 0
 
     private var pictureID: UInt16?
     /// The picture ID of the picture last salvaged.
@@ -217,6 +225,11 @@ public struct VP9PayloadFormat: VideoPayloadFormat {
         }
         let isBase = layerIDs[0] == 0
         let isKeyframe = header.isKeyframe && isBase
+        // P = 0: no inter-picture prediction — a keyframe or an intra-only
+        // frame. The header decides; a descriptor that disagrees is counted.
+        if isBase && !header.showExistingFrame && layerPredicted[0] == (header.isKeyframe || header.isIntraOnly) {
+            predictionFlagMismatches += 1
+        }
         // Keep layer frames while each one's references are written: the
         // layer below in this picture (D), earlier frames of its layer (P,
         // intact up to the recorded layer; a keyframe restarts them all).

@@ -53,7 +53,7 @@ import Testing
         #expect(out.map(\.isKeyframe) == encoded.map(\.isKeyframe))
         #expect(out.filter(\.isKeyframe).allSatisfy { $0.width == 320 && $0.height == 240 })
         #expect(out.allSatisfy { !$0.followsLoss })
-        #expect(d.recordedSpatialLayer == 0 && d.framesSalvaged == 0)
+        #expect(d.predictionFlagMismatches == 0 && d.recordedSpatialLayer == 0 && d.framesSalvaged == 0)
         let decoder = try VP8Decoder(codec: .vp9)
         for f in out {
             let picture = try #require(try decoder.decode(f.data))
@@ -147,7 +147,7 @@ import Testing
         #expect(Self.drops(events).isEmpty)
         #expect(out[1].data == base[1].data && out[1].width == 160 && out[1].height == 120)
         #expect(out[2].data == base[2].data && out[2].width == nil)
-        #expect(!out[1].followsLoss && !out[1].isKeyframe)
+        #expect(!out[1].followsLoss && !out[1].isKeyframe && d.predictionFlagMismatches == 0)
         // These descriptors repeat one picture ID, so nothing tells that no
         // picture was lost with the upper layer's end: the next follows loss.
         #expect(out[2].followsLoss)

@@ -113,7 +113,7 @@ extension VP9DepacketizerTests {
         #expect(out.allSatisfy { !$0.followsLoss })
         #expect(out.map(\.width) == [320, nil, 160, nil, 320, nil] && out.map(\.height) == [240, nil, 120, nil, 240, nil])
         #expect(d.recordedSpatialLayer == 1 && d.spatialLayerFalls == 1 && d.spatialLayerSwitchUps == 1)
-        #expect(d.framesSalvaged == 1 && d.layerFramesSkipped == 1)
+        #expect(d.framesSalvaged == 1 && d.layerFramesSkipped == 1 && d.predictionFlagMismatches == 0)
         // The salvaged and the held-down pictures are the base layer's own
         // frames: a decoder fed the base layer alone decodes them.
         let decoder = try VP8Decoder(codec: .vp9)
@@ -151,7 +151,7 @@ extension VP9DepacketizerTests {
         #expect(out.allSatisfy { !$0.followsLoss })
         #expect(out.map(\.width) == [640, nil, 320, nil, 160, nil, 320, 640, 320, nil])
         #expect(d.recordedSpatialLayer == 1 && d.spatialLayerFalls == 2 && d.spatialLayerSwitchUps == 2)
-        #expect(d.framesSalvaged == 3 && d.packetsSkippedAfterSalvage == 3)
+        #expect(d.framesSalvaged == 3 && d.packetsSkippedAfterSalvage == 3 && d.predictionFlagMismatches == 0)
         // Skipped: picture 3's layer 2, picture 5's layers 1–2, picture 6's layer 2, picture 9's layer 2.
         #expect(d.layerFramesSkipped == 5)
     }
@@ -191,5 +191,19 @@ extension VP9DepacketizerTests {
         #expect(out.map(\.rtpTimestamp) == [0, 3000, 9000])
         #expect(out.map(\.followsLoss) == [false, false, true])
         #expect(out[1].data == pictures[1][0].data && d.framesSalvaged == 1)
+    }
+
+    /// The P bit of the base layer frame against its uncompressed header:
+    /// the header decides the keyframe, a disagreement is counted.
+    @Test func theFrameHeaderDecidesAndDisagreementsAreCounted() throws {
+        var pictures = try Self.svcPictures(layers: 1, count: 3, keyframeInterval: 100)
+        pictures[0][0].predicted = true   // a keyframe sent with P = 1
+        pictures[1][0].predicted = false  // an inter frame sent with P = 0
+        let packets = Self.svcPackets(pictures, sizes: [(160, 120)], firstPictureID: 1)
+        var d = VP9Depacketizer()
+        let out = Self.frames(Self.push(&d, Array(packets.joined())))
+        #expect(out.map(\.isKeyframe) == [true, false, false])
+        #expect(out[0].width == 160 && out[0].height == 120)
+        #expect(d.predictionFlagMismatches == 2 && d.keyframesAssembled == 1)
     }
 }
