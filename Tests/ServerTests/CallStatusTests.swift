@@ -18,7 +18,23 @@ struct CallStatusTests {
     @Test("negotiating → active (with the selected pair) → ending → ended (reason, duration); the call record has media, times, duration, reason")
     func statusAndRecord() async throws {
         try await InProcessCapstan.run() { client, _ in
-            let port = try #require(client.port)
+            try await Self.statusAndRecord(port: try #require(client.port)) { path in try await client.send(.get, path).text }
+        }
+    }
+
+    @Test("the same call against capstan serve (the binary, not the in-process daemon)", .timeLimit(.minutes(2)))
+    func statusAndRecordAgainstServe() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        try await Self.statusAndRecord(port: try #require(daemon.httpBase.port)) { path in
+            try await daemon.request("GET", path).body
+        }
+    }
+
+    /// One WebSocket call through its statuses, and its call record read with `get`.
+    static func statusAndRecord(port: Int, get: (String) async throws -> String) async throws {
+        do {
             let peer = try await WebSocketTestPeer.connect(port: port)
             #expect(try await peer.register("erin")?.type == .register)
             try peer.send(SignallingMessage(type: .callInit, to: "capstan", from: "erin"))
@@ -42,7 +58,7 @@ struct CallStatusTests {
             #expect(pair.remote == "127.0.0.1:\(mediaPort)", "\(pair)")
             #expect(pair.local.hasPrefix("127.0.0.1:") && pair.local != pair.remote)
 
-            let live = try Self.json(try await client.send(.get, "/api/sessions/\(id)").text)
+            let live = try Self.json(try await get("/api/sessions/\(id)"))
             let liveCall = try #require(live["call"] as? [String: Any], "\(live)")
             #expect(liveCall["mediaType"] as? String == "video")
             #expect(liveCall["connectedAt"] is String && liveCall["endedAt"] == nil && liveCall["endReason"] == nil)
@@ -61,7 +77,7 @@ struct CallStatusTests {
             let duration = try #require(ended.durationSeconds)
             #expect(duration >= 0.3 && duration < 30, "\(duration)")
 
-            let record = try Self.json(try await client.send(.get, "/api/sessions/\(id)").text)
+            let record = try Self.json(try await get("/api/sessions/\(id)"))
             let call = try #require(record["call"] as? [String: Any], "\(record)")
             #expect(call["mediaType"] as? String == "video")
             #expect(call["endReason"] as? String == "remote-hangup")

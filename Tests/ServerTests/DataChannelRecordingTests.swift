@@ -330,6 +330,15 @@ struct BrowserDataChannelTests {
         try await Task.sleep(for: .seconds(1))
         let sentText = try #require(try await page.evaluate("window.sendMessages(15, 150)", timeout: .seconds(40)) as? String)
         let sent = try #require(try JSONSerialization.jsonObject(with: Data(sentText.utf8)) as? [[String: Any]])
+        // The W3C stats of this live browser session from capstan serve: every object per the spec's dictionaries.
+        let stats = try await daemon.request("GET", "/api/sessions/\(id)/stats", headers: ["Authorization": "Bearer tok"])
+        #expect(stats.status == 200, "\(stats)")
+        let typed = try JSONDecoder().decode([String: [String: W3CStatsTests.Scalar]].self, from: Data(stats.body.utf8))
+        for (key, object) in typed { #expect(W3CStatsTests.check(object).isEmpty, "\(key): \(W3CStatsTests.check(object))") }
+        let types = typed.values.compactMap { object -> String? in
+            if case .string(let type) = object["type"] { return type } else { return nil }
+        }
+        #expect(types.filter { $0 == "inbound-rtp" }.count == 2 && types.contains("candidate-pair"), "\(types)")
         try await Task.sleep(for: .seconds(1))
         _ = try await page.evaluate("fetch(window.pub.resource, { method: 'DELETE', headers: { Authorization: 'Bearer tok' } }).then(r => r.status)")
 
