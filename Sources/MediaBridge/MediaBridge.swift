@@ -367,12 +367,12 @@ public final class MediaBridge {
         }
         countWritten(frame.data.count)
         video.framesWritten += 1
-        if frame.isKeyframe, let width = frame.width, let height = frame.height {
-            video.keyframesWritten += 1
-            if lastSize.map({ $0 != (width, height) }) ?? true {
-                lastSize = (width, height)
-                video.resolutions.append(.init(width: width, height: height, atMs: ms))
-            }
+        if frame.isKeyframe && frame.width != nil && frame.height != nil { video.keyframesWritten += 1 }
+        // Keyframes carry their size, and so does a VP9 picture whose recorded
+        // spatial layer changes between keyframes (a layer lost, or back up).
+        if let width = frame.width, let height = frame.height, lastSize.map({ $0 != (width, height) }) ?? true {
+            lastSize = (width, height)
+            video.resolutions.append(.init(width: width, height: height, atMs: ms))
         }
     }
 

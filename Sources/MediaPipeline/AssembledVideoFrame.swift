@@ -12,9 +12,10 @@ public struct AssembledVideoFrame: Hashable, Sendable {
     /// A decoder can start here: VP8 the P bit of the payload header is 0
     /// (RFC 7741 §4.3); H.264 an IDR picture with its SPS and PPS in the frame.
     public var isKeyframe: Bool
-    /// Keyframes only: the picture width from the keyframe header.
+    /// The picture width from the keyframe header — keyframes, and VP9
+    /// pictures whose recorded spatial layer changed (`VP9Depacketizer`).
     public var width: Int?
-    /// Keyframes only: the picture height from the keyframe header.
+    /// The picture height, as `width`.
     public var height: Int?
     /// The sequence number of the frame's first packet.
     public var firstSequenceNumber: UInt16
