@@ -113,8 +113,9 @@ let package = Package(
         .testTarget(name: "DTLSTests", dependencies: ["CapstanTestSupport", "DTLS", "SRTP"]),
 
         // MARK: transport — UDP port, demux, per-session transport
+        .target(name: "CDatagram"),
         .target(name: "Transport", dependencies: [
-            "STUN", "ICE", "DTLS", "SRTP", "RTP",
+            "STUN", "ICE", "DTLS", "SRTP", "RTP", "CDatagram",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

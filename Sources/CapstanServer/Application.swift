@@ -43,7 +43,8 @@ public func buildApplication(configuration: CapstanConfiguration, logger: Logger
         recovery = nil
     }
     let port = try await MediaPort.bind(host: configuration.media.host, port: configuration.media.port,
-                                        group: MultiThreadedEventLoopGroup.singleton)
+                                        group: MultiThreadedEventLoopGroup.singleton,
+                                        readInterval: .milliseconds(Int64(configuration.mediaReadIntervalMs)))
     do {
         try await port.listenICETCP(configuration: configuration, logger: logger)
     } catch {

@@ -104,6 +104,10 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public var ringTimeoutSeconds = 30
     public var negotiationTimeoutSeconds = 20
     public var consentTimeoutSeconds = 30
+    /// While media flows, the media socket is read at most this often, everything that
+    /// arrived since in one pass (issue 13: one wake-up per interval for every session's
+    /// datagrams instead of one per datagram). 0: each datagram as it arrives.
+    public var mediaReadIntervalMs = 10
     /// What the daemon does with a WebSocket `call:init`.
     public enum CallPolicy: String, Sendable, CaseIterable { case accept, reject }
     public var callPolicy: CallPolicy = .accept
@@ -194,7 +198,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
     public static let keys = [
         "http", "media", "announce", "recordings", "mode", "token", "logLevel",
         "maxSessions", "maxSDPBytes", "maxSignallingMessageBytes", "maxSessionDurationSeconds",
-        "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "iceServers", "callPolicy",
+        "ringTimeoutSeconds", "negotiationTimeoutSeconds", "consentTimeoutSeconds", "mediaReadIntervalMs", "iceServers", "callPolicy",
         "samples", "containerPolicy", "minFreeDiskBytes", "maxSessionBitrate", "maxRecordingBytes",
         "publishToken", "adminToken", "tokenFile", "allowedHosts", "allowedOrigins", "maxSessionsPerAddress",
         "maxSessionsPerToken", "httpIdleTimeoutSeconds", "signedURLSeconds", "certificateRotationSeconds",
@@ -299,6 +303,9 @@ public struct CapstanConfiguration: Sendable, Equatable {
         case "ringTimeoutSeconds": ringTimeoutSeconds = try Self.int(text, key: key, min: 1)
         case "negotiationTimeoutSeconds": negotiationTimeoutSeconds = try Self.int(text, key: key, min: 1)
         case "consentTimeoutSeconds": consentTimeoutSeconds = try Self.int(text, key: key, min: 1)
+        case "mediaReadIntervalMs":
+            mediaReadIntervalMs = try Self.int(text, key: key, min: 0)
+            guard mediaReadIntervalMs <= 50 else { throw .invalidConfiguration("mediaReadIntervalMs: \(text) is over 50") }
         default: throw .invalidConfiguration("unknown key \"\(key)\" (known: \(Self.keys.joined(separator: ", ")))")
         }
     }
@@ -433,7 +440,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
         case "mediaTCP": "same, off or a port number"
         case _ where boolKeys.contains(key): "true or false"
         case _ where key.hasPrefix("dataChannel"): "a whole number"
-        case _ where key.hasPrefix("max") || key.hasPrefix("min") || key.hasPrefix("tcpMax") || key.hasSuffix("Seconds"): "a whole number"
+        case _ where key.hasPrefix("max") || key.hasPrefix("min") || key.hasPrefix("tcpMax") || key.hasSuffix("Seconds") || key.hasSuffix("Ms"): "a whole number"
         default: "a string"
         }
     }

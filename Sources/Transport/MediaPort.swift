@@ -1,6 +1,11 @@
 import NIOCore
 import NIOPosix
 import STUN
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// The one UDP port every session shares (DESIGN.md §1). Classifies each
 /// datagram by its first byte (RFC 7983), routes STUN by the USERNAME ufrag
@@ -94,18 +99,28 @@ public final class MediaPort: @unchecked Sendable {
     ///   process may exceed `net.core.rmem_max`), else SO_RCVBUF (capped there).
     /// - Parameter sweepInterval: the longest the timer sleeps while a session is
     ///   registered; every session is polled at least this often.
+    /// - Parameter readInterval: while datagrams flow, read the socket at most this often,
+    ///   taking everything that arrived since in one pass (`.zero`: each readable event, as
+    ///   it comes). See `drain()`.
     public static func bind(host: String, port: Int, group: EventLoopGroup,
                             sweepInterval: TimeAmount = .seconds(1),
-                            receiveBufferBytes: Int = defaultReceiveBufferBytes) async throws -> MediaPort {
+                            receiveBufferBytes: Int = defaultReceiveBufferBytes,
+                            readInterval: TimeAmount = .zero) async throws -> MediaPort {
         let holder = HandlerHolder()
+        let paced = readInterval > .zero
+        // The socket is ours to make so that the paced reads know its descriptor; the
+        // channel owns it from here (and closes it).
+        let descriptor = try openSocket(try SocketAddress.makeAddressResolvingHost(host, port: port),
+                                        reuseAddress: port != 0)
         // SO_REUSEADDR only for a fixed port (a restarted daemon rebinds it).
         // With port 0 it lets Linux hand the same ephemeral port to two
         // sockets that both set it: two sample-peer sessions then share one
         // source address, and the daemon, which routes by address, mixes
         // their packets (scripts/load at 160 sessions: SRTP auth drops).
         let channel = try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: port == 0 ? 0 : 1)
             .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
+            // Paced: NIO reads only when asked, to learn that datagrams flow again after a pause.
+            .channelOption(.autoRead, value: !paced)
             // One recvmmsg per readable event. NIO reads until EAGAIN otherwise:
             // at a few hundred packets a second every wake-up made a second
             // recvmmsg that found nothing. Its epoll is level-triggered, so
@@ -120,13 +135,41 @@ public final class MediaPort: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(holder.handler)
                 }
             }
-            .bind(host: host, port: port).get()
-        let port = try MediaPort(channel: channel, sweepIntervalNs: UInt64(max(sweepInterval.nanoseconds, 2_000_000)))
+            .withBoundSocket(descriptor).get()
+        let port = try MediaPort(channel: channel, sweepIntervalNs: UInt64(max(sweepInterval.nanoseconds, 2_000_000)),
+                                 reader: paced ? DatagramReader(descriptor: descriptor, slots: vectorReadCount,
+                                                                slotBytes: maxReceiveDatagram) : nil,
+                                 readIntervalNs: UInt64(max(readInterval.nanoseconds, 0)))
         port.receiveBufferBytes = try await setReceiveBuffer(of: channel, to: receiveBufferBytes)
         try await channel.eventLoop.submit {
             holder.handler.port = port
+            if paced { channel.read() }
         }.get()
         return port
+    }
+
+    /// A non-blocking UDP socket bound to `address`. SO_REUSEADDR only for a fixed port (a
+    /// restarted daemon rebinds it). With port 0 it lets Linux hand the same ephemeral port
+    /// to two sockets that both set it: two sample-peer sessions then share one source
+    /// address, and the daemon, which routes by address, mixes their packets (scripts/load
+    /// at 160 sessions: SRTP auth drops).
+    private static func openSocket(_ address: SocketAddress, reuseAddress: Bool) throws -> CInt {
+        let family = address.protocol == .inet6 ? AF_INET6 : AF_INET
+        let descriptor = socket(family, CInt(bitPattern: SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
+        guard descriptor >= 0 else { throw TransportError.socket("socket: \(String(cString: strerror(errno)))") }
+        var one: CInt = 1
+        if reuseAddress {
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size))
+        }
+        let bound = address.withSockAddr { pointer, length in
+            Glibc.bind(descriptor, pointer, socklen_t(length))
+        }
+        guard bound == 0 else {
+            let error = errno
+            Glibc.close(descriptor)
+            throw TransportError.socket("bind \(address): \(String(cString: strerror(error)))")
+        }
+        return descriptor
     }
 
     /// Sets the socket's receive buffer; returns what the kernel granted.
@@ -142,9 +185,11 @@ public final class MediaPort: @unchecked Sendable {
         return Int(try await channel.getOption(.socketOption(.so_rcvbuf)).get())
     }
 
-    private init(channel: Channel, sweepIntervalNs: UInt64) throws {
+    private init(channel: Channel, sweepIntervalNs: UInt64, reader: DatagramReader?, readIntervalNs: UInt64) throws {
         self.channel = channel
         self.sweepIntervalNs = sweepIntervalNs
+        self.reader = reader
+        self.readIntervalNs = readIntervalNs
         self.eventLoop = channel.eventLoop
         guard let address = channel.localAddress, let endpoint = IPEndpoint(address) else {
             throw TransportError.unsupportedAddress(String(describing: channel.localAddress))
@@ -209,6 +254,8 @@ public final class MediaPort: @unchecked Sendable {
     public func close() async throws {
         try await eventLoop.submit {
             self.disarm()
+            self.drainTask?.cancel()
+            self.drainTask = nil
             self.closed = true
             self.tcp?.shutdown()
         }.get()
@@ -265,6 +312,70 @@ public final class MediaPort: @unchecked Sendable {
             if let deadline, deadline < next { next = deadline }
         }
         arm(at: next)
+    }
+
+    // MARK: - Paced reads
+
+    /// Reads the socket directly in paced mode (nil: NIO reads every readable event).
+    private let reader: DatagramReader?
+    /// The least time between two paced reads.
+    let readIntervalNs: UInt64
+    private var drainTask: Scheduled<Void>?
+    /// Paced reads so far, and those that found the socket empty (tests and benchmarks).
+    public private(set) var drains: UInt64 = 0
+    public private(set) var idleDrains: UInt64 = 0
+    /// `recvmmsg` calls one drain may make before it yields the loop (32 datagrams each).
+    static let maxReadsPerDrain = 64
+
+    /// NIO delivered a read: in paced mode, datagrams flow again after a pause. The next
+    /// read is a drain, one interval from now.
+    func nioReadComplete() {
+        guard reader != nil, !closed, drainTask == nil else { return }
+        scheduleDrain(at: NIODeadline.now().uptimeNanoseconds &+ readIntervalNs)
+    }
+
+    private func scheduleDrain(at deadline: UInt64) {
+        drainTask = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [weak self] in self?.drain() }
+    }
+
+    /// One paced read: every datagram that arrived since the last one, with `recvmmsg` on the
+    /// socket, then the next drain one interval after this one started. While media flows the
+    /// loop wakes once per interval for every session's datagrams together, instead of once
+    /// per datagram (most senders pace their packets: aiortc and browsers spread a frame's
+    /// packets over milliseconds), and no datagram goes through NIO's per-datagram address
+    /// text, envelope and pipeline. A drain that finds nothing hands reading back to NIO, so
+    /// an idle port does not wake at all.
+    ///
+    /// The cost is latency: a datagram waits at most one interval before it is handled (STUN,
+    /// DTLS, RTP alike). `now` for each is the drain's time, so interarrival jitter reads up
+    /// to an interval high; sends are not delayed.
+    private func drain() {
+        drainTask = nil
+        guard let reader, !closed else { return }
+        drains &+= 1
+        let start = NIODeadline.now().uptimeNanoseconds
+        var total = 0, reads = 0
+        while reads < Self.maxReadsPerDrain {
+            reads += 1
+            let count = reader.read { bytes, source, truncated in
+                counters.datagramsIn &+= 1
+                counters.bytesIn &+= UInt64(bytes.count)
+                guard let source else { counters.drops.increment(.unknownSource); return }
+                guard !truncated else { counters.drops.increment(.tooLarge); return }
+                receive(bytes, from: source, now: start)
+            }
+            if count > 0 { total += count }
+            if count < reader.slots { break }
+            if closed { return }
+        }
+        if total == 0 {
+            idleDrains &+= 1
+            channel.read()  // nothing came for an interval: NIO tells us when something does
+        } else if reads == Self.maxReadsPerDrain {
+            scheduleDrain(at: start)  // more waiting: go on after what else the loop has to do
+        } else {
+            scheduleDrain(at: start &+ readIntervalNs)
+        }
     }
 
     // MARK: - Inbound
@@ -460,6 +571,10 @@ final class MediaPortHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         port?.receive(envelope.data, from: envelope.remoteAddress)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        port?.nioReadComplete()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
