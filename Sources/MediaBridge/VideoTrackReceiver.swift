@@ -147,7 +147,14 @@ final class VideoTrackReceiver {
                                       marker: packet.marker, payload: payload, into: &events)
                 }
                 handleEvents(now: now)
-            case .gap, .restart:
+            case .gap:
+                // A gap that only cut off a picture's upper VP9 layers (the
+                // picture was salvaged) is no loss to the gate; if a whole
+                // picture went too, the next frame says so (`followsLoss`).
+                let lost = depacketizer.handleGap(into: &events)
+                handleEvents(now: now)
+                if lost && gate.noteLoss() { send(requester.requestKeyframe(now: now)) }
+            case .restart:
                 depacketizer.handleGap(into: &events)
                 handleEvents(now: now)
                 if gate.noteLoss() { send(requester.requestKeyframe(now: now)) }

@@ -37,8 +37,10 @@ public struct VideoDepacketizer: Sendable {
         }
     }
 
-    /// Packets were lost: see the codec's depacketizer.
-    public mutating func handleGap(into events: inout [VideoDepacketizerEvent]) {
+    /// Packets were lost: see the codec's depacketizer. Returns false when
+    /// the loss only cut off a frame that was salvaged (VP9 upper layers).
+    @discardableResult
+    public mutating func handleGap(into events: inout [VideoDepacketizerEvent]) -> Bool {
         switch codec {
         case .vp8: vp8!.handleGap(into: &events)
         case .h264: h264!.handleGap(into: &events)

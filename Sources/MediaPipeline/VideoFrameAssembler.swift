@@ -250,18 +250,25 @@ public struct VideoFrameAssembler<Format: VideoPayloadFormat>: Sendable {
 
     /// Packets were lost (a `JitterBuffer` `.gap`): a frame being assembled
     /// is dropped now, and the next frame `followsLoss`.
+    ///
+    /// - Returns: false when the frame being assembled was salvaged
+    ///   (`VideoPayloadFormat.salvage`): the loss is then accounted for by the
+    ///   next frame's `followsLoss` (set unless it starts right after the
+    ///   salvaged one), and a caller should not treat the gap as loss itself.
+    @discardableResult
     @_specialize(exported: true, where Format == VP8PayloadFormat)
     @_specialize(exported: true, where Format == H264PayloadFormat)
     @_specialize(exported: true, where Format == VP9PayloadFormat)
     @_specialize(exported: true, where Format == AV1PayloadFormat)
-    public mutating func handleGap(into events: inout [VideoDepacketizerEvent]) {
+    public mutating func handleGap(into events: inout [VideoDepacketizerEvent]) -> Bool {
         if let run = assembling {
             assembling = nil
-            if salvage(run, events: &events) { return }
+            if salvage(run, events: &events) { return false }
             beginDiscard(run, reason: .missingEnd, events: &events)
         }
         lossPending = true
         closeDiscard(events: &events)
+        return true
     }
 
     /// `handleGap(into:)`, returning the events.

@@ -101,7 +101,8 @@ extension VP9DepacketizerTests {
         let packets = Self.svcPackets(pictures, sizes: [(160, 120), (320, 240)], firstPictureID: 0x7FFD)
         var d = VP9Depacketizer()
         var events = Self.push(&d, packets[0] + packets[1] + Array(packets[2].prefix(3)))
-        events += d.handleGap()
+        // The gap only cut off the upper layer: no loss for the caller's gate.
+        #expect(d.handleGap(into: &events) == false)
         events += Self.push(&d, Array(packets[3...].joined()))
         let out = Self.frames(events)
         #expect(Self.drops(events).isEmpty)
@@ -114,6 +115,8 @@ extension VP9DepacketizerTests {
         #expect(out.map(\.width) == [320, nil, 160, nil, 320, nil] && out.map(\.height) == [240, nil, 120, nil, 240, nil])
         #expect(d.recordedSpatialLayer == 1 && d.spatialLayerFalls == 1 && d.spatialLayerSwitchUps == 1)
         #expect(d.framesSalvaged == 1 && d.layerFramesSkipped == 1 && d.predictionFlagMismatches == 0)
+        var none: [VideoDepacketizerEvent] = []
+        #expect(d.handleGap(into: &none) == true && none.isEmpty)  // between pictures: loss
         // The salvaged and the held-down pictures are the base layer's own
         // frames: a decoder fed the base layer alone decodes them.
         let decoder = try VP8Decoder(codec: .vp9)
