@@ -8,7 +8,8 @@
    it do not import as functions, so they are wrapped here. */
 
 /* A real-time, single-layer, single-slice Constrained Baseline encoder
-   (CAVLC, no B-frames), SPS/PPS with constant ids in front of every IDR.
+   (CAVLC, no B-frames), SPS/PPS with constant ids in front of every IDR, no
+   scene-change IDRs.
    NULL on failure (*rv holds the openh264 return code). */
 static inline ISVCEncoder *capstan_openh264_open(int width, int height, float fps, int bitrate,
                                                  unsigned int intraPeriod, int *rv) {
@@ -30,6 +31,10 @@ static inline ISVCEncoder *capstan_openh264_open(int width, int height, float fp
     p.uiIntraPeriod = intraPeriod;
     p.eSpsPpsIdStrategy = CONSTANT_ID;
     p.bEnableFrameSkip = false;
+    /* IDRs only at the start, every intraPeriod and on request: openh264's scene-change
+       detection otherwise adds IDRs when the picture jumps (a frame skipped by a late
+       encoder), and a fixed keyframe interval would not be fixed. */
+    p.bEnableSceneChangeDetect = false;
     p.iMultipleThreadIdc = 1;
     p.iEntropyCodingModeFlag = 0;
     p.bPrefixNalAddingCtrl = false;

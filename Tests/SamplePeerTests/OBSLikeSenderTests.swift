@@ -67,6 +67,16 @@ struct OBSLikeSenderTests {
         #expect(rig.sender.statistics.videoFramesBeforeFirstKeyframe == 45)
         #expect(rig.sender.statistics.firstKeyframeAfterMs == 1500)
         #expect(rig.sender.statistics.keyframesSent == 3)
+        // An encoder falling behind skips frames (the picture then jumps): still only the grid,
+        // the next keyframe at the first frame at or past its grid point.
+        for step in 0..<120 {
+            if step % 10 == 5 { rig.now += 4 * rig.frameNs }  // 4 frames late: the source skips them
+            rig.advance()
+        }
+        let later = rig.sentFrames.filter(\.isKeyframe).map(\.index).filter { $0 >= 200 }
+        #expect(rig.source.statistics.videoFramesSkipped > 0)
+        #expect(later.count == 3, "keyframes at \(later)")
+        #expect(zip(later, [225, 285, 345]).allSatisfy { $0 >= $1 && $0 < $1 + 5 }, "keyframes at \(later)")
     }
 
     @Test("ignoring feedback: PLI and FIR are counted, no keyframe follows; NACKs are counted, nothing is resent")
