@@ -24,6 +24,8 @@ public final class MediaSender {
     public var ignoresNACK = false
     /// Capture time of the first video frame sent.
     private var firstVideoCaptureTime: UInt64?
+    /// When the first video frame went out (uptime nanoseconds).
+    public private(set) var firstVideoSendTime: UInt64?
 
     private let sink: RTPPacketSink
     private let keyframeRequest: (UInt64) -> Void
@@ -105,7 +107,10 @@ public final class MediaSender {
         if sentAll {
             statistics.videoFramesSent += 1
             if frame.isKeyframe { statistics.keyframesSent += 1 }
-            if firstVideoCaptureTime == nil { firstVideoCaptureTime = frame.captureTime }
+            if firstVideoCaptureTime == nil {
+                firstVideoCaptureTime = frame.captureTime
+                firstVideoSendTime = now
+            }
             if statistics.keyframesSent == 0 {
                 statistics.videoFramesBeforeFirstKeyframe += 1
             } else if statistics.firstKeyframeAfterMs == nil, let first = firstVideoCaptureTime {

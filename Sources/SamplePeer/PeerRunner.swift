@@ -113,12 +113,16 @@ public enum PeerRunner {
 
         // Collect, then hang up.
         for c in connected {
-            let (sent, echo, state) = (try? await c.session.eventLoop.submit {
+            let (sent, echo, state, firstVideo) = (try? await c.session.eventLoop.submit {
                 c.session.transport.mediaReceiver = nil
                 c.media.echo?.finish(now: NIODeadline.now().uptimeNanoseconds)
-                return (c.media.sender.statistics, c.media.echo?.statistics, c.session.transport.state)
-            }.get()) ?? (MediaSenderStatistics(), nil, .failed)
+                return (c.media.sender.statistics, c.media.echo?.statistics, c.session.transport.state,
+                        c.media.sender.firstVideoSendTime)
+            }.get()) ?? (MediaSenderStatistics(), nil, .failed, nil)
             reports[c.index].add(sent, echo: echo)
+            if let firstVideo, let connected = c.session.connectedAt, firstVideo >= connected {
+                reports[c.index].firstVideoAfterConnectMs = Int((firstVideo - connected) / 1_000_000)
+            }
             if state != .connected {
                 let detail = c.session.transportEvents.compactMap(Self.failureDetail).first ?? state.rawValue
                 reports[c.index].error = "transport \(detail) during the run"

@@ -28,6 +28,8 @@ public struct PeerSessionReport: Sendable, Equatable, Codable {
     /// and the time from the first video frame to the first keyframe, ms.
     public var videoFramesBeforeFirstKeyframe = 0
     public var firstKeyframeAfterMs: Int?
+    /// From connected (DTLS up, ICE pair selected) to the first video frame sent, ms.
+    public var firstVideoAfterConnectMs: Int?
     /// Packets the transport refused (no selected ICE pair, no SRTP, too large).
     public var sendFailures = 0
     /// What the run's duration asked of this session: video frames (fps × media

@@ -37,6 +37,9 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
 
     /// What the transport reported, in order.
     public var transportEvents: [TransportEvent] { lock.withLock { events } }
+    /// When the session became connected (DTLS up and an ICE pair selected), uptime nanoseconds.
+    public var connectedAt: UInt64? { lock.withLock { connectedTime } }
+    private var connectedTime: UInt64?
 
     private init(whip: WHIPClient, transport: TransportSession, port: MediaPort,
                  negotiated: NegotiatedSession, resource: URL, iceServers: [String], audioSSRC: UInt32, videoSSRC: UInt32,
@@ -243,7 +246,9 @@ public final class PublisherSession: TransportEventHandler, @unchecked Sendable 
             case .failed, .closed:
                 return event
             }
-            return dtlsConnected && iceSelected ? connectedProfile.map { .connected($0) } : nil
+            guard dtlsConnected && iceSelected else { return nil }
+            if connectedTime == nil { connectedTime = NIODeadline.now().uptimeNanoseconds }
+            return connectedProfile.map { .connected($0) }
         }
         if let ready { resume(with: ready) }
     }

@@ -209,6 +209,11 @@ struct PeerCommandTests {
         ["--whip", "ftp://x/whip"], ["--whip", "http://127.0.0.1:1/whip", "--video", "big"],
         ["--whip", "http://127.0.0.1:1/whip", "--no-video", "--no-audio"],
         ["--whip", "http://127.0.0.1:1/whip", "--sessions", "0"],
+        ["--whip", "http://127.0.0.1:1/whip", "--offer-shape", "obs"],  // OBS's offer is H.264: needs --codec h264
+        ["--whip", "http://127.0.0.1:1/whip", "--offer-shape", "gstreamer", "--codec", "h264"],
+        ["--whip", "http://127.0.0.1:1/whip", "--offer-shape", "ffmpeg", "--codec", "h264", "--no-audio"],
+        ["--whip", "http://127.0.0.1:1/whip", "--first-keyframe-after", "1"],  // without --keyframe-interval
+        ["--whip", "http://127.0.0.1:1/whip", "--keyframe-interval", "0"],
     ])
     func badOptions(arguments: [String]) async throws {
         let peer = try await PeerProcess.run(arguments, timeout: .seconds(10))
