@@ -107,7 +107,7 @@ public struct CapstanConfiguration: Sendable, Equatable {
     /// While media flows, the media socket is read at most this often, everything that
     /// arrived since in one pass (issue 13: one wake-up per interval for every session's
     /// datagrams instead of one per datagram). 0: each datagram as it arrives.
-    public var mediaReadIntervalMs = 10
+    public var mediaReadIntervalMs = 20
     /// What the daemon does with a WebSocket `call:init`.
     public enum CallPolicy: String, Sendable, CaseIterable { case accept, reject }
     public var callPolicy: CallPolicy = .accept

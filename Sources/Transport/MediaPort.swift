@@ -273,8 +273,16 @@ public final class MediaPort: @unchecked Sendable {
         let at = max(deadline, now &+ Self.timerSlackNs)
         guard at < wakeAt else { return }
         wakeTask?.cancel()
+        wakeTask = nil
         wakeAt = at
-        wakeTask = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(at)) { [weak self] in self?.wake() }
+        // While paced reads flow, the next drain (at most one interval away) polls what is
+        // due: the deadline is late by less than an interval, as the datagrams are, and the
+        // loop wakes once per interval for both.
+        if !flowing { scheduleWake(at: at) }
+    }
+
+    private func scheduleWake(at deadline: UInt64) {
+        wakeTask = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [weak self] in self?.wake() }
     }
 
     private func disarm() {
@@ -321,6 +329,9 @@ public final class MediaPort: @unchecked Sendable {
     /// The least time between two paced reads.
     let readIntervalNs: UInt64
     private var drainTask: Scheduled<Void>?
+    /// Paced reads are under way (from the NIO read that found datagrams flowing again to the
+    /// drain that finds none): session deadlines wait for the drains.
+    private var flowing = false
     /// Paced reads so far, and those that found the socket empty (tests and benchmarks).
     public private(set) var drains: UInt64 = 0
     public private(set) var idleDrains: UInt64 = 0
@@ -331,6 +342,7 @@ public final class MediaPort: @unchecked Sendable {
     /// read is a drain, one interval from now.
     func nioReadComplete() {
         guard reader != nil, !closed, drainTask == nil else { return }
+        flowing = true
         scheduleDrain(at: NIODeadline.now().uptimeNanoseconds &+ readIntervalNs)
     }
 
@@ -370,11 +382,21 @@ public final class MediaPort: @unchecked Sendable {
         }
         if total == 0 {
             idleDrains &+= 1
+            flowing = false
             channel.read()  // nothing came for an interval: NIO tells us when something does
         } else if reads == Self.maxReadsPerDrain {
             scheduleDrain(at: start)  // more waiting: go on after what else the loop has to do
         } else {
             scheduleDrain(at: start &+ readIntervalNs)
+        }
+        // Session deadlines deferred to the drains: poll what is due; once reads stop, the
+        // timer of its own takes the earliest deadline again.
+        if wakeTask == nil, wakeAt != .max {
+            if wakeAt <= NIODeadline.now().uptimeNanoseconds &+ Self.timerSlackNs {
+                wake()
+            } else if !flowing {
+                scheduleWake(at: wakeAt)
+            }
         }
     }
 

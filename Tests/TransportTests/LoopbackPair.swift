@@ -67,9 +67,11 @@ struct LoopbackPair {
                      profiles: [SRTPProfile] = [.aeadAES128GCM, .aes128CMHMACSHA1_80],
                      offererCertificate: DTLSCertificate? = nil,
                      tamperFingerprint: Bool = false,
-                     sweepInterval: TimeAmount = .seconds(1)) async throws -> LoopbackPair {
+                     sweepInterval: TimeAmount = .seconds(1),
+                     readInterval: TimeAmount = .zero) async throws -> LoopbackPair {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let answererPort = try await MediaPort.bind(host: host, port: 0, group: group, sweepInterval: sweepInterval)
+        let answererPort = try await MediaPort.bind(host: host, port: 0, group: group, sweepInterval: sweepInterval,
+                                                    readInterval: readInterval)
         let offererPort = try await MediaPort.bind(host: host, port: 0, group: group)
 
         let answererCert = try DTLSCertificate.generateECDSA()
