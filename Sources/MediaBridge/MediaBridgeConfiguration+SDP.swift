@@ -16,7 +16,8 @@ extension MediaBridgeConfiguration {
         let video = negotiated.video.flatMap { track -> Track? in
             guard let codec = VideoCodec(encodingName: track.codecName) else { return nil }
             return Track(payloadType: track.payloadType, ssrcs: track.remoteSSRCs, clockRate: Int(track.clockRate),
-                         nack: track.nack, codec: codec.rawValue, formatParameters: track.formatParameters,
+                         nack: track.nack, pli: track.pli, fir: track.fir, codec: codec.rawValue,
+                         formatParameters: track.formatParameters,
                          rtxPayloadType: track.rtxPayloadType, rtxSSRCs: track.remoteRTXSSRCs)
         }
         self.init(sessionID: sessionID, directory: directory, audio: audio, video: video)

@@ -15,6 +15,10 @@ public struct MediaBridgeConfiguration: Sendable {
         public var channels: Int
         /// Video: generic NACK was negotiated.
         public var nack: Bool
+        /// Video: PLI (`nack pli`) and FIR (`ccm fir`) were negotiated: keyframe requests use
+        /// only these (none: the recording waits for the sender's own keyframes).
+        public var pli: Bool
+        public var fir: Bool
         /// The codec name as negotiated (`VP8`, `H264`, `opus`).
         public var codec: String
         /// The negotiated fmtp parameters (H.264: `sprop-parameter-sets`).
@@ -31,8 +35,11 @@ public struct MediaBridgeConfiguration: Sendable {
         public var videoCodec: VideoCodec? { VideoCodec(encodingName: codec) }
 
         public init(payloadType: UInt8, ssrcs: [UInt32] = [], clockRate: Int, channels: Int = 0, nack: Bool = false,
+                    pli: Bool = true, fir: Bool = true,
                     codec: String, formatParameters: String? = nil, rtxPayloadType: UInt8? = nil,
                     rtxSSRCs: [UInt32] = [], redPayloadType: UInt8? = nil) {
+            self.pli = pli
+            self.fir = fir
             self.formatParameters = formatParameters
             self.rtxPayloadType = rtxPayloadType
             self.rtxSSRCs = rtxSSRCs

@@ -54,7 +54,10 @@ final class VideoTrackReceiver {
         jb.nackEnabled = jb.nackEnabled && spec.nack
         jitterBuffer = JitterBuffer(configuration: jb)
         depacketizer = VideoDepacketizer(codec: spec.videoCodec ?? .vp8, formatParameters: spec.formatParameters)
-        requester = KeyframeRequester(configuration: configuration.keyframeRequests)
+        var requests = configuration.keyframeRequests
+        requests.allowPLI = requests.allowPLI && spec.pli
+        requests.allowFIR = requests.allowFIR && spec.fir
+        requester = KeyframeRequester(configuration: requests)
         clock = SenderReportClock(clockRate: spec.clockRate)
         self.bridge = bridge
         actions.reserveCapacity(64)

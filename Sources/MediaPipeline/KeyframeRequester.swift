@@ -19,12 +19,20 @@ public struct KeyframeRequester: Sendable {
         public var maxRetryIntervalNs: UInt64
         /// PLIs sent for one request before the retries switch to FIR.
         public var plisBeforeFIR: Int
+        /// What the session negotiated (`a=rtcp-fb: nack pli`, `ccm fir`): a receiver sends
+        /// only feedback the sender agreed to (RFC 4585 §4.2). With FIR alone every request
+        /// is a FIR; with neither, nothing is sent and the recording waits for the sender's
+        /// own keyframes.
+        public var allowPLI: Bool
+        public var allowFIR: Bool
         /// Creates settings (defaults: 250 ms doubling to 2 s, FIR after 3 PLIs).
         public init(initialRetryIntervalNs: UInt64 = 250_000_000, maxRetryIntervalNs: UInt64 = 2_000_000_000,
-                    plisBeforeFIR: Int = 3) {
+                    plisBeforeFIR: Int = 3, allowPLI: Bool = true, allowFIR: Bool = true) {
             self.initialRetryIntervalNs = initialRetryIntervalNs
             self.maxRetryIntervalNs = maxRetryIntervalNs
             self.plisBeforeFIR = plisBeforeFIR
+            self.allowPLI = allowPLI
+            self.allowFIR = allowFIR
         }
     }
 
@@ -87,10 +95,14 @@ public struct KeyframeRequester: Sendable {
         return send(now: now)
     }
 
-    private mutating func send(now: UInt64) -> KeyframeRequestAction {
+    private mutating func send(now: UInt64) -> KeyframeRequestAction? {
+        guard configuration.allowPLI || configuration.allowFIR else {
+            nextDeadline = nil  // nothing may be sent: no retries either
+            return nil
+        }
         attempts += 1
         nextDeadline = now &+ interval
-        if attempts > configuration.plisBeforeFIR {
+        if configuration.allowFIR && (attempts > configuration.plisBeforeFIR || !configuration.allowPLI) {
             firsSent += 1
             firUsedThisRequest = true
             return .sendFIR(sequenceNumber: firSequenceNumber)

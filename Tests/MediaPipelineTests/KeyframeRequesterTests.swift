@@ -84,4 +84,22 @@ import Testing
         #expect(admit(&g, Self.frame(key: false)) == .dropAwaitingKeyframe)
         #expect(g.forwarded == 3 && g.dropped == 4 && g.closures == 2)
     }
+
+    @Test("only negotiated feedback is sent: FIR alone makes every request a FIR; neither sends nothing and schedules no retry")
+    func negotiatedFeedbackOnly() {
+        var firOnly = KeyframeRequester(configuration: .init(allowPLI: false, allowFIR: true))
+        #expect(firOnly.start(now: 0) == .sendFIR(sequenceNumber: 0))
+        #expect(firOnly.poll(now: 300_000_000) == .sendFIR(sequenceNumber: 0))
+        #expect(firOnly.plisSent == 0 && firOnly.firsSent == 2)
+        var pliOnly = KeyframeRequester(configuration: .init(plisBeforeFIR: 1, allowPLI: true, allowFIR: false))
+        #expect(pliOnly.start(now: 0) == .sendPLI)
+        #expect(pliOnly.poll(now: 300_000_000) == .sendPLI)
+        #expect(pliOnly.firsSent == 0)
+        var neither = KeyframeRequester(configuration: .init(allowPLI: false, allowFIR: false))
+        #expect(neither.start(now: 0) == nil)
+        #expect(neither.nextDeadline == nil && neither.isWaiting)
+        #expect(neither.poll(now: 10_000_000_000) == nil)
+        neither.keyframeReceived(now: 2_000_000_000)
+        #expect(neither.timeToFirstKeyframeNs == 2_000_000_000 && neither.plisSent == 0 && neither.firsSent == 0)
+    }
 }
