@@ -58,6 +58,28 @@ struct ICETCPTests {
             return message.serialize(integrityKey: Array((password ?? credentials.pwd).utf8), fingerprint: true)
         }
 
+        /// Capstan's controlling peer on a port of its own, connected to the listener over TCP
+        /// and started (its checks, then DTLS as the client).
+        func connectOfferer() async throws -> (MediaPort, TransportSession, Recorder, ICETCPClientConnection) {
+            let offererPort = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: group)
+            let offerer = try TransportSession(
+                id: "offerer", localUfrag: peerCredentials.ufrag, localPassword: peerCredentials.pwd,
+                remoteUfrag: credentials.ufrag, remotePassword: credentials.pwd,
+                iceMode: .controlling(remoteCandidates: [tcp], tieBreaker: 9), dtlsRole: .client,
+                certificate: ICETCPTests.offererCertificate,
+                remoteFingerprints: [(algorithm: "sha-256", value: ICETCPTests.answererCertificate.sha256Fingerprint)])
+            let offererEvents = Recorder()
+            let link = try await offererPort.connectTCP(to: tcp)
+            try await offererPort.eventLoop.submit {
+                offerer.eventHandler = offererEvents
+                offerer.mediaReceiver = offererEvents
+                offererPort.register(offerer, asDefault: true)
+                offerer.sink = link
+                offerer.start(now: NIODeadline.now().uptimeNanoseconds)
+            }.get()
+            return (offererPort, offerer, offererEvents, link)
+        }
+
         func shutdown() async throws {
             try await port.close()
             try await group.shutdownGracefully()
@@ -73,22 +95,7 @@ struct ICETCPTests {
     @Test("Capstan's controlling peer and the lite answerer: ICE, DTLS and SRTP both ways over one TCP connection, nothing over UDP")
     func fullPathOverTCP() async throws {
         let server = try await Server.make()
-        let offererPort = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: server.group)
-        let offerer = try TransportSession(
-            id: "offerer", localUfrag: server.peerCredentials.ufrag, localPassword: server.peerCredentials.pwd,
-            remoteUfrag: server.credentials.ufrag, remotePassword: server.credentials.pwd,
-            iceMode: .controlling(remoteCandidates: [server.tcp], tieBreaker: 9), dtlsRole: .client,
-            certificate: Self.offererCertificate,
-            remoteFingerprints: [(algorithm: "sha-256", value: Self.answererCertificate.sha256Fingerprint)])
-        let offererEvents = Recorder()
-        let link = try await offererPort.connectTCP(to: server.tcp)
-        try await offererPort.eventLoop.submit {
-            offerer.eventHandler = offererEvents
-            offerer.mediaReceiver = offererEvents
-            offererPort.register(offerer, asDefault: true)
-            offerer.sink = link
-            offerer.start(now: NIODeadline.now().uptimeNanoseconds)
-        }.get()
+        let (offererPort, offerer, offererEvents, _) = try await server.connectOfferer()
         #expect(await eventually(timeout: .seconds(20)) { server.events.isConnected && offererEvents.isConnected })
         let selected = try await server.port.eventLoop.submit { server.session.selectedProtocol }.get()
         #expect(selected == .tcp)
@@ -124,22 +131,7 @@ struct ICETCPTests {
         var limits = ICETCPLimits()
         limits.maxSendBufferBytes = 64 << 10
         let server = try await Server.make(limits: limits)
-        let offererPort = try await MediaPort.bind(host: "127.0.0.1", port: 0, group: server.group)
-        let offerer = try TransportSession(
-            id: "offerer", localUfrag: server.peerCredentials.ufrag, localPassword: server.peerCredentials.pwd,
-            remoteUfrag: server.credentials.ufrag, remotePassword: server.credentials.pwd,
-            iceMode: .controlling(remoteCandidates: [server.tcp], tieBreaker: 9), dtlsRole: .client,
-            certificate: Self.offererCertificate,
-            remoteFingerprints: [(algorithm: "sha-256", value: Self.answererCertificate.sha256Fingerprint)])
-        let offererEvents = Recorder()
-        let link = try await offererPort.connectTCP(to: server.tcp)
-        try await offererPort.eventLoop.submit {
-            offerer.eventHandler = offererEvents
-            offerer.mediaReceiver = offererEvents
-            offererPort.register(offerer, asDefault: true)
-            offerer.sink = link
-            offerer.start(now: NIODeadline.now().uptimeNanoseconds)
-        }.get()
+        let (offererPort, _, offererEvents, link) = try await server.connectOfferer()
         #expect(await eventually(timeout: .seconds(20)) { server.events.isConnected && offererEvents.isConnected })
         // The peer stops reading; the answerer sends ~24 MB, more than both kernels' buffers hold.
         try await link.channel.setOption(.autoRead, value: false).get()
