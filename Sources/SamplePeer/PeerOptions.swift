@@ -38,6 +38,9 @@ public struct PeerOptions: Sendable {
     public var ignoreKeyframeRequests = false
     /// Generic NACKs are counted, not answered.
     public var ignoreNACK = false
+    /// Negotiate audio and video, connect, then send no media for the duration: the
+    /// idle-but-connected sessions of issue 13 (ICE consent still runs both ways).
+    public var idle = false
 
     /// Defaults: 10 s, one session, 640×360 at 30 fps with audio, 10 s to connect, 16 connects at a time.
     public init(whip: URL, token: String? = nil, durationSeconds: Double = 10, sessions: Int = 1,

@@ -52,6 +52,8 @@ struct PeerCommand: AsyncParsableCommand {
     var firstKeyframeAfter: Double?
     @Flag(name: .customLong("ignore-pli"), help: "Count PLI and FIR but never answer them with a keyframe (as OBS does).")
     var ignorePLI = false
+    @Flag(help: "Negotiate audio and video, connect, then send no media for --duration (idle-but-connected sessions; exit 0 when every session stayed connected).")
+    var idle = false
     @Flag(name: .customLong("ignore-nack"), help: "Count generic NACKs but never retransmit.")
     var ignoreNACK = false
 
@@ -76,6 +78,7 @@ struct PeerCommand: AsyncParsableCommand {
         if loopback && chosen != .vp8 { throw ValidationError("--loopback decodes the echo with VP8 only: use --codec vp8") }
         guard PathProtocol(rawValue: transport) != nil else { throw ValidationError("--transport must be udp or tcp, got \(transport)") }
         if loopback && noVideo { throw ValidationError("--loopback measures the echoed video: drop --no-video") }
+        if idle && loopback { throw ValidationError("--idle sends nothing to echo: drop --loopback") }
         guard let shape = OfferShape(rawValue: offerShape) else {
             throw ValidationError("--offer-shape must be capstan, obs or ffmpeg, got \(offerShape)")
         }
@@ -108,6 +111,7 @@ struct PeerCommand: AsyncParsableCommand {
         options.firstKeyframeAfterSeconds = firstKeyframeAfter ?? 0
         options.ignoreKeyframeRequests = ignorePLI
         options.ignoreNACK = ignoreNACK
+        options.idle = idle
         // SIGINT/SIGTERM end the run early; the sessions still hang up.
         let stop = PeerStopSignal()
         let signals = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in

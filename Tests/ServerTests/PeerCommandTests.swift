@@ -183,6 +183,25 @@ struct PeerCommandTests {
         #expect(Double(received) >= 0.98 * Double(report["packetsSent"] as? Int ?? 0))
     }
 
+    @Test("--idle: the session negotiates audio and video, stays connected for the duration and sends no media; exit 0")
+    func idle() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        let peer = try await PeerProcess.run(["--whip", daemon.httpBase.appendingPathComponent("whip").absoluteString,
+                                              "--duration", "2", "--idle", "--json"])
+        #expect(peer.status == 0, "\(peer.stderr)")
+        let report = try #require((peer.json?["sessions"] as? [[String: Any]])?.first, "\(peer.stdout)")
+        #expect(report["videoFramesSent"] as? Int == 0 && report["audioFramesSent"] as? Int == 0, "\(report)")
+        let seen = try await session(daemon, try #require(report["id"] as? String))
+        #expect(seen["endReason"] as? String == "remote-hangup", "\(seen)")
+        #expect((seen["stats"] as? [String: Any])?["rtpPacketsIn"] as? Int == 0, "\(seen)")
+        // Nothing to echo: --idle with --loopback is refused before any network use.
+        let refused = try await PeerProcess.run(["--whip", daemon.httpBase.appendingPathComponent("whip").absoluteString,
+                                                 "--duration", "1", "--idle", "--loopback"])
+        #expect(refused.status == 64, "\(refused.stderr)")
+    }
+
     @Test("an unreachable daemon: exit 1 with the reason")
     func unreachable() async throws {
         let peer = try await PeerProcess.run(["--whip", "http://127.0.0.1:1/whip", "--duration", "1"])
