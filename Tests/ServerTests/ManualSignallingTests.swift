@@ -78,4 +78,89 @@ struct ManualSignallingTests {
         #expect(report.valid && report.finalized && report.decodeErrors == 0, "\(report.problems)")
         #expect((report.track(.video)?.frames ?? 0) >= 60 && (report.track(.audio)?.frames ?? 0) > 0)
     }
+
+    /// The README's "Signalling by hand" block, run as written: the `sh` block under that
+    /// heading with TOKEN, the daemon's address and `{id}` put in, in a directory holding the
+    /// page's `offer.sdp`.
+    static func readmeCurlBlock() throws -> [String] {
+        let readme = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md").path, encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## Signalling by hand").dropFirst().first)
+        let block = try #require(section.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
+        // One command per line, a trailing backslash joining lines; comments dropped.
+        var commands: [String] = [], current = ""
+        for line in block.split(separator: "\n") {
+            let code = line.components(separatedBy: "  # ").first!.trimmingCharacters(in: .whitespaces)
+            if code.hasSuffix("\\") { current += code.dropLast() + " "; continue }
+            commands.append(current + code)
+            current = ""
+        }
+        return commands.filter { !$0.isEmpty }
+    }
+
+    @Test("the README's curl walk-through, run as written: offer.sdp from Chromium → curl POST → answer.sdp applied → connected → curl DELETE → a valid recording",
+          .timeLimit(.minutes(3)))
+    func readmeCurlWalkThrough() async throws {
+        let commands = try Self.readmeCurlBlock()
+        #expect(commands.count == 4 && commands[0].hasPrefix("curl ") && commands[3].hasPrefix("curl -X DELETE"), "\(commands)")
+        let daemon = try DaemonProcess(arguments: ["--token", "tok"], environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples])
+        defer { daemon.stop() }
+        try await daemon.start()
+        let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)
+        defer { browser.stop() }
+        let page = try await browser.page()
+        defer { page.close() }
+        #expect(try await page.waitFor("document.readyState === 'complete'"))
+        // As the README says: setLocalDescription, wait for gathering to complete, save the SDP.
+        let offer = try #require(try await page.evaluate("""
+            (async () => {
+              const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+              const pc = new RTCPeerConnection();
+              window.offerer = pc;
+              for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [stream] });
+              await pc.setLocalDescription(await pc.createOffer());
+              await new Promise((done) => {
+                if (pc.iceGatheringState === 'complete') return done();
+                pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') done(); };
+              });
+              return pc.localDescription.sdp;
+            })()
+            """) as? String)
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try offer.write(to: directory.url.appendingPathComponent("offer.sdp"), atomically: true, encoding: .utf8)
+        let base = daemon.httpBase.absoluteString.trimmingCharacters(in: ["/"])
+        func shell(_ command: String) throws -> (status: Int32, output: String) {
+            let line = command.replacingOccurrences(of: "TOKEN", with: "tok")
+                .replacingOccurrences(of: "http://127.0.0.1:8080", with: base)
+            return try #require(run("/bin/sh", ["-c", "cd '\(directory.url.path)' && \(line)"]), "\(line)")
+        }
+        let post = try shell(commands[0])
+        #expect(post.status == 0, "\(post.output)")
+        let location = try shell(commands[1])
+        let id = try #require(location.output.split(separator: "/").last?.trimmingCharacters(in: .whitespacesAndNewlines),
+                              "\(location.output)")
+        #expect(location.output.lowercased().hasPrefix("location: /whip/") && !id.isEmpty, "\(location.output)")
+        let answer = try shell(commands[2]).output
+        #expect(answer.hasPrefix("v=0"), "\(answer.prefix(500))")
+        let escaped = String(decoding: try JSONSerialization.data(withJSONObject: [answer], options: [.fragmentsAllowed]), as: UTF8.self)
+        _ = try await page.evaluate("window.offerer.setRemoteDescription({ type: 'answer', sdp: \(escaped)[0] }).then(() => true)")
+        #expect(try await page.waitFor("window.offerer.connectionState === 'connected'"))
+        let recorded = await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
+            guard let body = try? await daemon.request("GET", "/api/sessions/\(id)", headers: ["Authorization": "Bearer tok"]).body,
+                  let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+                  let recording = json["recording"] as? [String: Any] else { return false }
+            return (recording["videoFrames"] as? Int ?? 0) >= 60
+        }
+        #expect(recorded)
+        let hangup = try shell(commands[3].replacingOccurrences(of: "{id}", with: id) + " -o /dev/null -w '%{http_code}'")
+        #expect(hangup.output.hasSuffix("200"), "\(hangup.output)")
+        let recordings = daemon.directory.appendingPathComponent("recordings").path
+        #expect(await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: "\(recordings)/\(id).json") })
+        let sidecar = try RecordingSidecar.read(from: "\(recordings)/\(id).json")
+        #expect(sidecar.endReason == "remote-hangup")
+        let report = MediaInspector.inspect(path: "\(recordings)/\(sidecar.file)")
+        #expect(report.valid && report.finalized && report.decodeErrors == 0, "\(report.problems)")
+        #expect((report.track(.video)?.frames ?? 0) >= 60 && (report.track(.audio)?.frames ?? 0) > 0)
+    }
 }
