@@ -316,73 +316,68 @@ struct BrowserDataChannelTests {
     @Test("Chromium sends text and binary messages on a data channel during a call: media records, the JSONL holds them with label, protocol and times consistent with the sending and next to the video frame sent before each",
           .timeLimit(.minutes(3)))
     func chromiumRecordsMessages() async throws {
-        let daemon = try DaemonProcess(arguments: ["--token", "tok"], environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples])
-        defer { daemon.stop() }
-        try await daemon.start()
-        let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)
-        defer { browser.stop() }
-        let page = try await browser.page()
-        defer { page.close() }
-        let id = try await page.publish(defining: Self.publish, call: "window.publishWithChannel()")
-        #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
-        let answer = try #require(try await page.evaluate("window.pub.answer") as? String)
-        #expect(answer.contains("m=application ") && answer.contains("a=max-message-size:65536"), "\(answer)")
-        try await Task.sleep(for: .seconds(1))
-        let sentText = try #require(try await page.evaluate("window.sendMessages(15, 150)", timeout: .seconds(40)) as? String)
-        let sent = try #require(try JSONSerialization.jsonObject(with: Data(sentText.utf8)) as? [[String: Any]])
-        // The W3C stats of this live browser session from capstan serve: every object per the spec's dictionaries.
-        let stats = try await daemon.request("GET", "/api/sessions/\(id)/stats", headers: ["Authorization": "Bearer tok"])
-        #expect(stats.status == 200, "\(stats)")
-        let typed = try JSONDecoder().decode([String: [String: W3CStatsTests.Scalar]].self, from: Data(stats.body.utf8))
-        for (key, object) in typed { #expect(W3CStatsTests.check(object).isEmpty, "\(key): \(W3CStatsTests.check(object))") }
-        let types = typed.values.compactMap { object -> String? in
-            if case .string(let type) = object["type"] { return type } else { return nil }
-        }
-        #expect(types.filter { $0 == "inbound-rtp" }.count == 2 && types.contains("candidate-pair"), "\(types)")
-        try await Task.sleep(for: .seconds(1))
-        _ = try await page.evaluate("fetch(window.pub.resource, { method: 'DELETE', headers: { Authorization: 'Bearer tok' } }).then(r => r.status)")
+        try await HeadlessChromium.withSamplesPage { daemon, page in
+            let id = try await page.publish(defining: Self.publish, call: "window.publishWithChannel()")
+            #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
+            let answer = try #require(try await page.evaluate("window.pub.answer") as? String)
+            #expect(answer.contains("m=application ") && answer.contains("a=max-message-size:65536"), "\(answer)")
+            try await Task.sleep(for: .seconds(1))
+            let sentText = try #require(try await page.evaluate("window.sendMessages(15, 150)", timeout: .seconds(40)) as? String)
+            let sent = try #require(try JSONSerialization.jsonObject(with: Data(sentText.utf8)) as? [[String: Any]])
+            // The W3C stats of this live browser session from capstan serve: every object per the spec's dictionaries.
+            let stats = try await daemon.request("GET", "/api/sessions/\(id)/stats", headers: ["Authorization": "Bearer tok"])
+            #expect(stats.status == 200, "\(stats)")
+            let typed = try JSONDecoder().decode([String: [String: W3CStatsTests.Scalar]].self, from: Data(stats.body.utf8))
+            for (key, object) in typed { #expect(W3CStatsTests.check(object).isEmpty, "\(key): \(W3CStatsTests.check(object))") }
+            let types = typed.values.compactMap { object -> String? in
+                if case .string(let type) = object["type"] { return type } else { return nil }
+            }
+            #expect(types.filter { $0 == "inbound-rtp" }.count == 2 && types.contains("candidate-pair"), "\(types)")
+            try await Task.sleep(for: .seconds(1))
+            _ = try await page.evaluate("fetch(window.pub.resource, { method: 'DELETE', headers: { Authorization: 'Bearer tok' } }).then(r => r.status)")
 
-        let sidecar = try await DataChannelRecordingTests.sidecar(daemon, id)
-        let report = DataChannelRecordingTests.checkMedia(daemon, id, minimumVideoFrames: 20)
-        let records = try DataChannelRecordingTests.lines("\(daemon.recordingsPath)/\(id).data.jsonl")
-        let messages = records.filter { ["text", "binary"].contains($0["type"] as? String) }
-        #expect(messages.count == 15, "\(records.count) lines")
-        for (message, original) in zip(messages, sent) {
-            #expect(message["label"] as? String == "telemetry" && message["protocol"] as? String == "x-telemetry")
-            #expect(message["type"] as? String == original["type"] as? String)
-            #expect(message["data"] as? String == original["payload"] as? String, "\(message) vs \(original)")
-        }
-        // The browser's clock is this machine's: spacing as sent, inside the recording.
-        let durationMs = Double(report.durationNs ?? 0) / 1e6
-        let firstSent = try #require(sent.first?["sentAt"] as? Double)
-        let firstTime = try #require(messages.first?["timeMs"] as? Double)
-        var worstSpacing = 0.0
-        for (message, original) in zip(messages, sent) {
-            let time = try #require(message["timeMs"] as? Double)
-            worstSpacing = max(worstSpacing, abs((time - firstTime) - ((original["sentAt"] as? Double ?? 0) - firstSent) * 1000))
-            #expect(time > 500 && time < durationMs, "message at \(time) ms; the recording is \(durationMs) ms")
-        }
-        #expect(worstSpacing < 250, "spacing off by up to \(worstSpacing) ms")
-        // Against the media: a message sent after Chromium had sent its n-th video frame is on
-        // the file's timeline next to that frame (the n-th video packet in the file; 1 frame = 33 ms).
-        let file = "\(daemon.recordingsPath)/\(id).webm"
-        if let probe = run("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
-                                                "-of", "csv=p=0", file]), probe.status == 0 {
-            let pts = probe.output.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.sorted()
-            var worstMedia = 0.0
+            let sidecar = try await DataChannelRecordingTests.sidecar(daemon, id)
+            let report = DataChannelRecordingTests.checkMedia(daemon, id, minimumVideoFrames: 20)
+            let records = try DataChannelRecordingTests.lines("\(daemon.recordingsPath)/\(id).data.jsonl")
+            let messages = records.filter { ["text", "binary"].contains($0["type"] as? String) }
+            #expect(messages.count == 15, "\(records.count) lines")
+            for (message, original) in zip(messages, sent) {
+                #expect(message["label"] as? String == "telemetry" && message["protocol"] as? String == "x-telemetry")
+                #expect(message["type"] as? String == original["type"] as? String)
+                #expect(message["data"] as? String == original["payload"] as? String, "\(message) vs \(original)")
+            }
+            // The browser's clock is this machine's: spacing as sent, inside the recording.
+            let durationMs = Double(report.durationNs ?? 0) / 1e6
+            let firstSent = try #require(sent.first?["sentAt"] as? Double)
+            let firstTime = try #require(messages.first?["timeMs"] as? Double)
+            var worstSpacing = 0.0
             for (message, original) in zip(messages, sent) {
                 let time = try #require(message["timeMs"] as? Double)
-                let frames = try #require(original["framesSent"] as? Int, "\(original)")
-                try #require(frames >= 1 && frames <= pts.count, "framesSent \(frames), \(pts.count) video frames in the file")
-                worstMedia = max(worstMedia, abs(time - pts[frames - 1] * 1000))
+                worstSpacing = max(worstSpacing, abs((time - firstTime) - ((original["sentAt"] as? Double ?? 0) - firstSent) * 1000))
+                #expect(time > 500 && time < durationMs, "message at \(time) ms; the recording is \(durationMs) ms")
             }
-            #expect(worstMedia < 200, "a message is \(worstMedia) ms away from the video frame sent just before it")
-            print("chromium data channel vs media: worst \(Int(worstMedia)) ms from the last video frame sent before it")
+            #expect(worstSpacing < 250, "spacing off by up to \(worstSpacing) ms")
+            // Against the media: a message sent after Chromium had sent its n-th video frame is on
+            // the file's timeline next to that frame (the n-th video packet in the file; 1 frame = 33 ms).
+            let file = "\(daemon.recordingsPath)/\(id).webm"
+            if let probe = run("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
+                                                    "-of", "csv=p=0", file]), probe.status == 0 {
+                let pts = probe.output.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.sorted()
+                var worstMedia = 0.0
+                for (message, original) in zip(messages, sent) {
+                    let time = try #require(message["timeMs"] as? Double)
+                    let frames = try #require(original["framesSent"] as? Int, "\(original)")
+                    try #require(frames >= 1 && frames <= pts.count, "framesSent \(frames), \(pts.count) video frames in the file")
+                    worstMedia = max(worstMedia, abs(time - pts[frames - 1] * 1000))
+                }
+                #expect(worstMedia < 200, "a message is \(worstMedia) ms away from the video frame sent just before it")
+                print("chromium data channel vs media: worst \(Int(worstMedia)) ms from the last video frame sent before it")
+            }
+            let data = try #require(sidecar.dataChannels)
+            #expect(data.messages == 15 && data.channels.first?.label == "telemetry")
+            #expect(data.channels.first?.protocol == "x-telemetry" && data.dropped == nil)
+            print("chromium data channel: \(messages.count) messages, spacing worst \(Int(worstSpacing)) ms, first at \(Int(firstTime)) ms of \(Int(durationMs)) ms")
         }
-        let data = try #require(sidecar.dataChannels)
-        #expect(data.messages == 15 && data.channels.first?.label == "telemetry")
-        #expect(data.channels.first?.protocol == "x-telemetry" && data.dropped == nil)
-        print("chromium data channel: \(messages.count) messages, spacing worst \(Int(worstSpacing)) ms, first at \(Int(firstTime)) ms of \(Int(durationMs)) ms")
     }
 
     @Test("dataChannels false: Chromium takes the answer with the data channel section rejected (port 0, outside BUNDLE), connects and the media records; the channel never opens",

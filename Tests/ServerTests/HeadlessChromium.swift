@@ -106,6 +106,22 @@ final class HeadlessChromium: @unchecked Sendable {
 enum ChromiumError: Error { case noPage(String), noResponse(String), exception(String) }
 
 /// One page: evaluate JavaScript and get its (JSON) value back.
+extension HeadlessChromium {
+    /// `capstan serve` with `arguments` and the sample pages, and a headless Chromium page on
+    /// its `/samples/`: the set-up of a browser test, stopped and closed after `body`.
+    static func withSamplesPage(arguments: [String] = ["--token", "tok"],
+                                _ body: (DaemonProcess, DevToolsPage) async throws -> Void) async throws {
+        let daemon = try DaemonProcess(arguments: arguments, environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples])
+        defer { daemon.stop() }
+        try await daemon.start()
+        let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)
+        defer { browser.stop() }
+        let page = try await browser.page()
+        defer { page.close() }
+        try await body(daemon, page)
+    }
+}
+
 final class DevToolsPage: @unchecked Sendable {
     private var socket: MiniWebSocket!
     private let lock = NSLock()

@@ -28,35 +28,8 @@ struct ManualSignallingTests {
         })()
         """
 
-    @Test("offer pasted into the panel → answer copied back → connected → a valid recording", .timeLimit(.minutes(3)))
-    func pasteOfferCopyAnswer() async throws {
-        let daemon = try DaemonProcess(arguments: ["--token", "tok"],
-                                       environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples])
-        defer { daemon.stop() }
-        try await daemon.start()
-        let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)
-        defer { browser.stop() }
-        let page = try await browser.page()
-        defer { page.close() }
-        #expect(try await page.waitFor("document.readyState === 'complete' && !!document.getElementById('manualAnswer')"))
-        _ = try await page.evaluate("document.getElementById('token').value = 'tok'; true")
-
-        #expect(try await page.evaluate(Self.makeOffer) as? Bool == true)
-        let answered = try await page.waitFor("document.getElementById('manualAnswerText').value.startsWith('v=0')")
-        let panelStatus = try? await page.evaluate("document.getElementById('manualStatus').textContent")
-        #expect(answered, "panel: \(String(describing: panelStatus))")
-        let id = try #require(try await page.evaluate("window.capstanManual.sessionId") as? String)
-        #expect(try await page.evaluate("document.getElementById('manualCopy').disabled") as? Bool == false)
-
-        _ = try await page.evaluate("""
-            window.offerer.setRemoteDescription({ type: 'answer', sdp: document.getElementById('manualAnswerText').value })
-              .then(() => true)
-            """)
-        let connected = try await page.waitFor("window.offerer.connectionState === 'connected'")
-        let connectionState = try? await page.evaluate("window.offerer.connectionState")
-        #expect(connected, "\(String(describing: connectionState))")
-
-        // Record until the daemon has written 60 video frames (about 2 s at 30 fps).
+    /// The daemon records the call until it has written 60 video frames (about 2 s at 30 fps).
+    static func expectRecording(_ daemon: DaemonProcess, _ id: String) async throws {
         var lastSummary = ""
         let recorded = await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
             guard let body = try? await daemon.request("GET", "/api/sessions/\(id)", headers: ["Authorization": "Bearer tok"]).body
@@ -67,9 +40,10 @@ struct ManualSignallingTests {
             return (recording["videoFrames"] as? Int ?? 0) >= 60
         }
         #expect(recorded, "the session did not record 60 video frames: \(lastSummary)")
+    }
 
-        _ = try await page.evaluate("document.getElementById('manualHangup').click(); true")
-        #expect(try await page.waitFor("document.getElementById('manualStatus').textContent.startsWith('hung up (200)')"))
+    /// After the hang-up: the sidecar says remote-hangup and the file is valid, finalized and decodes.
+    static func expectHungUpRecording(_ daemon: DaemonProcess, _ id: String) async throws {
         let recordings = daemon.directory.appendingPathComponent("recordings").path
         #expect(await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: "\(recordings)/\(id).json") })
         let sidecar = try RecordingSidecar.read(from: "\(recordings)/\(id).json")
@@ -77,6 +51,35 @@ struct ManualSignallingTests {
         let report = MediaInspector.inspect(path: "\(recordings)/\(sidecar.file)")
         #expect(report.valid && report.finalized && report.decodeErrors == 0, "\(report.problems)")
         #expect((report.track(.video)?.frames ?? 0) >= 60 && (report.track(.audio)?.frames ?? 0) > 0)
+    }
+
+    @Test("offer pasted into the panel → answer copied back → connected → a valid recording", .timeLimit(.minutes(3)))
+    func pasteOfferCopyAnswer() async throws {
+        try await HeadlessChromium.withSamplesPage { daemon, page in
+            #expect(try await page.waitFor("document.readyState === 'complete' && !!document.getElementById('manualAnswer')"))
+            _ = try await page.evaluate("document.getElementById('token').value = 'tok'; true")
+
+            #expect(try await page.evaluate(Self.makeOffer) as? Bool == true)
+            let answered = try await page.waitFor("document.getElementById('manualAnswerText').value.startsWith('v=0')")
+            let panelStatus = try? await page.evaluate("document.getElementById('manualStatus').textContent")
+            #expect(answered, "panel: \(String(describing: panelStatus))")
+            let id = try #require(try await page.evaluate("window.capstanManual.sessionId") as? String)
+            #expect(try await page.evaluate("document.getElementById('manualCopy').disabled") as? Bool == false)
+
+            _ = try await page.evaluate("""
+                window.offerer.setRemoteDescription({ type: 'answer', sdp: document.getElementById('manualAnswerText').value })
+                  .then(() => true)
+                """)
+            let connected = try await page.waitFor("window.offerer.connectionState === 'connected'")
+            let connectionState = try? await page.evaluate("window.offerer.connectionState")
+            #expect(connected, "\(String(describing: connectionState))")
+
+            try await Self.expectRecording(daemon, id)
+
+            _ = try await page.evaluate("document.getElementById('manualHangup').click(); true")
+            #expect(try await page.waitFor("document.getElementById('manualStatus').textContent.startsWith('hung up (200)')"))
+            try await Self.expectHungUpRecording(daemon, id)
+        }
     }
 
     /// The README's "Signalling by hand" block, run as written: the `sh` block under that
@@ -103,64 +106,47 @@ struct ManualSignallingTests {
     func readmeCurlWalkThrough() async throws {
         let commands = try Self.readmeCurlBlock()
         #expect(commands.count == 4 && commands[0].hasPrefix("curl ") && commands[3].hasPrefix("curl -X DELETE"), "\(commands)")
-        let daemon = try DaemonProcess(arguments: ["--token", "tok"], environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples])
-        defer { daemon.stop() }
-        try await daemon.start()
-        let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)
-        defer { browser.stop() }
-        let page = try await browser.page()
-        defer { page.close() }
-        #expect(try await page.waitFor("document.readyState === 'complete'"))
-        // As the README says: setLocalDescription, wait for gathering to complete, save the SDP.
-        let offer = try #require(try await page.evaluate("""
-            (async () => {
-              const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-              const pc = new RTCPeerConnection();
-              window.offerer = pc;
-              for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [stream] });
-              await pc.setLocalDescription(await pc.createOffer());
-              await new Promise((done) => {
-                if (pc.iceGatheringState === 'complete') return done();
-                pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') done(); };
-              });
-              return pc.localDescription.sdp;
-            })()
-            """) as? String)
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        try offer.write(to: directory.url.appendingPathComponent("offer.sdp"), atomically: true, encoding: .utf8)
-        let base = daemon.httpBase.absoluteString.trimmingCharacters(in: ["/"])
-        func shell(_ command: String) throws -> (status: Int32, output: String) {
-            let line = command.replacingOccurrences(of: "TOKEN", with: "tok")
-                .replacingOccurrences(of: "http://127.0.0.1:8080", with: base)
-            return try #require(run("/bin/sh", ["-c", "cd '\(directory.url.path)' && \(line)"]), "\(line)")
+        try await HeadlessChromium.withSamplesPage { daemon, page in
+            #expect(try await page.waitFor("document.readyState === 'complete'"))
+            // As the README says: setLocalDescription, wait for gathering to complete, save the SDP.
+            let offer = try #require(try await page.evaluate("""
+                (async () => {
+                  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+                  const pc = new RTCPeerConnection();
+                  window.offerer = pc;
+                  for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [stream] });
+                  await pc.setLocalDescription(await pc.createOffer());
+                  await new Promise((done) => {
+                    if (pc.iceGatheringState === 'complete') return done();
+                    pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') done(); };
+                  });
+                  return pc.localDescription.sdp;
+                })()
+                """) as? String)
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            try offer.write(to: directory.url.appendingPathComponent("offer.sdp"), atomically: true, encoding: .utf8)
+            let base = daemon.httpBase.absoluteString.trimmingCharacters(in: ["/"])
+            func shell(_ command: String) throws -> (status: Int32, output: String) {
+                let line = command.replacingOccurrences(of: "TOKEN", with: "tok")
+                    .replacingOccurrences(of: "http://127.0.0.1:8080", with: base)
+                return try #require(run("/bin/sh", ["-c", "cd '\(directory.url.path)' && \(line)"]), "\(line)")
+            }
+            let post = try shell(commands[0])
+            #expect(post.status == 0, "\(post.output)")
+            let location = try shell(commands[1])
+            let id = try #require(location.output.split(separator: "/").last?.trimmingCharacters(in: .whitespacesAndNewlines),
+                                  "\(location.output)")
+            #expect(location.output.lowercased().hasPrefix("location: /whip/") && !id.isEmpty, "\(location.output)")
+            let answer = try shell(commands[2]).output
+            #expect(answer.hasPrefix("v=0"), "\(answer.prefix(500))")
+            let escaped = String(decoding: try JSONSerialization.data(withJSONObject: [answer], options: [.fragmentsAllowed]), as: UTF8.self)
+            _ = try await page.evaluate("window.offerer.setRemoteDescription({ type: 'answer', sdp: \(escaped)[0] }).then(() => true)")
+            #expect(try await page.waitFor("window.offerer.connectionState === 'connected'"))
+            try await Self.expectRecording(daemon, id)
+            let hangup = try shell(commands[3].replacingOccurrences(of: "{id}", with: id) + " -o /dev/null -w '%{http_code}'")
+            #expect(hangup.output.hasSuffix("200"), "\(hangup.output)")
+            try await Self.expectHungUpRecording(daemon, id)
         }
-        let post = try shell(commands[0])
-        #expect(post.status == 0, "\(post.output)")
-        let location = try shell(commands[1])
-        let id = try #require(location.output.split(separator: "/").last?.trimmingCharacters(in: .whitespacesAndNewlines),
-                              "\(location.output)")
-        #expect(location.output.lowercased().hasPrefix("location: /whip/") && !id.isEmpty, "\(location.output)")
-        let answer = try shell(commands[2]).output
-        #expect(answer.hasPrefix("v=0"), "\(answer.prefix(500))")
-        let escaped = String(decoding: try JSONSerialization.data(withJSONObject: [answer], options: [.fragmentsAllowed]), as: UTF8.self)
-        _ = try await page.evaluate("window.offerer.setRemoteDescription({ type: 'answer', sdp: \(escaped)[0] }).then(() => true)")
-        #expect(try await page.waitFor("window.offerer.connectionState === 'connected'"))
-        let recorded = await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
-            guard let body = try? await daemon.request("GET", "/api/sessions/\(id)", headers: ["Authorization": "Bearer tok"]).body,
-                  let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
-                  let recording = json["recording"] as? [String: Any] else { return false }
-            return (recording["videoFrames"] as? Int ?? 0) >= 60
-        }
-        #expect(recorded)
-        let hangup = try shell(commands[3].replacingOccurrences(of: "{id}", with: id) + " -o /dev/null -w '%{http_code}'")
-        #expect(hangup.output.hasSuffix("200"), "\(hangup.output)")
-        let recordings = daemon.directory.appendingPathComponent("recordings").path
-        #expect(await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: "\(recordings)/\(id).json") })
-        let sidecar = try RecordingSidecar.read(from: "\(recordings)/\(id).json")
-        #expect(sidecar.endReason == "remote-hangup")
-        let report = MediaInspector.inspect(path: "\(recordings)/\(sidecar.file)")
-        #expect(report.valid && report.finalized && report.decodeErrors == 0, "\(report.problems)")
-        #expect((report.track(.video)?.frames ?? 0) >= 60 && (report.track(.audio)?.frames ?? 0) > 0)
     }
 }
