@@ -21,9 +21,6 @@ final class DatagramReader {
     private let vectors: UnsafeMutablePointer<iovec>
     private let addresses: UnsafeMutablePointer<sockaddr_storage>
 
-    /// Calls of `read` and the datagrams they returned (tests and benchmarks).
-    private(set) var calls: UInt64 = 0
-    private(set) var datagrams: UInt64 = 0
 
     init(descriptor: CInt, slots: Int, slotBytes: Int) {
         precondition(slots > 0 && slotBytes > 0)
@@ -63,9 +60,7 @@ final class DatagramReader {
         repeat {
             count = cdatagram_recvmmsg(descriptor, headers, CUnsignedInt(slots), CInt(MSG_DONTWAIT))
         } while count < 0 && errno == EINTR
-        calls &+= 1
         guard count > 0 else { return count == 0 || errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1 }
-        datagrams &+= UInt64(count)
         for slot in 0..<Int(count) {
             let header = headers[slot]
             let truncated = header.msg_hdr.msg_flags & CInt(MSG_TRUNC) != 0

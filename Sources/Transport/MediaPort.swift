@@ -112,11 +112,6 @@ public final class MediaPort: @unchecked Sendable {
         // channel owns it from here (and closes it).
         let descriptor = try openSocket(try SocketAddress.makeAddressResolvingHost(host, port: port),
                                         reuseAddress: port != 0)
-        // SO_REUSEADDR only for a fixed port (a restarted daemon rebinds it).
-        // With port 0 it lets Linux hand the same ephemeral port to two
-        // sockets that both set it: two sample-peer sessions then share one
-        // source address, and the daemon, which routes by address, mixes
-        // their packets (scripts/load at 160 sessions: SRTP auth drops).
         let channel = try await DatagramBootstrap(group: group)
             .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
             // Paced: NIO reads only when asked, to learn that datagrams flow again after a pause.
@@ -370,11 +365,7 @@ public final class MediaPort: @unchecked Sendable {
         while reads < Self.maxReadsPerDrain {
             reads += 1
             let count = reader.read { bytes, source, truncated in
-                counters.datagramsIn &+= 1
-                counters.bytesIn &+= UInt64(bytes.count)
-                guard let source else { counters.drops.increment(.unknownSource); return }
-                guard !truncated else { counters.drops.increment(.tooLarge); return }
-                receive(bytes, from: source, now: start)
+                receiveDatagram(bytes, from: source, truncated: truncated, now: start)
             }
             if count > 0 { total += count }
             if count < reader.slots { break }
@@ -402,15 +393,23 @@ public final class MediaPort: @unchecked Sendable {
 
     // MARK: - Inbound
 
-    /// Entry point for every datagram read from the socket.
+    /// Entry point for every datagram NIO read from the socket.
     func receive(_ data: ByteBuffer, from address: SocketAddress) {
-        counters.datagramsIn &+= 1
-        counters.bytesIn &+= UInt64(data.readableBytes)
-        guard let remote = IPEndpoint(address)?.unmappingIPv4 else {
-            counters.drops.increment(.unknownSource)
-            return
+        data.withUnsafeReadableBytes { raw in
+            receiveDatagram(raw, from: IPEndpoint(address)?.unmappingIPv4, truncated: false,
+                            now: NIODeadline.now().uptimeNanoseconds)
         }
-        receive(data, from: remote, now: NIODeadline.now().uptimeNanoseconds)
+    }
+
+    /// Every datagram from the socket, read by NIO or by a drain: counted, then routed unless
+    /// its source is not an IP address or it did not fit the receive slot.
+    @inline(__always)
+    private func receiveDatagram(_ raw: UnsafeRawBufferPointer, from source: IPEndpoint?, truncated: Bool, now: UInt64) {
+        counters.datagramsIn &+= 1
+        counters.bytesIn &+= UInt64(raw.count)
+        guard let source else { counters.drops.increment(.unknownSource); return }
+        guard !truncated else { counters.drops.increment(.tooLarge); return }
+        receive(raw, from: source, now: now)
     }
 
     /// Routes one datagram; exposed to tests and benchmarks that feed bytes

@@ -383,73 +383,60 @@ struct BrowserDataChannelTests {
     @Test("dataChannels false: Chromium takes the answer with the data channel section rejected (port 0, outside BUNDLE), connects and the media records; the channel never opens",
           .timeLimit(.minutes(3)))
     func chromiumRejectedSection() async throws {
-        let daemon = try DaemonProcess(arguments: ["--token", "tok"],
-                                       environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples, "CAPSTAN_DATA_CHANNELS": "false"])
-        defer { daemon.stop() }
-        try await daemon.start()
-        let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)
-        defer { browser.stop() }
-        let page = try await browser.page()
-        defer { page.close() }
-        let id = try await page.publish(defining: Self.publish, call: "window.publishWithChannel()")
-        #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
-        let answer = try #require(try await page.evaluate("window.pub.answer") as? String)
-        #expect(answer.contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel"), "\(answer)")
-        try await Task.sleep(for: .seconds(3))
-        #expect(try await page.evaluate("window.pub.channel.readyState") as? String != "open")
-        _ = try await page.evaluate("fetch(window.pub.resource, { method: 'DELETE', headers: { Authorization: 'Bearer tok' } }).then(r => r.status)")
-        let sidecar = try await DataChannelRecordingTests.sidecar(daemon, id)
-        _ = DataChannelRecordingTests.checkMedia(daemon, id, minimumVideoFrames: 20)
-        #expect(sidecar.dataChannels == nil)
+        try await HeadlessChromium.withSamplesPage(environment: ["CAPSTAN_DATA_CHANNELS": "false"]) { daemon, page in
+            let id = try await page.publish(defining: Self.publish, call: "window.publishWithChannel()")
+            #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
+            let answer = try #require(try await page.evaluate("window.pub.answer") as? String)
+            #expect(answer.contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel"), "\(answer)")
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await page.evaluate("window.pub.channel.readyState") as? String != "open")
+            _ = try await page.evaluate("fetch(window.pub.resource, { method: 'DELETE', headers: { Authorization: 'Bearer tok' } }).then(r => r.status)")
+            let sidecar = try await DataChannelRecordingTests.sidecar(daemon, id)
+            _ = DataChannelRecordingTests.checkMedia(daemon, id, minimumVideoFrames: 20)
+            #expect(sidecar.dataChannels == nil)
+        }
     }
 
     @Test("throughput: Chromium floods small messages for 4 s with the default limits raised: the recorded rate and the daemon's CPU per message",
           .timeLimit(.minutes(3)))
     func chromiumThroughput() async throws {
-        let daemon = try DaemonProcess(arguments: ["--token", "tok"],
-                                       environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples,
-                                                     "CAPSTAN_DATA_CHANNEL_MESSAGES_PER_SECOND": "1000000",
-                                                     "CAPSTAN_DATA_CHANNEL_MAX_BYTES_PER_SESSION": "0"])
-        defer { daemon.stop() }
-        try await daemon.start()
-        let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)
-        defer { browser.stop() }
-        let page = try await browser.page()
-        defer { page.close() }
-        let id = try await page.publish(defining: Self.publish, call: "window.publishWithChannel()")
-        #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
-        _ = try await page.evaluate("window.sendMessages(1, 0)", timeout: .seconds(20))
-        let cpuBefore = daemon.cpuSeconds
-        // Small text messages for 4 s, keeping Chromium's send queue under 1 MiB.
-        let flood = """
-            (async () => { const c = window.pub.channel; let n = 0; const end = Date.now() + 4000;
-              while (Date.now() < end) {
-                if (c.bufferedAmount > (1 << 20)) { await new Promise(ok => setTimeout(ok, 1)); continue; }
-                c.send('m' + n); n++;
-                if (n % 256 === 0) await new Promise(ok => setTimeout(ok, 0));
-              }
-              while (c.bufferedAmount > 0) await new Promise(ok => setTimeout(ok, 5));
-              return n; })()
-            """
-        let sent = try #require(try await page.evaluate(flood, timeout: .seconds(60)) as? Int)
-        try await Task.sleep(for: .seconds(1))
-        let cpuWithMessages = daemon.cpuSeconds - cpuBefore
-        // The same 5 s of the call without messages, for the media's share.
-        let idleBefore = daemon.cpuSeconds
-        try await Task.sleep(for: .seconds(5))
-        let cpuMediaOnly = daemon.cpuSeconds - idleBefore
-        _ = try await page.evaluate("fetch(window.pub.resource, { method: 'DELETE', headers: { Authorization: 'Bearer tok' } }).then(r => r.status)")
-        let sidecar = try await DataChannelRecordingTests.sidecar(daemon, id)
-        let data = try #require(sidecar.dataChannels)
-        #expect(data.messages == sent + 1, "recorded \(data.messages) of \(sent + 1): \(String(describing: data.dropped))")
-        let records = try DataChannelRecordingTests.lines("\(daemon.recordingsPath)/\(id).data.jsonl")
-            .filter { ($0["data"] as? String)?.hasPrefix("m") == true }
-        let times = records.compactMap { $0["timeMs"] as? Double }
-        let span = ((times.last ?? 0) - (times.first ?? 0)) / 1000
-        let rate = Double(records.count) / max(span, 0.001)
-        let perMessage = (cpuWithMessages - cpuMediaOnly) / Double(max(1, sent))
-        print("chromium data channel throughput: \(records.count) messages recorded in \(String(format: "%.2f", span)) s = \(Int(rate)) msg/s; "
-              + "daemon CPU \(String(format: "%.2f", cpuWithMessages)) s for those 5 s with media, \(String(format: "%.2f", cpuMediaOnly)) s for 5 s of media alone: "
-              + "\(String(format: "%.1f", perMessage * 1e6)) µs per message")
+        try await HeadlessChromium.withSamplesPage(environment: ["CAPSTAN_DATA_CHANNEL_MESSAGES_PER_SECOND": "1000000",
+                                                                 "CAPSTAN_DATA_CHANNEL_MAX_BYTES_PER_SESSION": "0"]) { daemon, page in
+            let id = try await page.publish(defining: Self.publish, call: "window.publishWithChannel()")
+            #expect(try await page.waitFor("window.pub.pc.connectionState === 'connected'"))
+            _ = try await page.evaluate("window.sendMessages(1, 0)", timeout: .seconds(20))
+            let cpuBefore = daemon.cpuSeconds
+            // Small text messages for 4 s, keeping Chromium's send queue under 1 MiB.
+            let flood = """
+                (async () => { const c = window.pub.channel; let n = 0; const end = Date.now() + 4000;
+                  while (Date.now() < end) {
+                    if (c.bufferedAmount > (1 << 20)) { await new Promise(ok => setTimeout(ok, 1)); continue; }
+                    c.send('m' + n); n++;
+                    if (n % 256 === 0) await new Promise(ok => setTimeout(ok, 0));
+                  }
+                  while (c.bufferedAmount > 0) await new Promise(ok => setTimeout(ok, 5));
+                  return n; })()
+                """
+            let sent = try #require(try await page.evaluate(flood, timeout: .seconds(60)) as? Int)
+            try await Task.sleep(for: .seconds(1))
+            let cpuWithMessages = daemon.cpuSeconds - cpuBefore
+            // The same 5 s of the call without messages, for the media's share.
+            let idleBefore = daemon.cpuSeconds
+            try await Task.sleep(for: .seconds(5))
+            let cpuMediaOnly = daemon.cpuSeconds - idleBefore
+            _ = try await page.evaluate("fetch(window.pub.resource, { method: 'DELETE', headers: { Authorization: 'Bearer tok' } }).then(r => r.status)")
+            let sidecar = try await DataChannelRecordingTests.sidecar(daemon, id)
+            let data = try #require(sidecar.dataChannels)
+            #expect(data.messages == sent + 1, "recorded \(data.messages) of \(sent + 1): \(String(describing: data.dropped))")
+            let records = try DataChannelRecordingTests.lines("\(daemon.recordingsPath)/\(id).data.jsonl")
+                .filter { ($0["data"] as? String)?.hasPrefix("m") == true }
+            let times = records.compactMap { $0["timeMs"] as? Double }
+            let span = ((times.last ?? 0) - (times.first ?? 0)) / 1000
+            let rate = Double(records.count) / max(span, 0.001)
+            let perMessage = (cpuWithMessages - cpuMediaOnly) / Double(max(1, sent))
+            print("chromium data channel throughput: \(records.count) messages recorded in \(String(format: "%.2f", span)) s = \(Int(rate)) msg/s; "
+                  + "daemon CPU \(String(format: "%.2f", cpuWithMessages)) s for those 5 s with media, \(String(format: "%.2f", cpuMediaOnly)) s for 5 s of media alone: "
+                  + "\(String(format: "%.1f", perMessage * 1e6)) µs per message")
+        }
     }
 }

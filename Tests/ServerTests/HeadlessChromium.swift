@@ -109,9 +109,10 @@ enum ChromiumError: Error { case noPage(String), noResponse(String), exception(S
 extension HeadlessChromium {
     /// `capstan serve` with `arguments` and the sample pages, and a headless Chromium page on
     /// its `/samples/`: the set-up of a browser test, stopped and closed after `body`.
-    static func withSamplesPage(arguments: [String] = ["--token", "tok"],
+    static func withSamplesPage(arguments: [String] = ["--token", "tok"], environment: [String: String] = [:],
                                 _ body: (DaemonProcess, DevToolsPage) async throws -> Void) async throws {
-        let daemon = try DaemonProcess(arguments: arguments, environment: ["CAPSTAN_SAMPLES": BrowserSampleTests.samples])
+        let daemon = try DaemonProcess(arguments: arguments,
+                                       environment: environment.merging(["CAPSTAN_SAMPLES": BrowserSampleTests.samples]) { own, _ in own })
         defer { daemon.stop() }
         try await daemon.start()
         let browser = try HeadlessChromium(url: daemon.httpBase.appendingPathComponent("samples/").absoluteString)

@@ -11,10 +11,12 @@ import Testing
 @Suite("signalling by hand from the sample page", .serialized,
        .enabled(if: HeadlessChromium.available, "needs Debian's chromium (scripts/setup --test installs it)"))
 struct ManualSignallingTests {
-    static let makeOffer = """
-        (async () => {
+    /// `window.completeOffer(config)`: an offerer with the fake camera and microphone
+    /// (`window.offerer`), its offer set and ICE gathering complete; resolves to the SDP.
+    static let completeOffer = """
+        window.completeOffer = async (config) => {
           const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-          const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+          const pc = new RTCPeerConnection(config);
           window.offerer = pc;
           for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [stream] });
           await pc.setLocalDescription(await pc.createOffer());
@@ -22,7 +24,13 @@ struct ManualSignallingTests {
             if (pc.iceGatheringState === 'complete') return done();
             pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') done(); };
           });
-          document.getElementById('manualOffer').value = pc.localDescription.sdp;
+          return pc.localDescription.sdp;
+        };
+        """
+
+    static let makeOffer = completeOffer + """
+        (async () => {
+          document.getElementById('manualOffer').value = await window.completeOffer({ bundlePolicy: 'max-bundle' });
           document.getElementById('manualAnswer').click();
           return true;
         })()
@@ -109,20 +117,7 @@ struct ManualSignallingTests {
         try await HeadlessChromium.withSamplesPage { daemon, page in
             #expect(try await page.waitFor("document.readyState === 'complete'"))
             // As the README says: setLocalDescription, wait for gathering to complete, save the SDP.
-            let offer = try #require(try await page.evaluate("""
-                (async () => {
-                  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-                  const pc = new RTCPeerConnection();
-                  window.offerer = pc;
-                  for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [stream] });
-                  await pc.setLocalDescription(await pc.createOffer());
-                  await new Promise((done) => {
-                    if (pc.iceGatheringState === 'complete') return done();
-                    pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') done(); };
-                  });
-                  return pc.localDescription.sdp;
-                })()
-                """) as? String)
+            let offer = try #require(try await page.evaluate(Self.completeOffer + "window.completeOffer({})") as? String)
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
             try offer.write(to: directory.url.appendingPathComponent("offer.sdp"), atomically: true, encoding: .utf8)
